@@ -1,0 +1,83 @@
+"""Engines: the only place that creates them.
+
+The app reads a city's shared database and must never write to it, so
+`make_engine(read_only=True)` (the default) makes writes fail at the engine:
+SQLite is opened with ``mode=ro``, PostgreSQL sessions default to read-only
+transactions, MySQL/MariaDB sessions are set ``TRANSACTION READ ONLY``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool
+
+
+class DatabaseError(Exception):
+    """A database problem worth showing to a person, in one sentence."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None for other engines and in-memory databases."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def normalise_url(url: str) -> str:
+    """Accept short driver-less URLs and pick the drivers we ship."""
+    try:
+        u = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"数据库地址无法解析 / cannot parse database URL: {url!r}") from exc
+    backend, driver = u.get_backend_name(), u.get_driver_name()
+    if backend == "postgresql" and driver in ("psycopg2", "postgresql", ""):
+        u = u.set(drivername="postgresql+psycopg")
+    elif backend in ("mysql", "mariadb") and driver in ("mysqldb", "mysql", "mariadb", ""):
+        u = u.set(drivername=f"{backend}+pymysql")
+    if backend in ("mysql", "mariadb") and "charset" not in u.query:
+        u = u.update_query_dict({"charset": "utf8mb4"})
+    return u.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, read_only: bool = True) -> Engine:
+    """An engine for ``url``; read-only unless the caller is a loader told to write."""
+    url = normalise_url(url)
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url, read_only)
+    kwargs: dict = {"pool_pre_ping": True}
+    if backend == "postgresql" and read_only:
+        kwargs["connect_args"] = {"options": "-c default_transaction_read_only=on"}
+    engine = create_engine(url, **kwargs)
+    if backend in ("mysql", "mariadb") and read_only:
+
+        @event.listens_for(engine, "connect")
+        def _read_only_session(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("SET SESSION TRANSACTION READ ONLY")
+            cur.close()
+
+    return engine
+
+
+def _sqlite_engine(url: str, read_only: bool) -> Engine:
+    path = sqlite_path(url)
+    if path is None:
+        return create_engine(url)
+    if not read_only:
+        return create_engine(url, poolclass=NullPool)
+    if not path.is_file():
+        raise DatabaseError(f"数据库文件不存在 / database file not found: {path}")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        # check_same_thread=False: Streamlit reruns on other threads share the pool.
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    return create_engine("sqlite://", creator=connect)
