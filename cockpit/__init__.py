@@ -1,0 +1,1 @@
+"""City governance cockpit: data contract, queries, views and the Streamlit UI."""

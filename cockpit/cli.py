@@ -1,0 +1,85 @@
+"""Command line: `python -m cockpit demo|check`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from cockpit.config import load_settings
+from cockpit.db import DatabaseError
+from cockpit.demo_presets import PRESETS
+
+
+def _tqdm_progress():
+    from tqdm import tqdm
+
+    bar = tqdm(total=1000, bar_format="{l_bar}{bar}| {elapsed}", file=sys.stderr)
+
+    def update(message: str, fraction: float) -> None:
+        bar.set_description_str(message[:28].ljust(28))
+        bar.n = int(fraction * 1000)
+        bar.refresh()
+
+    return bar, update
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cockpit.demo import run_demo
+
+    settings = load_settings()
+    db_url = args.db or settings.db_url
+    geo_dir = Path(args.geo_dir) if args.geo_dir else settings.geo_dir
+    bar, update = _tqdm_progress()
+    t0 = time.perf_counter()
+    try:
+        counts = run_demo(args.preset, args.seed, db_url, geo_dir, replace=args.replace, progress=update)
+    finally:
+        bar.close()
+    total = sum(counts.values())
+    print(f"demo '{args.preset}' (seed {args.seed}) written in {time.perf_counter() - t0:.1f} s: {total:,} rows")
+    for name, n in counts.items():
+        print(f"  {name:<16} {n:>12,}")
+    print(f"boundaries: {geo_dir}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from cockpit.check import main_check
+
+    settings = load_settings()
+    geo_dir = Path(args.geo_dir) if args.geo_dir else settings.geo_dir
+    return main_check(args.db or settings.db_url, geo_dir if geo_dir.exists() or args.geo_dir else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m cockpit", description="City governance cockpit tools")
+    sub = p.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("demo", help="build a demo city database and boundaries")
+    d.add_argument("--preset", default="zhuji", help=f"one of {', '.join(PRESETS)} (default zhuji)")
+    d.add_argument("--seed", type=int, default=1)
+    d.add_argument("--db", help="SQLAlchemy URL to write (default: COCKPIT_DB_URL or data/cockpit.sqlite)")
+    d.add_argument("--geo-dir", help="folder for GeoJSON boundaries (default: COCKPIT_GEO_DIR or geo/)")
+    d.add_argument("--replace", action="store_true", help="overwrite contract tables already in a server database")
+    d.set_defaults(func=cmd_demo)
+    c = sub.add_parser("check", help="validate a database against the data contract")
+    c.add_argument("--db", help="SQLAlchemy URL to check (default: COCKPIT_DB_URL or data/cockpit.sqlite)")
+    c.add_argument("--geo-dir", help="also check that every unit and grid has a boundary here")
+    c.set_defaults(func=cmd_check)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "preset", None) is not None and args.preset not in PRESETS:
+        print(f"error: unknown preset {args.preset!r}; choose one of: {', '.join(PRESETS)}", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130

@@ -1,0 +1,176 @@
+"""Bulk-load contract tables into a database, all or nothing.
+
+SQLite: written to a temporary file beside the target and moved into place at
+the end. PostgreSQL: one transaction (its DDL is transactional), rows by COPY.
+MySQL/MariaDB: DDL commits implicitly there, so a failed load drops the tables
+it created; rows go in multi-row INSERT batches.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Date, DateTime, Engine, Table, inspect
+from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
+
+from cockpit import schema
+from cockpit.db import DatabaseError, make_engine, sqlite_path
+
+Progress = Callable[[str, float], None]
+BATCH = 50_000
+
+
+class LoadError(DatabaseError):
+    """The load was refused or failed; nothing was left half-written."""
+
+
+def _column_values(series: pd.Series, column_type, sqlite: bool) -> list:
+    if isinstance(column_type, DateTime) and len(series):
+        arr = pd.to_datetime(series).to_numpy().astype("datetime64[s]")
+        text = pd.Series(np.datetime_as_string(arr, unit="s")).str.replace("T", " ", regex=False)
+        if sqlite:
+            # SQLAlchemy's SQLite DateTime stores microseconds; bound parameters carry them too,
+            # so stored text must match for string comparison to order correctly.
+            text = text + ".000000"
+        return text.where(~np.isnat(arr), None).tolist()
+    if isinstance(column_type, Date) and len(series):
+        arr = pd.to_datetime(series).to_numpy().astype("datetime64[D]")
+        return pd.Series(np.datetime_as_string(arr, unit="D")).where(~np.isnat(arr), None).tolist()
+    if series.dtype == object or isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+        return series.astype(object).where(series.notna(), None).tolist()
+    return series.tolist()
+
+
+def frame_rows(table: Table, frame: pd.DataFrame, sqlite: bool) -> list[tuple]:
+    """Rows in the table's column order, as plain Python values the drivers accept."""
+    missing = [c.name for c in table.columns if c.name not in frame.columns and not c.nullable and not c.autoincrement]
+    if missing:
+        raise LoadError(f"{table.name}: missing required columns {missing}")
+    cols = [c for c in table.columns if c.name in frame.columns]
+    values = [_column_values(frame[c.name], c.type, sqlite) for c in cols]
+    return list(zip(*values))
+
+
+def _insert_sql(table: Table, columns: list[str], paramstyle: str) -> str:
+    mark = "?" if paramstyle == "qmark" else "%s"
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+
+
+def _existing_contract_tables(engine: Engine) -> list[str]:
+    names = set(inspect(engine).get_table_names())
+    return [t.name for t in schema.TABLES_IN_LOAD_ORDER if t.name in names]
+
+
+def write_database(url: str, frames: dict[str, pd.DataFrame], replace: bool = False, progress: Progress | None = None) -> None:
+    """Write every contract table from `frames` (missing frames become empty tables)."""
+    path = sqlite_path(url)
+    if path is not None:
+        _write_sqlite(path, frames, progress)
+    else:
+        _write_server(url, frames, replace, progress)
+
+
+def _write_sqlite(path: Path, frames: dict[str, pd.DataFrame], progress: Progress | None) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LoadError(f"无法创建数据库目录 / cannot create database folder {path.parent}: {exc.strerror}") from exc
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        engine = make_engine(f"sqlite:///{tmp}", read_only=False)
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("PRAGMA journal_mode=OFF")
+            cur.execute("PRAGMA synchronous=OFF")
+            _load_all(raw, cur, engine, frames, progress, sqlite=True)
+            cur.execute("ANALYZE")
+            raw.commit()
+        finally:
+            raw.close()
+            engine.dispose()
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise LoadError(f"无法写入数据库 / cannot write database {path}: {exc.strerror}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_server(url: str, frames: dict[str, pd.DataFrame], replace: bool, progress: Progress | None) -> None:
+    engine = make_engine(url, read_only=False)
+    try:
+        existing = _existing_contract_tables(engine)
+    except Exception as exc:  # noqa: BLE001 - any driver error means "cannot reach"
+        raise LoadError(f"无法连接数据库 / cannot connect to {engine.url.render_as_string(hide_password=True)}: {exc.__class__.__name__}") from exc
+    if existing and not replace:
+        raise LoadError(f"数据库已有数据表 / the database already has contract tables ({', '.join(existing)}); pass --replace to overwrite them")
+    mysql = engine.dialect.name in ("mysql", "mariadb")
+    raw = engine.raw_connection()
+    created: list[Table] = []
+    try:
+        cur = raw.cursor()
+        if mysql:
+            cur.execute("SET FOREIGN_KEY_CHECKS=0")
+        for table in reversed(schema.TABLES_IN_LOAD_ORDER):
+            if table.name in existing:
+                cur.execute(str(DropTable(table).compile(dialect=engine.dialect)))
+        created = _load_all(raw, cur, engine, frames, progress, sqlite=False)
+        if mysql:
+            cur.execute("SET FOREIGN_KEY_CHECKS=1")
+        raw.commit()
+    except Exception as exc:
+        raw.rollback()
+        if mysql:
+            _drop_quietly(raw, engine, created)
+        raise LoadError(f"写入失败，已回滚 / load failed and was rolled back: {exc}") from exc
+    finally:
+        raw.close()
+        engine.dispose()
+
+
+def _drop_quietly(raw, engine: Engine, tables: list[Table]) -> None:
+    cur = raw.cursor()
+    for table in reversed(tables):
+        try:
+            cur.execute(str(DropTable(table, if_exists=True).compile(dialect=engine.dialect)))
+        except Exception:  # noqa: BLE001, S110 - best effort clean-up after a failure already reported
+            pass
+
+
+def _load_all(raw, cur, engine: Engine, frames: dict[str, pd.DataFrame], progress: Progress | None, sqlite: bool) -> list[Table]:
+    dialect = engine.dialect
+    total = sum(len(frames.get(t.name, ())) for t in schema.TABLES_IN_LOAD_ORDER) or 1
+    done = 0
+    created = []
+    for table in schema.TABLES_IN_LOAD_ORDER:
+        cur.execute(str(CreateTable(table).compile(dialect=dialect)))
+        created.append(table)
+        frame = frames.get(table.name)
+        if frame is not None and len(frame):
+            columns = [c.name for c in table.columns if c.name in frame.columns]
+            for start in range(0, len(frame), BATCH):
+                rows = frame_rows(table, frame.iloc[start : start + BATCH], sqlite)
+                _insert(cur, table, columns, rows, dialect)
+                done += len(rows)
+                if progress:
+                    progress(f"写入 {table.name}", done / total)
+        # Indexes after the rows: building them once is much faster than maintaining them per row.
+        for index in table.indexes:
+            cur.execute(str(CreateIndex(index).compile(dialect=dialect)))
+    if dialect.name == "postgresql":
+        cur.execute("ANALYZE")
+    return created
+
+
+def _insert(cur, table: Table, columns: list[str], rows: list[tuple], dialect) -> None:
+    if dialect.name == "postgresql":
+        with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cur.executemany(_insert_sql(table, columns, dialect.paramstyle), rows)
