@@ -19,6 +19,8 @@ class Settings:
     geo_dir: Path
     db_is_default: bool
     basemap_url: str | None = None
+    demo_preset: str = "zhuji"
+    build_demo: bool = False
 
 
 def _read_secrets(path: Path) -> dict:
@@ -58,4 +60,7 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path = SECRET
         geo_dir=Path(geo_dir) if geo_dir else DEFAULT_GEO_DIR,
         db_is_default=not db_url,
         basemap_url=pick("basemap_url"),
+        demo_preset=pick("demo_preset") or "zhuji",
+        # First run builds the demo for the default database; BUILD_DEMO=1 allows it for another SQLite path.
+        build_demo=not db_url or (pick("build_demo") or "") in ("1", "true", "yes"),
     )

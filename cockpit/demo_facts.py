@@ -368,7 +368,7 @@ def build_participation(
     e_act = np.repeat(np.arange(len(activities)), participants)
     e_ci = a_ci[e_act]
     member = (rng.random(len(e_act)) * pool[e_ci]).astype(int)
-    n_red = int(len(e_act) * 0.11)
+    n_red = int(len(e_act) * 0.07)
     r_ci = e_ci[rng.integers(0, len(e_act), n_red)] if len(e_act) else np.empty(0, int)
     r_member = (rng.random(n_red) * pool[r_ci]).astype(int)
     r_at = sample_times(rng, n_red, start, preset.days, OFFICE_HOURS)
@@ -386,7 +386,7 @@ def build_participation(
             "grid_code": grids["code"].to_numpy()[gi_all],
             "at": at_all,
             "entry_type": np.concatenate([np.full(len(e_act), "earn"), np.full(n_red, "redeem")]),
-            "delta": np.concatenate([pts_each[e_act], -10 * rng.integers(2, 16, n_red)]),
+            "delta": np.concatenate([pts_each[e_act], -10 * rng.integers(1, 9, n_red)]),
             "activity_id": pd.array(np.concatenate([activities["id"].to_numpy()[e_act], np.zeros(n_red, int)]), dtype="Int64"),
             "venue_id": pd.array(np.concatenate([np.zeros(len(e_act), int), redemption_venue.loc[r_ci].to_numpy()]), dtype="Int64"),
         }

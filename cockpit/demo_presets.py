@@ -25,13 +25,13 @@ class Preset:
 
 PRESETS: dict[str, Preset] = {
     "small": Preset(
-        name="small", root_code="330681000000", population=60_000, days=365,
+        name="small", root_code="330681000000", population=60_000, days=400,
         cases_per_year=4_000, alerts_per_year=3_000, grids_urban=4, grids_rural=3,
         activities_per_community_month=2, participants_mean=12,
         max_streets=3, max_communities_per_street=5,
     ),
     "zhuji": Preset(
-        name="zhuji", root_code="330681000000", population=1_200_000, days=365,
+        name="zhuji", root_code="330681000000", population=1_200_000, days=400,
         cases_per_year=120_000, alerts_per_year=100_000, grids_urban=8, grids_rural=5.4,
         activities_per_community_month=4, participants_mean=25,
     ),
@@ -42,6 +42,7 @@ PRESETS: dict[str, Preset] = {
     ),
 }
 
+# One year plus a month for zhuji/small, so the default 30-day view has a same-period-last-year (同比).
 # The demo ends here, not "today", so that a seed always gives the same database.
 DEFAULT_END = datetime(2026, 10, 31, 23, 59, 59)
 

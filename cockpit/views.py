@@ -1,0 +1,279 @@
+"""Specs from small frames: pydeck maps, Altair charts, KPI cards. No Streamlit here."""
+
+from __future__ import annotations
+
+import html
+import math
+
+import altair as alt
+import pandas as pd
+import pydeck as pdk
+
+from cockpit.i18n import fmt_change, fmt_number, fmt_percent, t
+from cockpit.metrics import THEMES, Kpi, compute_classes
+
+PALETTES = {
+    "population": ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"],
+    "density": ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"],
+    "open_cases": ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"],
+    "overdue_cases": ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"],
+    "active_alerts": ["#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603"],
+    "points_per_1000": ["#ffffcc", "#c2e699", "#78c679", "#31a354", "#006837"],
+}
+SEVERITY_COLOURS = {1: [230, 30, 30], 2: [255, 140, 0], 3: [255, 215, 0], 4: [30, 144, 255]}
+VENUE_COLOUR = [180, 120, 255]
+LINE_COLOUR = [230, 240, 255]
+MAP_HEIGHT = 560
+
+
+def _rgb(hex_colour: str) -> list[int]:
+    h = hex_colour.lstrip("#")
+    return [int(h[i : i + 2], 16) for i in (0, 2, 4)]
+
+
+def compute_fill(values: pd.Series, metric: str) -> tuple[list[list[int]], list[tuple[str, float | None, float | None]]]:
+    """A colour per value and the legend rows (colour, lower, upper) of the classes used."""
+    palette = PALETTES[metric]
+    breaks = compute_classes(values, n=len(palette))
+    n = len(breaks) + 1
+    # Spread fewer classes over the whole ramp so the extremes stay distinct.
+    colours = [palette[round(i * (len(palette) - 1) / max(n - 1, 1))] for i in range(n)]
+    idx = values.fillna(0).apply(lambda v: sum(v > b for b in breaks)) if len(breaks) > 1 or n > 1 else values * 0
+    fills = [_rgb(colours[int(i)]) + [200] for i in idx]
+    edges = [None, *breaks, None]
+    legend = [(colours[i], edges[i], edges[i + 1]) for i in range(n)] if len(values) else []
+    return fills, legend
+
+
+def compute_view(bounds: tuple[float, float, float, float], width_px: int = 900, height_px: int = MAP_HEIGHT) -> pdk.ViewState:
+    """Centre and zoom that fit the bounds into a map of the given size (web Mercator)."""
+    x0, y0, x1, y1 = bounds
+    dx = max(x1 - x0, 1e-4) * 1.15
+    lat = (y0 + y1) / 2
+    dy = max(y1 - y0, 1e-4) * 1.15 / math.cos(math.radians(lat))
+    zoom = min(math.log2(width_px * 360 / (512 * dx)), math.log2(height_px * 360 / (512 * dy)))
+    return pdk.ViewState(longitude=(x0 + x1) / 2, latitude=lat, zoom=round(max(zoom, 3), 2), pitch=0, bearing=0)
+
+
+def build_deck(
+    features: dict,
+    metric: str,
+    bounds: tuple[float, float, float, float],
+    lang: str,
+    extrude: bool = False,
+    alerts: pd.DataFrame | None = None,
+    venues: pd.DataFrame | None = None,
+    basemap_url: str | None = None,
+) -> pdk.Deck:
+    """The unit's children coloured by `metric`; features' properties must carry code, name and `value`.
+
+    No basemap by default: `map_provider=None` with pydeck's default map_style sentinel tells
+    Streamlit to draw no basemap and fetch nothing (passing map_style=None instead makes Streamlit
+    fetch a Carto style from the internet). `basemap_url` adds an intranet XYZ tile layer.
+    """
+    max_value = max([f["properties"].get("value", 0) or 0 for f in features["features"]] + [1])
+    for f in features["features"]:
+        f["properties"]["elevation"] = (f["properties"].get("value", 0) or 0) / max_value * 3000
+    layers = []
+    if basemap_url:
+        layers.append(pdk.Layer("TileLayer", id="basemap", data=basemap_url, min_zoom=0, max_zoom=19, tile_size=256))
+    layers.append(
+        pdk.Layer(
+            "GeoJsonLayer",
+            id="units",
+            data=features,
+            pickable=True,
+            stroked=True,
+            filled=True,
+            extruded=extrude,
+            wireframe=extrude,
+            auto_highlight=True,
+            highlight_color=[255, 255, 255, 90],
+            get_fill_color="properties.fill",
+            get_line_color=LINE_COLOUR,
+            line_width_min_pixels=1,
+            get_elevation="properties.elevation",
+        )
+    )
+    if alerts is not None and len(alerts):
+        layers.append(
+            pdk.Layer("ScatterplotLayer", id="alerts", data=_records(alerts), pickable=True, get_position=["lon", "lat"],
+                      get_fill_color="colour", get_line_color=[20, 20, 20], stroked=True, line_width_min_pixels=1,
+                      radius_min_pixels=4, radius_max_pixels=10, get_radius=60)
+        )
+    if venues is not None and len(venues):
+        layers.append(
+            pdk.Layer("ScatterplotLayer", id="venues", data=_records(venues), pickable=True, get_position=["lon", "lat"],
+                      get_fill_color=VENUE_COLOUR, radius_min_pixels=3, radius_max_pixels=6, get_radius=40)
+        )
+    view = compute_view(bounds)
+    if extrude:
+        view.pitch = 45
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=view,
+        map_provider=None,
+        tooltip={"html": "<b>{name}</b><br/>{label}：{value_text}",
+                 "style": {"backgroundColor": "#0b1d33", "color": "#e8f1ff", "fontSize": "14px"}},
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(5)
+    return out.to_dict(orient="records")
+
+
+def alert_points(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Alert rows ready for the map: colour by severity and a tooltip in the page's language."""
+    if alerts.empty:
+        return pd.DataFrame(columns=["lon", "lat", "colour", "name", "label", "value_text"])
+    return pd.DataFrame(
+        {
+            "lon": alerts["lon"],
+            "lat": alerts["lat"],
+            "colour": [SEVERITY_COLOURS.get(int(s), [200, 200, 200]) + [235] for s in alerts["severity"]],
+            "name": [t(f"alert_{x}", lang) for x in alerts["type"]],
+            "label": [t(f"severity_{int(s)}", lang) for s in alerts["severity"]],
+            "value_text": [pd.Timestamp(v).strftime("%m-%d %H:%M") for v in alerts["raised_at"]],
+        }
+    )
+
+
+def venue_points(venues: pd.DataFrame, lang: str) -> pd.DataFrame:
+    if venues.empty:
+        return pd.DataFrame(columns=["lon", "lat", "name", "label", "value_text"])
+    return pd.DataFrame(
+        {
+            "lon": venues["lon"],
+            "lat": venues["lat"],
+            "name": venues["name"],
+            "label": t("venues_layer", lang),
+            "value_text": [t(f"venue_{k}", lang) for k in venues["kind"]],
+        }
+    )
+
+
+def format_metric(value: float, metric: str, lang: str) -> str:
+    if metric == "density":
+        return fmt_number(round(value), lang)
+    if metric == "points_per_1000":
+        return f"{value:,.0f}"
+    return fmt_number(value, lang)
+
+
+def build_legend_html(metric: str, legend: list[tuple[str, float | None, float | None]], lang: str, alerts_on: bool, venues_on: bool) -> str:
+    rows = []
+    for colour, lo, hi in legend:
+        if lo is None and hi is None:
+            text = "全部" if lang == "zh" else "all"
+        elif lo is None:
+            text = f"≤ {format_metric(hi, metric, lang)}"
+        elif hi is None:
+            text = f"> {format_metric(lo, metric, lang)}"
+        else:
+            text = f"{format_metric(lo, metric, lang)} – {format_metric(hi, metric, lang)}"
+        rows.append(f'<span class="lg"><i style="background:{colour}"></i>{html.escape(text)}</span>')
+    if alerts_on:
+        for s, rgb in SEVERITY_COLOURS.items():
+            rows.append(f'<span class="lg"><b style="background:rgb({rgb[0]},{rgb[1]},{rgb[2]})"></b>{t(f"severity_{s}", lang)}</span>')
+    if venues_on:
+        rgb = VENUE_COLOUR
+        rows.append(f'<span class="lg"><b style="background:rgb({rgb[0]},{rgb[1]},{rgb[2]})"></b>{t("venues_layer", lang)}</span>')
+    title = html.escape(t(f"m_{metric}", lang))
+    return f'<div class="legend"><span class="lgt">{title}</span>{"".join(rows)}</div>'
+
+
+def format_kpi(k: Kpi, lang: str) -> str:
+    if k.kind == "rate":
+        return fmt_percent(k.value)
+    if k.kind == "ratio":
+        return "—" if k.value is None else f"{k.value:,.1f}"
+    return fmt_number(k.value, lang)
+
+
+def _change_html(label: str, change: float | None, lang: str, good_when_up: bool | None) -> str:
+    text = fmt_change(change, lang)
+    cls = "flat"
+    if change and good_when_up is not None:
+        cls = "good" if (change > 0) == good_when_up else "bad"
+    return f'<span class="chg {cls}">{label} {html.escape(text)}</span>'
+
+
+# Whether a rise is good news: None means neutral (population figures).
+GOOD_WHEN_UP = {
+    "open": False, "overdue": False, "closed": True, "closure_rate": True, "on_time_rate": True,
+    "satisfaction": True, "low_tier_rate": True, "active": False, "raised": False, "ack_rate": True,
+    "earned": True, "redeemed": True, "participants_per_1000": True,
+}
+
+
+def build_kpi_html(kpis: dict[str, Kpi], lang: str, severity_counts: tuple[int, int, int, int] | None = None) -> str:
+    """Four theme cards, each KPI with its 环比 (vs previous period) and 同比 (vs last year)."""
+    cards = []
+    for theme, keys in THEMES.items():
+        rows = []
+        for key in keys:
+            k = kpis[key]
+            extra = ""
+            if key == "active" and severity_counts is not None:
+                dots = "".join(
+                    f'<span class="sev s{i + 1}">{n}</span>' for i, n in enumerate(severity_counts)
+                )
+                extra = f'<div class="sevrow" title="{html.escape(t("active_by_severity", lang))}">{dots}</div>'
+            rows.append(
+                f'<div class="kpi" data-key="{key}"><div class="kl">{html.escape(t(key, lang))}</div>'
+                f'<div class="kv">{html.escape(format_kpi(k, lang))}</div>{extra}'
+                f'<div class="kc">{_change_html(t("mom", lang), k.mom, lang, GOOD_WHEN_UP.get(key))}'
+                f'{_change_html(t("yoy", lang), k.yoy, lang, GOOD_WHEN_UP.get(key))}</div></div>'
+            )
+        cards.append(f'<div class="card theme-{theme}"><div class="ct">{html.escape(t(f"theme_{theme}", lang))}</div>'
+                     f'<div class="kgrid">{"".join(rows)}</div></div>')
+    return f'<div class="cards">{"".join(cards)}</div>'
+
+
+def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang: str, height: int = 150) -> alt.Chart:
+    """A small multi-series line chart of daily values (weekly when the period is long)."""
+    frame = daily[["day", *columns]].copy()
+    if len(frame) > 120:
+        frame = frame.set_index("day").resample("W-MON", label="left", closed="left").sum().reset_index()
+    long = frame.melt("day", var_name="series", value_name="value")
+    long["series"] = long["series"].map(lambda c: t(c, lang))
+    date_format = "%m月%d日" if lang == "zh" else "%d %b"
+    palette = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373"]
+    return (
+        alt.Chart(long, title=alt.Title(title, anchor="start", fontSize=14))
+        .mark_line(point=len(frame) <= 31, strokeWidth=2)
+        .encode(
+            x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~s")),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(range=palette),
+                            legend=alt.Legend(orient="top-right", direction="horizontal") if len(columns) > 1 else None),
+            tooltip=[alt.Tooltip("day:T", title=t("day", lang), format="%Y-%m-%d"),
+                     alt.Tooltip("series:N", title=t("series", lang)),
+                     alt.Tooltip("value:Q", title=t("count", lang), format=",.0f")],
+        )
+        .properties(height=height)
+    )
+
+
+def build_tier_chart(tiers: pd.DataFrame, lang: str, height: int = 150) -> alt.Chart:
+    order = ["grid", "community", "street", "district", "city"]
+    frame = tiers[tiers["tier"].notna()].copy()
+    frame["label"] = frame["tier"].map(lambda x: t(f"tier_{x}", lang))
+    frame["rank"] = frame["tier"].map(order.index)
+    total = frame["cases"].sum() or 1
+    frame["share"] = frame["cases"] / total
+    return (
+        alt.Chart(frame, title=alt.Title(t("tiers_title", lang), anchor="start", fontSize=14))
+        .mark_bar(color="#4fc3f7")
+        .encode(
+            y=alt.Y("label:N", sort=alt.SortField("rank"), title=None, axis=alt.Axis(labelOverlap=False)),
+            x=alt.X("share:Q", title=None, axis=alt.Axis(format="%")),
+            tooltip=[alt.Tooltip("label:N", title=t("tiers_title", lang)), alt.Tooltip("cases:Q", format=",.0f"),
+                     alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(height=height)
+    )

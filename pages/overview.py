@@ -1,0 +1,29 @@
+"""The drill-down cockpit: one screen per unit, city to grid."""
+
+import streamlit as st
+
+from cockpit import hierarchy, ui
+
+settings = ui.settings()
+url = settings.db_url
+view = ui.current_view()
+tree = ui.tree(url)
+ui.inject_style()
+unit = ui.resolve_unit(url, tree, view.unit_code, view.lang)
+ui.sync_url(view, unit)
+end, current, previous, last_year = ui.period_windows(url, view.period_days)
+child_level = hierarchy.child_level(tree, unit)
+
+ui.render_header(unit, ui.cached_meta(url), end, current, view.lang)
+ui.render_breadcrumb(tree, unit, ui.children_options(url, tree, unit), view.lang)
+ui.render_kpis(
+    ui.cached_window_values(url, unit, current),
+    ui.cached_window_values(url, unit, previous)[0],
+    ui.cached_window_values(url, unit, last_year)[0],
+    view.lang,
+)
+left, right = st.columns([1.6, 1])
+with left:
+    ui.render_map(url, settings, tree, unit, child_level, view, current)
+with right:
+    ui.render_trends(url, unit, current, view.lang)
