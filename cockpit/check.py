@@ -102,8 +102,13 @@ def check_database(engine: Engine, geo_dir: Path | None = None) -> list[Problem]
 
 # -- structure ---------------------------------------------------------------
 
-_FAMILIES = ((sqltypes.DateTime, "datetime"), (sqltypes.Date, "date"), (sqltypes.Integer, "integer"),
-             (sqltypes.Numeric, "number"), (sqltypes.String, "text"))
+_FAMILIES = (
+    (sqltypes.DateTime, "datetime"),
+    (sqltypes.Date, "date"),
+    (sqltypes.Integer, "integer"),
+    (sqltypes.Numeric, "number"),
+    (sqltypes.String, "text"),
+)
 _COMPATIBLE = {("integer", "number"), ("number", "integer")}
 
 
@@ -144,6 +149,7 @@ def _runnable(present: dict[str, set[str]], *clauses: ClauseElement) -> bool:
 
 
 # -- SQL rules ---------------------------------------------------------------
+
 
 def _keys(table: Table) -> list:
     # Raw text: no date parsing of a key that may itself be malformed.
@@ -200,8 +206,13 @@ def _run_join_rule(conn: Connection, rule: JoinRule, present: dict[str, set[str]
     def run() -> None:
         total = conn.execute(select(func.count()).select_from(rule.from_).where(rule.bad)).scalar_one()
         if total:
-            stmt = (select(*_keys(table)).select_from(rule.from_).where(rule.bad)
-                    .order_by(*table.primary_key.columns).limit(EXAMPLES))
+            stmt = (
+                select(*_keys(table))
+                .select_from(rule.from_)
+                .where(rule.bad)
+                .order_by(*table.primary_key.columns)
+                .limit(EXAMPLES)
+            )
             wheres = [_key_text(table, row) for row in conn.execute(stmt)]
             found.add_rows(table.name, rule.column, rule.message, total, wheres)
 
@@ -220,6 +231,7 @@ def _run_not_empty(conn: Connection, table: Table, present: dict[str, set[str]],
 
 
 # -- the unit tree, in memory (a city has thousands of units, not millions) ------
+
 
 def _read_units(conn: Connection, present: dict[str, set[str]], found: _Findings) -> dict | None:
     u = s.admin_unit
@@ -281,8 +293,9 @@ def _check_units(units: dict[str, tuple[str, str | None]], found: _Findings) -> 
             found.add("admin_unit", "level", f"a {level} cannot sit under a {parent_level}", where)
         elif valid and parent_level in s.UNIT_LEVELS and codes.is_valid_code(parent):
             if not code.startswith(codes.prefix(parent, parent_level)):
-                found.add("admin_unit", "code", "does not start with its parent's prefix",
-                          f"{where} parent_code={parent}")
+                found.add(
+                    "admin_unit", "code", "does not start with its parent's prefix", f"{where} parent_code={parent}"
+                )
 
 
 def _text(value: object) -> str | None:
@@ -290,6 +303,7 @@ def _text(value: object) -> str | None:
 
 
 # -- output and CLI ------------------------------------------------------------
+
 
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip()

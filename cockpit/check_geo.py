@@ -21,8 +21,9 @@ AREAL = ("Polygon", "MultiPolygon")
 Add = Callable[[str, str, str, str], None]
 
 
-def check_geo(geo_dir: Path, unit_codes: Iterable[str] | None,
-              grids_by_community: dict[str, list[str]] | None, add: Add) -> None:
+def check_geo(
+    geo_dir: Path, unit_codes: Iterable[str] | None, grids_by_community: dict[str, list[str]] | None, add: Add
+) -> None:
     """Compare ``geo_dir`` with the units and grids read from the database (None: table unreadable)."""
     if not geo_dir.is_dir():
         add("geo", "directory", "boundary directory not found", str(geo_dir))
@@ -33,16 +34,23 @@ def check_geo(geo_dir: Path, unit_codes: Iterable[str] | None,
         return
     grid_dir = geo_dir / "grids"
     for community, codes in grids_by_community.items():
-        _check_file(grid_dir / f"{community}.geojson", f"grids/{community}.geojson", set(codes), "grid", add,
-                    missing_where="grids/<community_code>.geojson")
+        _check_file(
+            grid_dir / f"{community}.geojson",
+            f"grids/{community}.geojson",
+            set(codes),
+            "grid",
+            add,
+            missing_where="grids/<community_code>.geojson",
+        )
     if grid_dir.is_dir():
         for path in sorted(grid_dir.glob("*.geojson")):
             if path.stem not in grids_by_community:
                 add(f"grids/{path.name}", "file", "no grids of this community in the database", str(path))
 
 
-def _check_file(path: Path, label: str, expected: set[str], db_table: str, add: Add,
-                missing_where: str | None = None) -> None:
+def _check_file(
+    path: Path, label: str, expected: set[str], db_table: str, add: Add, missing_where: str | None = None
+) -> None:
     features, error = _read_features(path)
     if features is None:
         add(label, "file", f"{error}; {len(expected)} {db_table} rows have no boundary", str(path))
@@ -73,8 +81,11 @@ def _read_features(path: Path) -> tuple[list | None, str]:
         return None, "file missing"
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         return None, f"not readable as JSON ({str(exc).splitlines()[0]})"
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(
-            data.get("features"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
         return None, "not a GeoJSON FeatureCollection"
     return data["features"], ""
 

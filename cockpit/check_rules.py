@@ -91,8 +91,11 @@ def _coordinates(t: Table) -> list[Rule]:
         return []
     lon, lat = t.c.lon, t.c.lat
     return [
-        Rule("lon/lat", "only one of lon and lat is set", or_(and_(lon.is_(None), lat.is_not(None)),
-                                                               and_(lon.is_not(None), lat.is_(None)))),
+        Rule(
+            "lon/lat",
+            "only one of lon and lat is set",
+            or_(and_(lon.is_(None), lat.is_not(None)), and_(lon.is_not(None), lat.is_(None))),
+        ),
         _between(lon, -180, 180),
         _between(lat, -90, 90),
         Rule("lon/lat", "is 0,0 (store NULL for an unknown position)", and_(lon == 0, lat == 0)),
@@ -104,8 +107,11 @@ def _admin_unit(c: Columns) -> list[Rule]:
     return [
         Rule("code", "is not a 12-digit code", not_digits(c.code, 12)),
         _enum(c.level, s.UNIT_LEVELS),
-        Rule("kind", "does not fit the level (city 市; district 区/县/市; street 街道/镇/乡; community 居委会/村委会)",
-             and_(c.level.in_(s.UNIT_LEVELS), not_(kind_fits))),
+        Rule(
+            "kind",
+            "does not fit the level (city 市; district 区/县/市; street 街道/镇/乡; community 居委会/村委会)",
+            and_(c.level.in_(s.UNIT_LEVELS), not_(kind_fits)),
+        ),
         *_not_positive(c.area_km2),
     ]
 
@@ -161,10 +167,14 @@ def _alert(c: Columns) -> list[Rule]:
         *lifecycle([c[name] for name in ALERT_TIMES]),
         _before(c.ack_due_at, c.raised_at),
         Rule("resolved_at", "is NULL but status is resolved", and_(c.status == "resolved", c.resolved_at.is_(None))),
-        Rule("resolved_at", "is set but status is not resolved",
-             and_(c.status != "resolved", c.resolved_at.is_not(None))),
-        Rule("acknowledged_at", "is NULL but status is acknowledged",
-             and_(c.status == "acknowledged", c.acknowledged_at.is_(None))),
+        Rule(
+            "resolved_at", "is set but status is not resolved", and_(c.status != "resolved", c.resolved_at.is_not(None))
+        ),
+        Rule(
+            "acknowledged_at",
+            "is NULL but status is acknowledged",
+            and_(c.status == "acknowledged", c.acknowledged_at.is_(None)),
+        ),
     ]
 
 
@@ -185,8 +195,11 @@ def _points_ledger(c: Columns) -> list[Rule]:
     return [
         _enum(c.entry_type, s.LEDGER_TYPES),
         Rule("delta", "is not positive in an earn entry", and_(c.entry_type == "earn", c.delta <= 0)),
-        Rule("delta", "is not negative in a redeem/expire entry",
-             and_(c.entry_type.in_(("redeem", "expire")), c.delta >= 0)),
+        Rule(
+            "delta",
+            "is not negative in a redeem/expire entry",
+            and_(c.entry_type.in_(("redeem", "expire")), c.delta >= 0),
+        ),
     ]
 
 
@@ -219,21 +232,53 @@ def join_rules() -> list[JoinRule]:
     for t in s.TABLES_IN_LOAD_ORDER:
         for fk in sorted(t.foreign_keys, key=lambda fk: fk.parent.name):
             child, parent = fk.parent, fk.column
-            rules.append(JoinRule(t, child.name, f"not found in {parent.table.name}.{parent.name}",
-                                  t.outerjoin(parent.table, parent == child),
-                                  and_(child.is_not(None), parent.is_(None))))
+            rules.append(
+                JoinRule(
+                    t,
+                    child.name,
+                    f"not found in {parent.table.name}.{parent.name}",
+                    t.outerjoin(parent.table, parent == child),
+                    and_(child.is_not(None), parent.is_(None)),
+                )
+            )
     unit = s.admin_unit
     for t in (s.grid, s.vote):
-        rules.append(JoinRule(t, "community_code", "is not a community-level unit",
-                              t.join(unit, unit.c.code == t.c.community_code), unit.c.level != "community"))
+        rules.append(
+            JoinRule(
+                t,
+                "community_code",
+                "is not a community-level unit",
+                t.join(unit, unit.c.code == t.c.community_code),
+                unit.c.level != "community",
+            )
+        )
     cat, parent = s.case_category, s.case_category.alias("parent")
-    rules.append(JoinRule(cat, "parent_code", "not found in case_category.code",
-                          cat.outerjoin(parent, parent.c.code == cat.c.parent_code),
-                          and_(cat.c.parent_code.is_not(None), parent.c.code.is_(None))))
-    rules.append(JoinRule(cat, "kind", "differs from its parent's kind",
-                          cat.join(parent, parent.c.code == cat.c.parent_code), parent.c.kind != cat.c.kind))
+    rules.append(
+        JoinRule(
+            cat,
+            "parent_code",
+            "not found in case_category.code",
+            cat.outerjoin(parent, parent.c.code == cat.c.parent_code),
+            and_(cat.c.parent_code.is_not(None), parent.c.code.is_(None)),
+        )
+    )
+    rules.append(
+        JoinRule(
+            cat,
+            "kind",
+            "differs from its parent's kind",
+            cat.join(parent, parent.c.code == cat.c.parent_code),
+            parent.c.kind != cat.c.kind,
+        )
+    )
     ev, nxt = s.case_event, s.case_event.alias("nxt")
-    rules.append(JoinRule(ev, "at", "is after the next event's at (seq + 1)",
-                          ev.join(nxt, and_(nxt.c.case_id == ev.c.case_id, nxt.c.seq == ev.c.seq + 1)),
-                          nxt.c.at < ev.c.at))
+    rules.append(
+        JoinRule(
+            ev,
+            "at",
+            "is after the next event's at (seq + 1)",
+            ev.join(nxt, and_(nxt.c.case_id == ev.c.case_id, nxt.c.seq == ev.c.seq + 1)),
+            nxt.c.at < ev.c.at,
+        )
+    )
     return rules

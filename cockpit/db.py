@@ -34,7 +34,9 @@ def normalise_url(url: str) -> str:
     try:
         u = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(f"数据库地址无法解析 / cannot parse database URL: {url!r}") from exc
+        # Never echo the URL itself: an unparsable one may still hold a password.
+        scheme = url.split("://", 1)[0][:30] if "://" in url else "?"
+        raise DatabaseError(f"数据库地址无法解析 / cannot parse database URL (scheme {scheme!r})") from exc
     backend, driver = u.get_backend_name(), u.get_driver_name()
     if backend == "postgresql" and driver in ("psycopg2", "postgresql", ""):
         u = u.set(drivername="postgresql+psycopg")

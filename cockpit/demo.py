@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
 
 from cockpit.demo_facts import build_alerts, build_cases, build_participation, period_start
 from cockpit.demo_geometry import round_coords
@@ -81,17 +82,18 @@ def build_frames(preset_name: str, seed: int, end: datetime = DEFAULT_END, progr
     return frames, units
 
 
-def feature(code: str, name: str, level: str, parent: str | None, geom) -> dict:
+def feature(code: str, name: str, level: str, parent: str | None, geom: BaseGeometry) -> dict:
     return {
         "type": "Feature",
-        "properties": {"code": code, "name": name, "level": level, "parent_code": parent},
+        # The city's parent is missing, which pandas hands over as NaN; JSON needs null.
+        "properties": {"code": code, "name": name, "level": level, "parent_code": None if pd.isna(parent) else parent},
         "geometry": mapping(round_coords(geom, 6)),
     }
 
 
 def _dump(path: Path, features: list[dict]) -> None:
     doc = {"type": "FeatureCollection", "note": GEOMETRY_NOTE, "features": features}
-    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False), encoding="utf-8")
 
 
 def write_geo(units: DemoUnits, geo_dir: Path) -> None:

@@ -272,7 +272,9 @@ def build_cases(
     return cats.drop(columns=["share"]), cases, events
 
 
-def _case_events(ids, stamps, visited, tier, returns, reopens) -> pd.DataFrame:
+def _case_events(
+    ids: np.ndarray, stamps: list[np.ndarray], visited: np.ndarray, tier: np.ndarray, returns: np.ndarray, reopens: np.ndarray
+) -> pd.DataFrame:
     received, registered, dispatched, resolved, verified, closed = stamps
     one_min = np.timedelta64(60, "s")
     escalated = np.isin(tier, ["street", "district", "city"])

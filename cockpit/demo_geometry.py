@@ -119,7 +119,7 @@ def _sample_gaussian(
 
 def _initial_seeds(
     parent: BaseGeometry,
-    urban: np.ndarray | None,
+    urban: np.ndarray,
     centre: np.ndarray,
     density: float,
     rng: np.random.Generator,
@@ -128,22 +128,22 @@ def _initial_seeds(
 
     The cluster is sized so that, if urban cells were `density` times the size
     of rural ones, the urban seeds would fill a disc of radius r; rural seeds
-    are kept out of that disc so they cannot dilute the cluster.
+    are kept out of that disc so they cannot dilute the cluster. Without a mix
+    of urban and rural flags all seeds are spread uniformly.
     """
-    n = len(urban) if urban is not None else 0
-    if urban is None or urban.all() or not urban.any():
-        count = n if urban is not None else 0
-        return _sample_uniform(parent, count, rng)
+    n = len(urban)
     n_u = int(urban.sum())
     n_r = n - n_u
+    if n_u == 0 or n_r == 0:
+        return _sample_uniform(parent, n, rng)
     rural_area = parent.area / (n_u * density + n_r)
     radius = math.sqrt(n_u * density * rural_area / math.pi)
     seeds = np.empty((n, 2))
     seeds[urban] = _sample_gaussian(parent, centre, radius / 2.0, n_u, rng)
     rural_region = parent.difference(Point(centre).buffer(radius, quad_segs=16))
     if rural_region.area < 0.05 * parent.area:
-        # The "city" would swallow nearly everything; a thin leftover ring
-        # is not worth the sampling cost.
+        # The "city" would swallow nearly everything; sampling a thin leftover
+        # ring is slow and buys no visible contrast.
         rural_region = parent
     seeds[~urban] = _sample_uniform(rural_region, n_r, rng)
     return seeds
@@ -193,6 +193,22 @@ def _largest_parts(cells: np.ndarray) -> np.ndarray:
         else:
             out[i] = c
     return out
+
+
+def _seeded_cells(
+    parent: BaseGeometry, urban: np.ndarray, centre: np.ndarray, density: float, rng: np.random.Generator
+) -> np.ndarray:
+    """Clipped Voronoi cells of freshly sampled seeds.
+
+    Resampling is needed only if two seeds coincide, which with float seeds
+    essentially never happens; the bound turns a degenerate parent into an
+    error instead of an endless loop.
+    """
+    for _ in range(10):
+        cells = _cells(parent, _initial_seeds(parent, urban, centre, density, rng))
+        if cells is not None:
+            return cells
+    raise ValueError("could not build a Voronoi partition; is the parent degenerate?")
 
 
 def _lloyd_seeds(parent: BaseGeometry, cells: np.ndarray) -> np.ndarray:
@@ -272,16 +288,8 @@ def _merge_fragments(cells: np.ndarray) -> list[BaseGeometry]:
 
 
 def _union_polygon(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
-    """Union of two touching polygons, without float-noise slivers splitting it."""
-    u = _polygonal(shapely.union(a, b))
-    if isinstance(u, MultiPolygon):
-        # Borders computed in separate intersections can miss each other by
-        # an ulp; a nanometre buffer round-trip closes the crack.
-        eps = 1e-10 * math.sqrt(u.area)
-        closed = _polygonal(u.buffer(eps, quad_segs=1, join_style="mitre").buffer(-eps, quad_segs=1, join_style="mitre"))
-        if isinstance(closed, Polygon) and abs(closed.area - u.area) <= 1e-9 * u.area:
-            return closed
-    return u
+    """Union of two adjacent polygons, keeping only the polygonal result."""
+    return _polygonal(shapely.union(a, b))
 
 
 # --------------------------------------------------------------------------- #
@@ -340,16 +348,13 @@ def partition(
         centre_xy = np.array(local.representative_point().coords[0])
     else:
         centre_xy = np.array([centre.x * k, centre.y])
-    contrast = flags is not None and flags.any() and not flags.all()
     mask = flags if flags is not None else np.zeros(n, dtype=bool)
+    contrast = bool(mask.any() and not mask.all())
 
     best: np.ndarray | None = None
     density = _URBAN_DENSITY
     for _ in range(_URBAN_ATTEMPTS if contrast else 1):
-        cells = None
-        while cells is None:  # only retries if two seeds coincide exactly
-            seeds = _initial_seeds(local, mask if contrast else np.zeros(n, dtype=bool), centre_xy, density, rng)
-            cells = _cells(local, seeds)
+        cells = _seeded_cells(local, mask, centre_xy, density, rng)
         for _ in range(_LLOYD_STEPS):
             relaxed = _cells(local, _lloyd_seeds(local, cells))
             if relaxed is None:
@@ -393,19 +398,50 @@ def simplify_for_display(geoms: list[BaseGeometry], tolerance_deg: float) -> lis
 
     Simplifying each polygon on its own would move a shared border differently
     on either side and open gaps/overlaps between neighbours on the map;
-    coverage simplification removes the same vertices from both sides. If the
-    input is not a clean coverage it falls back to per-polygon,
-    topology-preserving simplification. Never returns an empty geometry: any
-    polygon that would vanish is returned unsimplified.
+    coverage simplification removes the same vertices from both sides.
+
+    Units partitioned from different parents meet along borders whose
+    vertices differ by float noise (each side clipped the parent border
+    separately), which is not an exact coverage; shapely.coverage_clean nodes
+    and snaps such input first. Only if that fails too does it fall back to
+    per-polygon, topology-preserving simplification. Never returns an empty
+    geometry: a polygon that would vanish or turn invalid is returned as given.
     """
+    if tolerance_deg < 0:
+        raise ValueError(f"tolerance_deg must be >= 0, got {tolerance_deg}")
     if not geoms:
         return []
-    arr = np.array(geoms, dtype=object)
-    out = None
-    if tolerance_deg > 0 and shapely.coverage_is_valid(arr):
-        out = shapely.coverage_simplify(arr, tolerance_deg)
-    if out is None:
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = geoms
+    if tolerance_deg == 0:
+        return list(arr)
+    coverage = _as_coverage(arr)
+    if coverage is not None:
+        out = shapely.coverage_simplify(coverage, tolerance_deg)
+    else:
         out = shapely.simplify(arr, tolerance_deg, preserve_topology=True)
     bad = shapely.is_empty(out) | ~shapely.is_valid(out)
     out[bad] = arr[bad]
     return list(out)
+
+
+def _as_coverage(arr: np.ndarray) -> np.ndarray | None:
+    """`arr` itself if it is an exact polygon coverage, else a cleaned copy, else None."""
+    if not np.isin(shapely.get_type_id(arr), (3, 6)).all():  # only (Multi)Polygons qualify
+        return None
+    if shapely.coverage_is_valid(arr):
+        return arr
+    try:
+        cleaned = shapely.coverage_clean(arr)
+    except shapely.errors.GEOSException:
+        return None
+    # Cleaning may hand a sliver of one polygon to its neighbour; accept it only
+    # if nothing vanished and the result is a genuine coverage.
+    ok = (
+        len(cleaned) == len(arr)
+        and not shapely.is_empty(cleaned).any()
+        and shapely.is_valid(cleaned).all()
+        and np.isin(shapely.get_type_id(cleaned), (3, 6)).all()
+        and shapely.coverage_is_valid(cleaned)
+    )
+    return cleaned if ok else None

@@ -37,8 +37,8 @@ PRESETS: dict[str, Preset] = {
     ),
     "jiaxing": Preset(
         name="jiaxing", root_code="330400000000", population=5_500_000, days=730,
-        cases_per_year=500_000, alerts_per_year=500_000, grids_urban=100, grids_rural=70,
-        activities_per_community_month=4, participants_mean=42, total_grids=92_600,
+        cases_per_year=430_000, alerts_per_year=500_000, grids_urban=100, grids_rural=70,
+        activities_per_community_month=4, participants_mean=28, total_grids=92_600,
     ),
 }
 
@@ -54,7 +54,7 @@ CASE_CATEGORIES: list[tuple] = [
     ("C0103", "违规广告", "Illegal advertising", "C01", "event", 0.05, 6, 15, 48, "SIGN", "Environment"),
     ("C02", "街面秩序", "Street order", None, "event", 0, 6, 15, 48, None, "Street order"),
     ("C0201", "占道经营", "Street vending", "C02", "event", 0.09, 6, 15, 24, "VEND", "Street order"),
-    ("C0202", "违章停车", "Illegal parking", "C02", "event", 0.08, 6, 15, 12, "PARK", "Street order"),
+    ("C0202", "违章停车", "Illegal parking", "C02", "event", 0.08, 1, 2, 12, "PARK", "Street order"),
     ("C0203", "噪声扰民", "Noise nuisance", "C02", "event", 0.06, 6, 15, 24, "NOISE", "Street order"),
     ("C03", "矛盾纠纷", "Disputes", None, "event", 0, 6, 15, 168, None, "Community"),
     ("C0301", "邻里纠纷", "Neighbour disputes", "C03", "event", 0.07, 6, 15, 168, "NEIGH", "Community"),

@@ -9,10 +9,10 @@ synthetic demo data.
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
-import json
 
 import numpy as np
 import pandas as pd
@@ -91,7 +91,7 @@ def _grid_counts(comm: pd.DataFrame, preset: Preset, rng: np.random.Generator) -
     return np.minimum(counts, 999)
 
 
-def build_units(preset: Preset, seed: int, progress=None) -> DemoUnits:
+def build_units(preset: Preset, seed: int) -> DemoUnits:
     """Units, grids and their boundaries, nested level by level inside the real outline."""
     rng = np.random.default_rng([seed, 1])
     div = _select(read_divisions(), preset)
@@ -115,8 +115,6 @@ def build_units(preset: Preset, seed: int, progress=None) -> DemoUnits:
         kids = div[(div["level"] == "street") & (div["parent_code"] == parent)]
         for code, geom in zip(kids["code"], partition(geometry[parent], len(kids), _unit_rng(seed, parent), urban=list(kids["urban"]))):
             geometry[code] = geom
-        if progress:
-            progress.update(0)
     comm_all = []
     for street in div.loc[div["level"] == "street", "code"]:
         kids = div[(div["level"] == "community") & (div["parent_code"] == street)]
@@ -136,8 +134,6 @@ def build_units(preset: Preset, seed: int, progress=None) -> DemoUnits:
             gcode = f"{code}{k:03d}"
             geometry[gcode] = geom
             grid_rows.append((gcode, code, f"{name}第{k}网格", "urban" if urban else "rural"))
-        if progress:
-            progress.update(1)
 
     units = div[["code", "name", "level", "parent_code", "kind"]].copy()
     units["parent_code"] = units["parent_code"].where(units["code"] != root, None)

@@ -9,12 +9,14 @@ it created; rows go in multi-row INSERT batches.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Date, DateTime, Engine, Table, inspect
+from sqlalchemy import Date, DateTime, Double, Engine, Float, MetaData, Table, inspect
 from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
 
 from cockpit import schema
@@ -36,11 +38,12 @@ def _column_values(series: pd.Series, column_type, sqlite: bool) -> list:
             # SQLAlchemy's SQLite DateTime stores microseconds; bound parameters carry them too,
             # so stored text must match for string comparison to order correctly.
             text = text + ".000000"
-        return text.where(~np.isnat(arr), None).tolist()
+        # object dtype first: pandas' str dtype turns None back into NaN, which drivers send as 'nan'.
+        return text.astype(object).where(~np.isnat(arr), None).tolist()
     if isinstance(column_type, Date) and len(series):
         arr = pd.to_datetime(series).to_numpy().astype("datetime64[D]")
-        return pd.Series(np.datetime_as_string(arr, unit="D")).where(~np.isnat(arr), None).tolist()
-    if series.dtype == object or isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+        return pd.Series(np.datetime_as_string(arr, unit="D")).astype(object).where(~np.isnat(arr), None).tolist()
+    if series.dtype == object or isinstance(series.dtype, pd.api.extensions.ExtensionDtype) or series.hasnans:
         return series.astype(object).where(series.notna(), None).tolist()
     return series.tolist()
 
@@ -55,9 +58,16 @@ def frame_rows(table: Table, frame: pd.DataFrame, sqlite: bool) -> list[tuple]:
     return list(zip(*values))
 
 
-def _insert_sql(table: Table, columns: list[str], paramstyle: str) -> str:
-    mark = "?" if paramstyle == "qmark" else "%s"
-    return f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+def _names(table: Table, columns: list[str], dialect) -> tuple[str, str]:
+    # Quoted where the engine needs it: `key` is reserved on MySQL/MariaDB.
+    quote = dialect.identifier_preparer.quote
+    return quote(table.name), ", ".join(quote(c) for c in columns)
+
+
+def _insert_sql(table: Table, columns: list[str], dialect) -> str:
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    name, cols = _names(table, columns, dialect)
+    return f"INSERT INTO {name} ({cols}) VALUES ({', '.join([mark] * len(columns))})"
 
 
 def _existing_contract_tables(engine: Engine) -> list[str]:
@@ -97,6 +107,9 @@ def _write_sqlite(path: Path, frames: dict[str, pd.DataFrame], progress: Progres
         os.replace(tmp, path)
     except OSError as exc:
         raise LoadError(f"无法写入数据库 / cannot write database {path}: {exc.strerror}") from exc
+    except sqlite3.Error as exc:
+        # A bad row or a full disk: the temporary file goes, the target is left as it was.
+        raise LoadError(f"写入失败，未改动原库 / load failed, {path} left unchanged: {exc}") from exc
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -148,7 +161,7 @@ def _load_all(raw, cur, engine: Engine, frames: dict[str, pd.DataFrame], progres
     done = 0
     created = []
     for table in schema.TABLES_IN_LOAD_ORDER:
-        cur.execute(str(CreateTable(table).compile(dialect=dialect)))
+        cur.execute(_create_sql(table, dialect))
         created.append(table)
         frame = frames.get(table.name)
         if frame is not None and len(frame):
@@ -162,15 +175,48 @@ def _load_all(raw, cur, engine: Engine, frames: dict[str, pd.DataFrame], progres
         # Indexes after the rows: building them once is much faster than maintaining them per row.
         for index in table.indexes:
             cur.execute(str(CreateIndex(index).compile(dialect=dialect)))
+        if dialect.name == "postgresql":
+            _sync_sequence(cur, table, dialect)
     if dialect.name == "postgresql":
         cur.execute("ANALYZE")
     return created
 
 
+@cache
+def _mysql_tables() -> dict[str, Table]:
+    """The contract with DOUBLE for Float: MySQL's bare FLOAT is 4 bytes, ~10 m of error in a coordinate."""
+    md = MetaData()
+    for table in schema.metadata.sorted_tables:
+        copy = table.to_metadata(md)
+        for column in copy.columns:
+            if type(column.type) is Float:
+                column.type = Double()
+    return dict(md.tables)
+
+
+def _create_sql(table: Table, dialect) -> str:
+    if dialect.name in ("mysql", "mariadb"):
+        table = _mysql_tables()[table.name]
+    return str(CreateTable(table).compile(dialect=dialect))
+
+
+def _sync_sequence(cur, table: Table, dialect) -> None:
+    """COPY with explicit ids leaves a SERIAL's sequence at 1; move it past the largest id."""
+    pk = list(table.primary_key.columns)
+    if len(pk) != 1 or pk[0].autoincrement is not True:
+        return
+    quote = dialect.identifier_preparer.quote
+    name, col = quote(table.name), quote(pk[0].name)
+    cur.execute(
+        f"SELECT setval(pg_get_serial_sequence('{name}', '{pk[0].name}'), COALESCE(MAX({col}), 0) + 1, false) FROM {name}"
+    )
+
+
 def _insert(cur, table: Table, columns: list[str], rows: list[tuple], dialect) -> None:
     if dialect.name == "postgresql":
-        with cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        name, cols = _names(table, columns, dialect)
+        with cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     else:
-        cur.executemany(_insert_sql(table, columns, dialect.paramstyle), rows)
+        cur.executemany(_insert_sql(table, columns, dialect), rows)

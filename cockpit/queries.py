@@ -11,7 +11,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, distinct, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Executable,
+    and_,
+    case,
+    distinct,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from cockpit import codes
 from cockpit.schema import admin_unit, alert, case_record, grid, meta, points_ledger, population_stat, venue
@@ -43,19 +55,19 @@ class Window:
     end: datetime
 
 
-def _rows(bind: Bind, stmt) -> list:
+def _rows(bind: Bind, stmt: Executable) -> list:
     if isinstance(bind, Engine):
         with bind.connect() as conn:
             return list(conn.execute(stmt))
     return list(bind.execute(stmt))
 
 
-def _in_unit(column, unit: Unit):
+def _in_unit(column: ColumnElement, unit: Unit) -> ColumnElement:
     lo, hi = unit.grid_range
     return and_(column >= lo, column < hi)
 
 
-def _child_key(column, unit: Unit, child_level: str):
+def _child_key(column: ColumnElement, unit: Unit, child_level: str) -> ColumnElement:
     n = codes.prefix_len(unit.code, child_level)
     # The prefix length comes from our own level table, never from input; inline it so
     # SELECT and GROUP BY are the same expression on PostgreSQL.
@@ -109,7 +121,7 @@ def fetch_population(bind: Bind, unit: Unit, end: datetime) -> dict[str, float]:
             "households": int(hh), "elderly_60p": int(eld), "elderly_alone": int(alone)}
 
 
-def _count_if(condition):
+def _count_if(condition: ColumnElement) -> ColumnElement:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 

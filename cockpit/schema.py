@@ -246,6 +246,10 @@ points_ledger = Table(
 Index("ix_ledger_grid_at", points_ledger.c.grid_code, points_ledger.c.at)
 Index("ix_ledger_at", points_ledger.c.at)
 
+# Chinese names need utf8mb4 on MySQL/MariaDB whatever the server's default character set is.
+for _table in metadata.tables.values():
+    _table.dialect_kwargs["mysql_charset"] = "utf8mb4"
+
 TABLES_IN_LOAD_ORDER = [
     meta,
     admin_unit,

@@ -317,17 +317,14 @@ def render_map(url: str, s: Settings, tree: hierarchy.Tree, unit: Unit, child_le
         st.warning(t("geo_missing", lang, path=str(s.geo_dir)))
         return
     codes = [f["properties"]["code"] for f in fc["features"]]
-    if child_level is None:
-        values = pd.Series(0.0, index=codes)
-        vals = metrics.compute_map_values(
-            pd.DataFrame({"population": [0.0], "open_cases": [0.0], "overdue_cases": [0.0], "active_alerts": [0.0],
-                          "points_earned": [0.0]}, index=codes[:1]),
-            pd.Series({unit.code: unit.area_km2 or 0.0}),
-        )
+    if child_level is None:  # a grid colours itself by its own figures, read with its siblings
+        parent = tree.unit(unit.parent_code)
+        child = cached_child_metrics(url, parent, "grid", w).reindex(codes).fillna(0.0)
+        areas = pd.Series({unit.code: unit.area_km2 or 0.0})
     else:
         child = cached_child_metrics(url, unit, child_level, w).reindex(codes).fillna(0.0)
-        areas = tree.units.set_index("code")["area_km2"] if child_level != "grid" else cached_grids(url, unit.code).set_index("code")["area_km2"]
-        vals = metrics.compute_map_values(child, areas)
+        areas = tree.units["area_km2"] if child_level != "grid" else cached_grids(url, unit.code).set_index("code")["area_km2"]
+    vals = metrics.compute_map_values(child, areas)
     values = vals[vs.metric].reindex(codes).fillna(0.0)
     fills, legend = views.compute_fill(values, vs.metric)
     label = t(f"m_{vs.metric}", lang)

@@ -248,9 +248,11 @@ def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang:
         .mark_line(point=len(frame) <= 31, strokeWidth=2)
         .encode(
             x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~s")),
+            # An all-zero series would give Vega an empty domain and "NaN" ticks: pin the floor at 0..1.
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~s", tickCount=3),
+                    scale=alt.Scale(domainMin=0, domainMax=None if long["value"].max() > 0 else 1)),
             color=alt.Color("series:N", title=None, scale=alt.Scale(range=palette),
-                            legend=alt.Legend(orient="top-right", direction="horizontal") if len(columns) > 1 else None),
+                            legend=alt.Legend(orient="top", direction="horizontal") if len(columns) > 1 else None),
             tooltip=[alt.Tooltip("day:T", title=t("day", lang), format="%Y-%m-%d"),
                      alt.Tooltip("series:N", title=t("series", lang)),
                      alt.Tooltip("value:Q", title=t("count", lang), format=",.0f")],

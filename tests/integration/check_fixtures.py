@@ -33,23 +33,52 @@ def _at(hours: float) -> datetime:
 
 
 def _unit(code: str, name: str, level: str, parent: str | None, kind: str) -> dict:
-    return {"code": code, "name": name, "level": level, "parent_code": parent, "kind": kind,
-            "area_km2": 1.0, "lon": 120.2, "lat": 29.7}
+    return {
+        "code": code,
+        "name": name,
+        "level": level,
+        "parent_code": parent,
+        "kind": kind,
+        "area_km2": 1.0,
+        "lon": 120.2,
+        "lat": 29.7,
+    }
 
 
 def _case(id_: int, grid: str, status: str, **times: datetime) -> dict:
-    row = {"id": id_, "external_id": f"EXT-{id_}", "source": "grid_worker", "category_code": "C0101",
-           "grid_code": grid, "lon": 120.21, "lat": 29.71, "description": "井盖缺失", "status": status,
-           "received_at": T0, "review_due_at": _at(6), "response_due_at": _at(15), "due_at": _at(72),
-           "resolved_tier": None, "satisfaction": None, "reopen_count": 0, "return_count": 0}
+    row = {
+        "id": id_,
+        "external_id": f"EXT-{id_}",
+        "source": "grid_worker",
+        "category_code": "C0101",
+        "grid_code": grid,
+        "lon": 120.21,
+        "lat": 29.71,
+        "description": "井盖缺失",
+        "status": status,
+        "received_at": T0,
+        "review_due_at": _at(6),
+        "response_due_at": _at(15),
+        "due_at": _at(72),
+        "resolved_tier": None,
+        "satisfaction": None,
+        "reopen_count": 0,
+        "return_count": 0,
+    }
     row.update(times)
     return row
 
 
 def clean_rows() -> dict[str, list[dict]]:
     """Rows per table name; every check passes on them."""
-    closed = dict(registered_at=_at(1), dispatched_at=_at(2), resolved_at=_at(5), verified_at=_at(6),
-                  closed_at=_at(7), visited_at=_at(30))
+    closed = dict(
+        registered_at=_at(1),
+        dispatched_at=_at(2),
+        resolved_at=_at(5),
+        verified_at=_at(6),
+        closed_at=_at(7),
+        visited_at=_at(30),
+    )
     return {
         "meta": [{"key": "label", "value": "test"}, {"key": "as_of", "value": "2024-06-30"}],
         "admin_unit": [
@@ -61,25 +90,64 @@ def clean_rows() -> dict[str, list[dict]]:
             _unit(VILLAGE, "湄池村", "community", TOWN, "村委会"),
         ],
         "grid": [
-            {"code": code, "community_code": community, "name": f"第{code[-1]}网格", "area_km2": 0.2,
-             "kind": "rural" if community == VILLAGE else "urban", "lon": 120.2, "lat": 29.7,
-             "worker_ref": f"W{code[-4:]}", "worker_stars": 4}
+            {
+                "code": code,
+                "community_code": community,
+                "name": f"第{code[-1]}网格",
+                "area_km2": 0.2,
+                "kind": "rural" if community == VILLAGE else "urban",
+                "lon": 120.2,
+                "lat": 29.7,
+                "worker_ref": f"W{code[-4:]}",
+                "worker_stars": 4,
+            }
             for code, community in GRIDS.items()
         ],
         "population_stat": [
-            {"grid_code": code, "as_of": date(2024, 6, 30), "registered": 900, "floating": 120,
-             "households": 380, "elderly_60p": 210, "elderly_alone": 18}
+            {
+                "grid_code": code,
+                "as_of": date(2024, 6, 30),
+                "registered": 900,
+                "floating": 120,
+                "households": 380,
+                "elderly_60p": 210,
+                "elderly_alone": 18,
+            }
             for code in GRIDS
         ],
         "case_category": [
-            {"code": "C01", "name": "公用设施", "name_en": "Public facilities", "parent_code": None,
-             "kind": "component", "review_hours": 6, "response_hours": 15, "resolve_hours": 72},
-            {"code": "C0101", "name": "井盖", "name_en": "Manhole cover", "parent_code": "C01",
-             "kind": "component", "open311_service_code": "4e090d24992b941e78000019",
-             "open311_group": "Streets, Parking & Traffic", "review_hours": 6, "response_hours": 15,
-             "resolve_hours": 72},
-            {"code": "E01", "name": "市容环境", "name_en": "City appearance", "parent_code": None,
-             "kind": "event", "review_hours": 6, "response_hours": 15, "resolve_hours": 48},
+            {
+                "code": "C01",
+                "name": "公用设施",
+                "name_en": "Public facilities",
+                "parent_code": None,
+                "kind": "component",
+                "review_hours": 6,
+                "response_hours": 15,
+                "resolve_hours": 72,
+            },
+            {
+                "code": "C0101",
+                "name": "井盖",
+                "name_en": "Manhole cover",
+                "parent_code": "C01",
+                "kind": "component",
+                "open311_service_code": "4e090d24992b941e78000019",
+                "open311_group": "Streets, Parking & Traffic",
+                "review_hours": 6,
+                "response_hours": 15,
+                "resolve_hours": 72,
+            },
+            {
+                "code": "E01",
+                "name": "市容环境",
+                "name_en": "City appearance",
+                "parent_code": None,
+                "kind": "event",
+                "review_hours": 6,
+                "response_hours": 15,
+                "resolve_hours": 48,
+            },
         ],
         "case_record": [
             _case(1, "330681001001001", "closed", resolved_tier="grid", satisfaction=5, **closed),
@@ -89,32 +157,117 @@ def clean_rows() -> dict[str, list[dict]]:
         "case_event": [
             {"case_id": 1, "seq": seq, "at": _at(h), "action": action, "tier": "grid", "note": None}
             for seq, (h, action) in enumerate(
-                [(0, "receive"), (1, "register"), (2, "dispatch"), (5, "resolve"), (6, "verify"),
-                 (7, "close"), (30, "visit")], start=1)
+                [
+                    (0, "receive"),
+                    (1, "register"),
+                    (2, "dispatch"),
+                    (5, "resolve"),
+                    (6, "verify"),
+                    (7, "close"),
+                    (30, "visit"),
+                ],
+                start=1,
+            )
         ],
-        "device": [{"id": 1, "type": "gas", "grid_code": "330681001001002", "lon": 120.22, "lat": 29.72,
-                    "installed_at": date(2023, 1, 1)}],
+        "device": [
+            {
+                "id": 1,
+                "type": "gas",
+                "grid_code": "330681001001002",
+                "lon": 120.22,
+                "lat": 29.72,
+                "installed_at": date(2023, 1, 1),
+            }
+        ],
         "alert": [
-            {"id": 1, "type": "gas", "severity": 1, "grid_code": "330681001001002", "device_id": 1,
-             "lon": 120.22, "lat": 29.72, "raised_at": T0, "ack_due_at": _at(0.25),
-             "acknowledged_at": _at(0.1), "resolved_at": _at(2), "status": "resolved", "case_id": None},
-            {"id": 2, "type": "elderly_alone", "severity": 3, "grid_code": "330681101201001", "device_id": None,
-             "lon": None, "lat": None, "raised_at": _at(4), "ack_due_at": _at(5), "acknowledged_at": None,
-             "resolved_at": None, "status": "active", "case_id": 3},
+            {
+                "id": 1,
+                "type": "gas",
+                "severity": 1,
+                "grid_code": "330681001001002",
+                "device_id": 1,
+                "lon": 120.22,
+                "lat": 29.72,
+                "raised_at": T0,
+                "ack_due_at": _at(0.25),
+                "acknowledged_at": _at(0.1),
+                "resolved_at": _at(2),
+                "status": "resolved",
+                "case_id": None,
+            },
+            {
+                "id": 2,
+                "type": "elderly_alone",
+                "severity": 3,
+                "grid_code": "330681101201001",
+                "device_id": None,
+                "lon": None,
+                "lat": None,
+                "raised_at": _at(4),
+                "ack_due_at": _at(5),
+                "acknowledged_at": None,
+                "resolved_at": None,
+                "status": "active",
+                "case_id": 3,
+            },
         ],
-        "venue": [{"id": 1, "kind": "redemption", "name": "积分超市", "grid_code": "330681001001001",
-                   "lon": 120.2, "lat": 29.7}],
-        "activity": [{"id": 1, "kind": "volunteer", "title": "垃圾分类宣传", "grid_code": "330681001001001",
-                      "venue_id": 1, "starts_at": _at(24), "ends_at": _at(27), "points_each": 10,
-                      "participants": 12}],
-        "vote": [{"id": 1, "community_code": COMMUNITY_A, "title": "加装电梯", "opens_at": T0,
-                  "closes_at": _at(168), "eligible": 300, "ballots_yes": 180, "ballots_no": 40,
-                  "ballots_abstain": 10}],
+        "venue": [
+            {
+                "id": 1,
+                "kind": "redemption",
+                "name": "积分超市",
+                "grid_code": "330681001001001",
+                "lon": 120.2,
+                "lat": 29.7,
+            }
+        ],
+        "activity": [
+            {
+                "id": 1,
+                "kind": "volunteer",
+                "title": "垃圾分类宣传",
+                "grid_code": "330681001001001",
+                "venue_id": 1,
+                "starts_at": _at(24),
+                "ends_at": _at(27),
+                "points_each": 10,
+                "participants": 12,
+            }
+        ],
+        "vote": [
+            {
+                "id": 1,
+                "community_code": COMMUNITY_A,
+                "title": "加装电梯",
+                "opens_at": T0,
+                "closes_at": _at(168),
+                "eligible": 300,
+                "ballots_yes": 180,
+                "ballots_no": 40,
+                "ballots_abstain": 10,
+            }
+        ],
         "points_ledger": [
-            {"id": 1, "participant_ref": "P001", "grid_code": "330681001001001", "at": _at(27),
-             "entry_type": "earn", "delta": 10, "activity_id": 1, "venue_id": None},
-            {"id": 2, "participant_ref": "P001", "grid_code": "330681001001001", "at": _at(50),
-             "entry_type": "redeem", "delta": -5, "activity_id": None, "venue_id": 1},
+            {
+                "id": 1,
+                "participant_ref": "P001",
+                "grid_code": "330681001001001",
+                "at": _at(27),
+                "entry_type": "earn",
+                "delta": 10,
+                "activity_id": 1,
+                "venue_id": None,
+            },
+            {
+                "id": 2,
+                "participant_ref": "P001",
+                "grid_code": "330681001001001",
+                "at": _at(50),
+                "entry_type": "redeem",
+                "delta": -5,
+                "activity_id": None,
+                "venue_id": 1,
+            },
         ],
     }
 
@@ -146,13 +299,18 @@ def metadata_without(table_name: str, column_name: str | None = None) -> MetaDat
 
 
 def square(lon: float, lat: float, size: float = 0.01) -> dict:
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size],
-                                                [lon, lat + size], [lon, lat]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+    }
 
 
 def _feature(code: str, name: str, level: str, parent: str | None, i: int) -> dict:
-    return {"type": "Feature", "properties": {"code": code, "name": name, "level": level, "parent_code": parent},
-            "geometry": square(120.0 + 0.02 * i, 29.6)}
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "name": name, "level": level, "parent_code": parent},
+        "geometry": square(120.0 + 0.02 * i, 29.6),
+    }
 
 
 def write_geo(geo_dir: Path, rows: dict[str, list[dict]]) -> Path:
@@ -162,7 +320,8 @@ def write_geo(geo_dir: Path, rows: dict[str, list[dict]]) -> Path:
     by_community: dict[str, list[dict]] = {}
     for i, g in enumerate(rows["grid"]):
         by_community.setdefault(g["community_code"], []).append(
-            _feature(g["code"], g["name"], "grid", g["community_code"], i))
+            _feature(g["code"], g["name"], "grid", g["community_code"], i)
+        )
     for community, features in by_community.items():
         write_features(geo_dir / "grids" / f"{community}.geojson", features)
     return geo_dir
@@ -170,8 +329,9 @@ def write_geo(geo_dir: Path, rows: dict[str, list[dict]]) -> Path:
 
 def write_features(path: Path, features: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8"
+    )
 
 
 def read_features(path: Path) -> list[dict]:

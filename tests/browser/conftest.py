@@ -1,0 +1,221 @@
+"""Fixtures for browser tests: a real ``streamlit run`` of the app and Debian's headless Chromium.
+
+* ``cockpit_server`` — ``streamlit run app.py`` on a free port against the ``small_demo`` city,
+  once per session; always terminated, its log is shown when it fails to start.
+* ``browser`` — Playwright driving ``/usr/bin/chromium`` (never a downloaded browser) with the
+  flags from DESIGN.md "Maps". Skips when Chromium is missing, fails instead when
+  ``COCKPIT_REQUIRE_BROWSER=1`` (CI), so a broken CI image cannot pass silently.
+* ``watched_page`` — a factory of pages at a given viewport that record every request leaving
+  localhost, console errors, uncaught page errors and the pydeck specs the app sends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+OUTPUT_DIR = REPO / "test-output" / "browser"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+STARTUP_TIMEOUT = 60.0  # seconds for /_stcore/health to answer
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives the running app in headless Chromium (slow, needs /usr/bin/chromium)")
+
+
+def _unavailable(reason: str) -> None:
+    """Skip locally; fail on CI, where the browser is part of the image and must be there."""
+    if os.environ.get("COCKPIT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (COCKPIT_REQUIRE_BROWSER=1, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+# ---------------------------------------------------------------- the app under test
+
+@dataclass
+class Server:
+    base_url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - localhost only
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def cockpit_server(small_demo) -> Iterator[Server]:
+    port = _free_port()
+    env = {**os.environ, **small_demo.env, "COCKPIT_BUILD_DEMO": "0", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    with tempfile.TemporaryDirectory(prefix="cockpit-streamlit-") as tmp:
+        log_path = Path(tmp) / "streamlit.log"
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                 "--server.headless", "true", "--server.fileWatcherType", "none",
+                 "--browser.gatherUsageStats", "false"],
+                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+            )
+        server = Server(f"http://localhost:{port}", proc, log_path)
+        try:
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            while not _healthy(f"{server.base_url}/_stcore/health"):
+                if proc.poll() is not None:
+                    pytest.fail(f"streamlit exited with {proc.returncode} before it was healthy:\n{server.log()}")
+                if time.monotonic() > deadline:
+                    pytest.fail(f"streamlit not healthy after {STARTUP_TIMEOUT:.0f} s:\n{server.log()}")
+                time.sleep(0.25)
+            yield server
+        finally:
+            _stop(proc)
+
+
+# ---------------------------------------------------------------- the browser
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} not found: install Debian's chromium package (browser tests never download one)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright (python) is not installed: pip install -r requirements-dev.txt")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class Watch:
+    """What one page did: requests that left localhost, errors, and the deck specs it received."""
+
+    external_requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    decks: list[dict] = field(default_factory=list)
+
+    def on_request(self, request) -> None:
+        url = request.url
+        parsed = urlparse(url)
+        if parsed.scheme in ("data", "blob", "about", "chrome", "chrome-extension"):
+            return
+        if (parsed.hostname or "") not in LOCAL_HOSTS:
+            self.external_requests.append(url)
+
+    def on_console(self, message) -> None:
+        if message.type == "error":
+            loc = message.location or {}
+            self.console_errors.append(f"{message.text} ({loc.get('url', '')}:{loc.get('lineNumber', '')})")
+
+    def on_frame(self, payload: bytes | str) -> None:
+        deck = _deck_in(payload)
+        if deck is not None:
+            self.decks.append(deck)
+
+    def assert_clean(self) -> None:
+        assert self.external_requests == [], "the app must work offline, but the page fetched: " + ", ".join(
+            self.external_requests[:10])
+        assert self.page_errors == [], f"uncaught errors in the page: {self.page_errors}"
+        assert self.console_errors == [], f"browser console errors: {self.console_errors}"
+
+
+def _deck_in(payload: bytes | str) -> dict | None:
+    """The pydeck JSON spec carried by one Streamlit websocket frame, if any.
+
+    A ForwardMsg is protobuf; the deck spec is a UTF-8 JSON string inside it, so find the
+    ``initialViewState`` key and decode the JSON object that encloses it.
+    """
+    text = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else payload
+    key = text.find('"initialViewState"')
+    if key < 0:
+        return None
+    decoder = json.JSONDecoder()
+    start = text.rfind("{", 0, key)
+    while start >= 0:
+        try:
+            obj, _ = decoder.raw_decode(text, start)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict) and "initialViewState" in obj and "layers" in obj:
+            return obj
+        start = text.rfind("{", 0, start)
+    return None
+
+
+@pytest.fixture
+def watched_page(browser) -> Iterator[Callable[[int, int], tuple[object, Watch]]]:
+    """``open_page(width, height) -> (page, watch)``; contexts are closed after the test."""
+    contexts = []
+
+    def open_page(width: int, height: int) -> tuple[object, Watch]:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        watch = Watch()
+        page.on("request", watch.on_request)
+        page.on("console", watch.on_console)
+        page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
+        page.on("websocket", lambda ws: ws.on("framereceived", watch.on_frame))
+        return page, watch
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    return OUTPUT_DIR

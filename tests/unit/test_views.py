@@ -1,0 +1,64 @@
+import json
+
+import pandas as pd
+
+from cockpit import views
+from cockpit.metrics import compute_kpis
+
+
+def _features(n=3):
+    feats = []
+    for i in range(n):
+        x = 120 + i * 0.1
+        ring = [[x, 29.5], [x + 0.1, 29.5], [x + 0.1, 29.6], [x, 29.6], [x, 29.5]]
+        feats.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+                      "properties": {"code": f"33068100{i}000", "name": f"街道{i}", "value": float(i),
+                                     "fill": [1, 2, 3, 200], "label": "在办事件", "value_text": str(i)}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def test_deck_draws_no_basemap_and_fetches_nothing():
+    spec = json.loads(views.build_deck(_features(), "open_cases", (120, 29.5, 120.3, 29.6), "zh").to_json())
+    # pydeck's sentinel tells Streamlit "no basemap"; a null or URL style would fetch Carto tiles.
+    assert spec.get("mapStyle") == "__MAP_STYLE__"
+    assert "mapProvider" not in spec
+    assert "cartocdn" not in json.dumps(spec) and "mapbox://" not in json.dumps(spec)
+    assert [layer["id"] for layer in spec["layers"]] == ["units"]
+
+
+def test_deck_layers_for_points_and_basemap():
+    alerts = views.alert_points(pd.DataFrame({"lon": [120.1], "lat": [29.55], "severity": [1], "type": ["gas"],
+                                              "raised_at": [pd.Timestamp("2026-10-31 08:00")]}), "zh")
+    spec = json.loads(views.build_deck(_features(), "open_cases", (120, 29.5, 120.3, 29.6), "zh",
+                                       extrude=True, alerts=alerts, basemap_url="http://tiles/{z}/{x}/{y}.png").to_json())
+    ids = [layer["id"] for layer in spec["layers"]]
+    assert ids == ["basemap", "units", "alerts"]
+    assert spec["layers"][2]["data"][0]["name"] == "燃气泄漏"
+    assert spec["layers"][1]["extruded"] is True
+
+
+def test_view_fits_bounds():
+    wide = views.compute_view((119.0, 29.0, 121.0, 30.0))
+    narrow = views.compute_view((120.0, 29.5, 120.02, 29.51))
+    assert 119.9 < wide.longitude < 120.1 and narrow.zoom > wide.zoom + 5
+
+
+def test_fill_classes_and_legend():
+    values = pd.Series([0.0, 1.0, 2.0, 5.0, 9.0, 30.0])
+    fills, legend = views.compute_fill(values, "open_cases")
+    assert len(fills) == 6 and all(len(f) == 4 for f in fills)
+    assert fills[0] != fills[-1]
+    assert legend[0][1] is None and legend[-1][2] is None
+
+
+def test_kpi_html_has_all_themes_and_changes():
+    cur = {"registered": 1, "floating": 2, "households": 3, "elderly_60p": 4, "elderly_alone": 5, "open": 6,
+           "overdue": 1, "closed": 7, "closure_rate": 0.97, "on_time_rate": 0.9, "satisfaction": 0.95,
+           "low_tier_rate": 0.9, "active": 3, "raised": 9, "ack_rate": 0.95, "earned": 100, "redeemed": 10,
+           "participants_per_1000": 12.0}
+    prev = dict(cur, open=3)
+    html = views.build_kpi_html(compute_kpis(cur, prev, prev), "zh", (1, 0, 1, 1))
+    for label in ("人口", "事件", "风险预警", "积分治理", "办结率", "97.0%", "环比", "同比", "▲100.0%"):
+        assert label in html
+    en = views.build_kpi_html(compute_kpis(cur, prev, prev), "en", (1, 0, 1, 1))
+    assert "Closure rate" in en and "办结率" not in en
