@@ -30,7 +30,7 @@ KM_PER_DEG_LAT = 111.32
 # below the 0.5 promised in the docstring leaves room for unlucky seeds.
 _URBAN_TARGET_RATIO = 0.35
 _URBAN_DENSITY = 0.25  # initial urban/rural area ratio used to size the cluster
-_URBAN_ATTEMPTS = 4  # each retry squeezes the urban cluster tighter
+_URBAN_ATTEMPTS = 6  # each retry squeezes the urban cluster tighter
 _LLOYD_STEPS = 2
 # Rejection sampling gives up after this many batches: a sliver-thin region
 # could otherwise loop for a very long time.
@@ -127,9 +127,12 @@ def _initial_seeds(
     """Seed points in local coordinates, urban ones clustered around `centre`.
 
     The cluster is sized so that, if urban cells were `density` times the size
-    of rural ones, the urban seeds would fill a disc of radius r; rural seeds
-    are kept out of that disc so they cannot dilute the cluster. Without a mix
-    of urban and rural flags all seeds are spread uniformly.
+    of rural ones, the urban seeds would fill a disc of radius r. A Voronoi
+    cell reaches halfway to the nearest other seed, so a cluster alone does not
+    make small cells: with few rural seeds the outer urban cells would sprawl
+    to the parent's edge. Some rural seeds therefore form a loose ring just
+    outside the disc to hem the city in; the rest spread over the countryside.
+    Without a mix of urban and rural flags all seeds are spread uniformly.
     """
     n = len(urban)
     n_u = int(urban.sum())
@@ -140,12 +143,25 @@ def _initial_seeds(
     radius = math.sqrt(n_u * density * rural_area / math.pi)
     seeds = np.empty((n, 2))
     seeds[urban] = _sample_gaussian(parent, centre, radius / 2.0, n_u, rng)
+
+    # About one ring seed per two urban cells along the cluster's rim, and at
+    # least six so that even a single urban seed is enclosed.
+    n_ring = min(n_r, max(6, math.ceil(2.0 * math.sqrt(math.pi * n_u))))
+    angles = (rng.uniform(0, 2 * math.pi) + 2 * math.pi * np.arange(n_ring) / n_ring) + rng.uniform(
+        -0.2, 0.2, n_ring
+    ) * (2 * math.pi / n_ring)
+    dist = radius * rng.uniform(1.3, 1.7, n_ring)
+    ring = centre + np.column_stack([np.cos(angles), np.sin(angles)]) * dist[:, None]
+    ring = ring[shapely.contains_xy(parent, ring[:, 0], ring[:, 1])]
+
     rural_region = parent.difference(Point(centre).buffer(radius, quad_segs=16))
     if rural_region.area < 0.05 * parent.area:
         # The "city" would swallow nearly everything; sampling a thin leftover
-        # ring is slow and buys no visible contrast.
+        # band is slow and buys no visible contrast.
         rural_region = parent
-    seeds[~urban] = _sample_uniform(rural_region, n_r, rng)
+    # Ring points that fell outside the parent (city near its edge) are
+    # replaced by countryside seeds.
+    seeds[~urban] = np.concatenate([ring, _sample_uniform(rural_region, n_r - len(ring), rng)])
     return seeds
 
 
@@ -226,8 +242,9 @@ def _lloyd_seeds(parent: BaseGeometry, cells: np.ndarray) -> np.ndarray:
     return xy
 
 
-def _urban_ratio(cells: np.ndarray, urban: np.ndarray) -> float:
-    areas = shapely.area(cells)
+def _urban_ratio(children: Sequence[BaseGeometry], urban: np.ndarray) -> float:
+    """Mean urban area over mean rural area (both kinds must be present)."""
+    areas = shapely.area(np.asarray(children, dtype=object))
     return float(areas[urban].mean() / areas[~urban].mean())
 
 
@@ -316,16 +333,19 @@ def partition(
         n: Number of children, at least 1.
         rng: Source of randomness; it is advanced by the call.
         urban: Optional per-child flags. Urban children are seeded in a
-            cluster around `centre` and come out several times smaller (the
-            mean urban area stays below half the mean rural area), the way
-            city-centre streets are small and rural townships large.
+            cluster around `centre`, hemmed in by a ring of rural seeds, and
+            come out several times smaller (mean urban area below ~0.35 x
+            mean rural area), the way city-centre streets are small and rural
+            townships large. This needs at least three rural children to
+            enclose the city; with fewer it is best effort.
         centre: Where the urban cluster sits (lon/lat, inside `parent`);
             defaults to a representative point of the parent.
 
     Returns:
         `n` Polygons or MultiPolygons in lon/lat, in the order of `urban`.
-        A child is a MultiPolygon only where the parent itself is split
-        (an island can only belong to one child).
+        Stray fragments of clipped cells are merged into neighbours, so a
+        child is a MultiPolygon only where the parent itself is split (an
+        island that touches no other child stays with its own cell).
     """
     if n < 1:
         raise ValueError(f"n must be >= 1, got {n}")
@@ -351,27 +371,32 @@ def partition(
     mask = flags if flags is not None else np.zeros(n, dtype=bool)
     contrast = bool(mask.any() and not mask.all())
 
-    best: np.ndarray | None = None
+    # Contrast is judged on the merged children: moving a large fragment of an
+    # urban cell to a rural neighbour (or back) can shift the areas a lot.
+    best: list[BaseGeometry] | None = None
+    best_ratio = math.inf
     density = _URBAN_DENSITY
     for _ in range(_URBAN_ATTEMPTS if contrast else 1):
         cells = _seeded_cells(local, mask, centre_xy, density, rng)
+        children = _merge_fragments(cells)
         for _ in range(_LLOYD_STEPS):
             relaxed = _cells(local, _lloyd_seeds(local, cells))
             if relaxed is None:
                 break
+            relaxed_children = _merge_fragments(relaxed)
             # Relaxation evens out cell sizes, which erodes the urban/rural
             # contrast; stop as soon as it would.
-            if contrast and _urban_ratio(relaxed, mask) >= _URBAN_TARGET_RATIO:
+            if contrast and _urban_ratio(relaxed_children, mask) >= _URBAN_TARGET_RATIO:
                 break
-            cells = relaxed
-        if best is None or (contrast and _urban_ratio(cells, mask) < _urban_ratio(best, mask)):
-            best = cells
-        if not contrast or _urban_ratio(best, mask) < _URBAN_TARGET_RATIO:
+            cells, children = relaxed, relaxed_children
+        ratio = _urban_ratio(children, mask) if contrast else 0.0
+        if best is None or ratio < best_ratio:
+            best, best_ratio = children, ratio
+        if best_ratio < _URBAN_TARGET_RATIO:
             break
         density *= 0.5
 
-    children = _merge_fragments(best)
-    return [_to_lonlat(c, k) for c in children]
+    return [_to_lonlat(c, k) for c in best]
 
 
 def round_coords(geom: BaseGeometry, ndigits: int = 6) -> BaseGeometry:

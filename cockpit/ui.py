@@ -335,7 +335,7 @@ def render_map(url: str, s: Settings, tree: hierarchy.Tree, unit: Unit, child_le
         alert_rows, venue_rows = cached_points(url, unit, w.end)
         alerts = views.alert_points(alert_rows, lang) if vs.show_alerts else None
         venues = views.venue_points(venue_rows, lang) if vs.show_venues else None
-    deck = views.build_deck(fc, vs.metric, bounds, lang, vs.extrude, alerts, venues, s.basemap_url)
+    deck = views.build_deck(fc, vs.metric, bounds, lang, vs.extrude, alerts, venues, s.basemap_style)
     event = st.pydeck_chart(deck, height=views.MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
                             key=f"map-{unit.code}", width="stretch")
     st.html(views.build_legend_html(vs.metric, legend, lang, alerts is not None, venues is not None))

@@ -63,20 +63,24 @@ def build_deck(
     extrude: bool = False,
     alerts: pd.DataFrame | None = None,
     venues: pd.DataFrame | None = None,
-    basemap_url: str | None = None,
+    basemap_style: str | None = None,
 ) -> pdk.Deck:
     """The unit's children coloured by `metric`; features' properties must carry code, name and `value`.
 
     No basemap by default: `map_provider=None` with pydeck's default map_style sentinel tells
     Streamlit to draw no basemap and fetch nothing (passing map_style=None instead makes Streamlit
-    fetch a Carto style from the internet). `basemap_url` adds an intranet XYZ tile layer.
+    fetch a Carto style from the internet). `basemap_style` is the URL of a MapLibre style JSON on
+    the intranet (see docs/basemap.md); Streamlit's map loads it and its tiles under the shapes.
     """
-    max_value = max([f["properties"].get("value", 0) or 0 for f in features["features"]] + [1])
+    max_value = max([f["properties"].get("value", 0) or 0 for f in features["features"]] + [1e-9])
+    # The tallest prism is a fifth of the view's width, whatever the tier: legible but not a skyline.
+    x0, y0, x1, y1 = bounds
+    top = max(x1 - x0, y1 - y0) * 111_000 * 0.2
     for f in features["features"]:
-        f["properties"]["elevation"] = (f["properties"].get("value", 0) or 0) / max_value * 3000
+        f["properties"]["elevation"] = (f["properties"].get("value", 0) or 0) / max_value * top
+    # Extruded prisms would hide ground-level points, so points float just above the tallest one.
+    z = top * 1.05 if extrude else 0
     layers = []
-    if basemap_url:
-        layers.append(pdk.Layer("TileLayer", id="basemap", data=basemap_url, min_zoom=0, max_zoom=19, tile_size=256))
     layers.append(
         pdk.Layer(
             "GeoJsonLayer",
@@ -97,22 +101,25 @@ def build_deck(
     )
     if alerts is not None and len(alerts):
         layers.append(
-            pdk.Layer("ScatterplotLayer", id="alerts", data=_records(alerts), pickable=True, get_position=["lon", "lat"],
+            pdk.Layer("ScatterplotLayer", id="alerts", data=_records(alerts.assign(z=z)), pickable=True,
+                      get_position=["lon", "lat", "z"],
                       get_fill_color="colour", get_line_color=[20, 20, 20], stroked=True, line_width_min_pixels=1,
                       radius_min_pixels=4, radius_max_pixels=10, get_radius=60)
         )
     if venues is not None and len(venues):
         layers.append(
-            pdk.Layer("ScatterplotLayer", id="venues", data=_records(venues), pickable=True, get_position=["lon", "lat"],
+            pdk.Layer("ScatterplotLayer", id="venues", data=_records(venues.assign(z=z)), pickable=True,
+                      get_position=["lon", "lat", "z"],
                       get_fill_color=VENUE_COLOUR, radius_min_pixels=3, radius_max_pixels=6, get_radius=40)
         )
     view = compute_view(bounds)
     if extrude:
         view.pitch = 45
+    basemap = {"map_provider": "carto", "map_style": basemap_style} if basemap_style else {"map_provider": None}
     return pdk.Deck(
         layers=layers,
         initial_view_state=view,
-        map_provider=None,
+        **basemap,
         tooltip={"html": "<b>{name}</b><br/>{label}：{value_text}",
                  "style": {"backgroundColor": "#0b1d33", "color": "#e8f1ff", "fontSize": "14px"}},
     )
@@ -250,9 +257,9 @@ def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang:
             x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
             # An all-zero series would give Vega an empty domain and "NaN" ticks: pin the floor at 0..1.
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~s", tickCount=3),
-                    scale=alt.Scale(domainMin=0, domainMax=None if long["value"].max() > 0 else 1)),
+                    scale=alt.Scale(domainMin=0, domainMax=alt.Undefined if long["value"].max() > 0 else 1)),
             color=alt.Color("series:N", title=None, scale=alt.Scale(range=palette),
-                            legend=alt.Legend(orient="top", direction="horizontal") if len(columns) > 1 else None),
+                            legend=alt.Legend(orient="right") if len(columns) > 1 else None),
             tooltip=[alt.Tooltip("day:T", title=t("day", lang), format="%Y-%m-%d"),
                      alt.Tooltip("series:N", title=t("series", lang)),
                      alt.Tooltip("value:Q", title=t("count", lang), format=",.0f")],

@@ -144,6 +144,18 @@ def test_urban_children_are_smaller(zhuji, seed):
     assert mean_urban < 0.5 * mean_rural
 
 
+@pytest.mark.parametrize(("code", "n", "n_urban"), [(ZHUJI, 6, 1), (ZHUJI, 12, 8), ("330802000000", 40, 15)])
+@pytest.mark.parametrize("seed", range(3))
+def test_urban_contrast_for_other_mixes(outlines, code, n, n_urban, seed):
+    # Few rural children cannot surround the city by chance; this exercises
+    # the ring of rural seeds.
+    urban = [True] * n_urban + [False] * (n - n_urban)
+    children = dg.partition(outlines[code], n, np.random.default_rng(seed), urban=urban)
+    assert_tiles(outlines[code], children, n)
+    mean_urban, mean_rural = mean_urban_rural(children, urban)
+    assert mean_urban < 0.5 * mean_rural
+
+
 def test_urban_flags_follow_their_positions(zhuji):
     # Interleaved flags: the output order must match the flags, not put urban first.
     urban = [i % 4 == 1 for i in range(20)]
@@ -372,3 +384,16 @@ def test_simplify_for_display_edge_cases():
     assert dg.simplify_for_display([square], 0.0)[0].equals(square)
     with pytest.raises(ValueError):
         dg.simplify_for_display([square], -1.0)
+
+
+def test_partition_cells_are_not_stretched_at_high_latitude():
+    # At 60°N a degree of longitude is half a degree of latitude on the ground.
+    # Cells built in raw degrees would come out half as wide as tall in km;
+    # the local equal-area plane keeps them roughly isotropic.
+    lat = 60.0
+    parent = box(10.0, lat - 0.25, 11.0, lat + 0.25)  # ~55.7 km square
+    children = dg.partition(parent, 60, np.random.default_rng(8))
+    bounds = shapely.bounds(np.array(children, dtype=object))
+    width_km = (bounds[:, 2] - bounds[:, 0]) * np.cos(np.radians(lat))
+    height_km = bounds[:, 3] - bounds[:, 1]
+    assert 0.75 < np.median(width_km / height_km) < 1.33

@@ -30,11 +30,12 @@ def test_deck_layers_for_points_and_basemap():
     alerts = views.alert_points(pd.DataFrame({"lon": [120.1], "lat": [29.55], "severity": [1], "type": ["gas"],
                                               "raised_at": [pd.Timestamp("2026-10-31 08:00")]}), "zh")
     spec = json.loads(views.build_deck(_features(), "open_cases", (120, 29.5, 120.3, 29.6), "zh",
-                                       extrude=True, alerts=alerts, basemap_url="http://tiles/{z}/{x}/{y}.png").to_json())
+                                       extrude=True, alerts=alerts, basemap_style="http://gis.intranet/style.json").to_json())
     ids = [layer["id"] for layer in spec["layers"]]
-    assert ids == ["basemap", "units", "alerts"]
-    assert spec["layers"][2]["data"][0]["name"] == "燃气泄漏"
-    assert spec["layers"][1]["extruded"] is True
+    assert ids == ["units", "alerts"]
+    assert spec["layers"][1]["data"][0]["name"] == "燃气泄漏"
+    assert spec["layers"][0]["extruded"] is True
+    assert spec["mapStyle"] == "http://gis.intranet/style.json" and spec["mapProvider"] == "carto"
 
 
 def test_view_fits_bounds():
