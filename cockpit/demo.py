@@ -16,7 +16,7 @@ from cockpit.demo_facts import build_alerts, build_cases, build_participation, p
 from cockpit.demo_geometry import round_coords
 from cockpit.demo_presets import DEFAULT_END, PRESETS
 from cockpit.demo_units import DemoUnits, build_population, build_units
-from cockpit.loader import LoadError, Progress, write_database
+from cockpit.loader import LoadError, Progress, preflight, write_database
 
 GEOMETRY_NOTE = "街道、社区、网格边界为演示用合成几何 / street, community and grid boundaries are synthetic demo geometry"
 
@@ -123,6 +123,7 @@ def run_demo(preset_name: str, seed: int, db_url: str, geo_dir: Path, replace: b
              end: datetime = DEFAULT_END, progress: Progress | None = None) -> dict[str, int]:
     """Build and write the demo city; returns row counts per table."""
     check_geo_dir_writable(geo_dir)
+    preflight(db_url, replace)  # an unreachable server or a missing --replace shows now, not after the build
     frames, units = build_frames(preset_name, seed, end, progress)
     say = progress or (lambda _msg, _frac: None)
 

@@ -1,9 +1,11 @@
 """Bulk-load contract tables into a database, all or nothing.
 
 SQLite: written to a temporary file beside the target and moved into place at
-the end. PostgreSQL: one transaction (its DDL is transactional), rows by COPY.
-MySQL/MariaDB: DDL commits implicitly there, so a failed load drops the tables
-it created; rows go in multi-row INSERT batches.
+the end. PostgreSQL: one transaction (its DDL is transactional), rows by COPY,
+id sequences moved past the loaded ids. MySQL/MariaDB: DDL commits implicitly
+there, so a failed or interrupted load drops the tables it created (tables it
+was told to --replace are already gone by then); rows go in multi-row INSERT
+batches, Float columns as DOUBLE.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ import sqlite3
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Date, DateTime, Double, Engine, Float, MetaData, Table, inspect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import CreateIndex, CreateTable, DropTable
+from sqlalchemy.types import TypeEngine
 
 from cockpit import schema
 from cockpit.db import DatabaseError, make_engine, sqlite_path
@@ -30,7 +35,7 @@ class LoadError(DatabaseError):
     """The load was refused or failed; nothing was left half-written."""
 
 
-def _column_values(series: pd.Series, column_type, sqlite: bool) -> list:
+def _column_values(series: pd.Series, column_type: TypeEngine, sqlite: bool) -> list:
     if isinstance(column_type, DateTime) and len(series):
         arr = pd.to_datetime(series).to_numpy().astype("datetime64[s]")
         text = pd.Series(np.datetime_as_string(arr, unit="s")).str.replace("T", " ", regex=False)
@@ -58,13 +63,13 @@ def frame_rows(table: Table, frame: pd.DataFrame, sqlite: bool) -> list[tuple]:
     return list(zip(*values))
 
 
-def _names(table: Table, columns: list[str], dialect) -> tuple[str, str]:
+def _names(table: Table, columns: list[str], dialect: Dialect) -> tuple[str, str]:
     # Quoted where the engine needs it: `key` is reserved on MySQL/MariaDB.
     quote = dialect.identifier_preparer.quote
     return quote(table.name), ", ".join(quote(c) for c in columns)
 
 
-def _insert_sql(table: Table, columns: list[str], dialect) -> str:
+def _insert_sql(table: Table, columns: list[str], dialect: Dialect) -> str:
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     name, cols = _names(table, columns, dialect)
     return f"INSERT INTO {name} ({cols}) VALUES ({', '.join([mark] * len(columns))})"
@@ -84,11 +89,56 @@ def write_database(url: str, frames: dict[str, pd.DataFrame], replace: bool = Fa
         _write_server(url, frames, replace, progress)
 
 
-def _write_sqlite(path: Path, frames: dict[str, pd.DataFrame], progress: Progress | None) -> None:
+def preflight(url: str, replace: bool = False) -> None:
+    """Raise LoadError now, before a build that may take minutes, if `url` is sure to refuse the load."""
+    path = sqlite_path(url)
+    if path is not None:
+        _make_folder(path)
+        if path.exists() and not replace and not _is_demo_file(path):
+            raise LoadError(f"数据库文件已存在且不是演示数据 / {path} exists and is not a demo database; pass --replace to overwrite it")
+        return
+    engine = make_engine(url, read_only=False)
+    try:
+        _refuse_existing(engine, replace)
+    finally:
+        engine.dispose()
+
+
+def _is_demo_file(path: Path) -> bool:
+    """True when the file is a demo this command wrote: rebuilding a demo loses nothing real."""
+    try:
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            with engine.connect() as conn:
+                return conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'label'").scalar() == "demo"
+        finally:
+            engine.dispose()
+    except Exception:  # noqa: BLE001 - unreadable, not SQLite, no meta table: not a demo
+        return False
+
+
+def _make_folder(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LoadError(f"无法创建数据库目录 / cannot create database folder {path.parent}: {exc.strerror}") from exc
+
+
+def _refuse_existing(engine: Engine, replace: bool) -> list[str]:
+    """The contract tables already in a server database; refuses them unless `replace`."""
+    try:
+        existing = _existing_contract_tables(engine)
+    except Exception as exc:  # noqa: BLE001 - any driver error means "cannot reach"
+        # The driver's first line says why (refused, unknown role, no such database); it never holds the password.
+        why = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        raise LoadError(f"无法连接数据库 / cannot connect to {engine.url.render_as_string(hide_password=True)}: {why}") from exc
+    if existing and not replace:
+        raise LoadError(f"数据库已有数据表 / the database already has contract tables ({', '.join(existing)}); pass --replace to overwrite them")
+    return existing
+
+
+def _write_sqlite(path: Path, frames: dict[str, pd.DataFrame], progress: Progress | None) -> None:
+    _make_folder(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
@@ -117,11 +167,10 @@ def _write_sqlite(path: Path, frames: dict[str, pd.DataFrame], progress: Progres
 def _write_server(url: str, frames: dict[str, pd.DataFrame], replace: bool, progress: Progress | None) -> None:
     engine = make_engine(url, read_only=False)
     try:
-        existing = _existing_contract_tables(engine)
-    except Exception as exc:  # noqa: BLE001 - any driver error means "cannot reach"
-        raise LoadError(f"无法连接数据库 / cannot connect to {engine.url.render_as_string(hide_password=True)}: {exc.__class__.__name__}") from exc
-    if existing and not replace:
-        raise LoadError(f"数据库已有数据表 / the database already has contract tables ({', '.join(existing)}); pass --replace to overwrite them")
+        existing = _refuse_existing(engine, replace)
+    except LoadError:
+        engine.dispose()
+        raise
     mysql = engine.dialect.name in ("mysql", "mariadb")
     raw = engine.raw_connection()
     created: list[Table] = []
@@ -132,21 +181,25 @@ def _write_server(url: str, frames: dict[str, pd.DataFrame], replace: bool, prog
         for table in reversed(schema.TABLES_IN_LOAD_ORDER):
             if table.name in existing:
                 cur.execute(str(DropTable(table).compile(dialect=engine.dialect)))
-        created = _load_all(raw, cur, engine, frames, progress, sqlite=False)
+        # `created` fills as tables are made, so a failure part-way knows what to drop.
+        _load_all(raw, cur, engine, frames, progress, sqlite=False, created=created)
         if mysql:
             cur.execute("SET FOREIGN_KEY_CHECKS=1")
         raw.commit()
-    except Exception as exc:
+    except BaseException as exc:
+        # BaseException too: after Ctrl-C MySQL would otherwise keep the tables its DDL already committed.
         raw.rollback()
         if mysql:
             _drop_quietly(raw, engine, created)
+        if not isinstance(exc, Exception):
+            raise
         raise LoadError(f"写入失败，已回滚 / load failed and was rolled back: {exc}") from exc
     finally:
         raw.close()
         engine.dispose()
 
 
-def _drop_quietly(raw, engine: Engine, tables: list[Table]) -> None:
+def _drop_quietly(raw: Any, engine: Engine, tables: list[Table]) -> None:
     cur = raw.cursor()
     for table in reversed(tables):
         try:
@@ -155,11 +208,13 @@ def _drop_quietly(raw, engine: Engine, tables: list[Table]) -> None:
             pass
 
 
-def _load_all(raw, cur, engine: Engine, frames: dict[str, pd.DataFrame], progress: Progress | None, sqlite: bool) -> list[Table]:
+def _load_all(raw: Any, cur: Any, engine: Engine, frames: dict[str, pd.DataFrame], progress: Progress | None, sqlite: bool,
+              created: list[Table] | None = None) -> None:
+    """Create and fill every contract table; each table is appended to `created` once it exists."""
+    created = [] if created is None else created
     dialect = engine.dialect
     total = sum(len(frames.get(t.name, ())) for t in schema.TABLES_IN_LOAD_ORDER) or 1
     done = 0
-    created = []
     for table in schema.TABLES_IN_LOAD_ORDER:
         cur.execute(_create_sql(table, dialect))
         created.append(table)
@@ -179,7 +234,6 @@ def _load_all(raw, cur, engine: Engine, frames: dict[str, pd.DataFrame], progres
             _sync_sequence(cur, table, dialect)
     if dialect.name == "postgresql":
         cur.execute("ANALYZE")
-    return created
 
 
 @cache
@@ -194,13 +248,13 @@ def _mysql_tables() -> dict[str, Table]:
     return dict(md.tables)
 
 
-def _create_sql(table: Table, dialect) -> str:
+def _create_sql(table: Table, dialect: Dialect) -> str:
     if dialect.name in ("mysql", "mariadb"):
         table = _mysql_tables()[table.name]
     return str(CreateTable(table).compile(dialect=dialect))
 
 
-def _sync_sequence(cur, table: Table, dialect) -> None:
+def _sync_sequence(cur: Any, table: Table, dialect: Dialect) -> None:
     """COPY with explicit ids leaves a SERIAL's sequence at 1; move it past the largest id."""
     pk = list(table.primary_key.columns)
     if len(pk) != 1 or pk[0].autoincrement is not True:
@@ -212,7 +266,7 @@ def _sync_sequence(cur, table: Table, dialect) -> None:
     )
 
 
-def _insert(cur, table: Table, columns: list[str], rows: list[tuple], dialect) -> None:
+def _insert(cur: Any, table: Table, columns: list[str], rows: list[tuple], dialect: Dialect) -> None:
     if dialect.name == "postgresql":
         name, cols = _names(table, columns, dialect)
         with cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:

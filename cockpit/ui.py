@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -136,7 +137,10 @@ def cached_display_geometry(geo_dir: str, unit_code: str, unit_level: str, child
 def ensure_database(s: Settings) -> None:
     """Build the demo on first run; stop with a clear message if the database is unusable."""
     lang = current_lang()
-    path = sqlite_path(s.db_url)
+    try:
+        path = sqlite_path(s.db_url)
+    except SQLAlchemyError:  # an unparsable URL: make_engine reports it below like any unreachable database
+        path = None
     if path is not None and not path.exists() and s.build_demo:
         _build_demo_with_progress(s, path, lang)
     try:
@@ -243,7 +247,7 @@ def resolve_unit(url: str, tree: hierarchy.Tree, code: str | None, lang: str) ->
     if code is None:
         bad = st.session_state.pop("bad_unit", None)
         if bad:
-            st.warning(t("unknown_unit", lang, code=str(bad)[:40]))
+            st.warning(t("unknown_unit", lang, code=_literal(str(bad)[:40])))
         return tree.root
     if tree.has(code):
         return tree.unit(code)
@@ -251,9 +255,14 @@ def resolve_unit(url: str, tree: hierarchy.Tree, code: str | None, lang: str) ->
         row = cached_grid(url, code)
         if row is not None:
             return hierarchy.grid_unit(row)
-    st.warning(t("unknown_unit", lang, code=code))
+    st.warning(t("unknown_unit", lang, code=_literal(code)))
     st.session_state["unit"] = None
     return tree.root
+
+
+def _literal(text: str) -> str:
+    """Text from a URL shown verbatim in markdown: a code span, so a crafted link renders no link or image."""
+    return "`" + text.replace("`", "'") + "`"
 
 
 # ---------------------------------------------------------------- rendering
@@ -267,7 +276,7 @@ def render_header(unit: Unit, meta: dict[str, str], end: datetime, w: Window, la
     badge = f'<span class="ck-badge">{t("demo_badge", lang)}</span>' if meta.get("label") == "demo" else ""
     period = f"{fmt_date(w.start, lang)} – {fmt_date(w.end - pd.Timedelta(seconds=1), lang)}"
     st.html(
-        f'<h1 class="ck-title">{t("app_title", lang)} · {unit.name}{badge}</h1>'
+        f'<h1 class="ck-title">{t("app_title", lang)} · {html.escape(unit.name)}{badge}</h1>'
         f'<div class="ck-sub">{t(f"level_{unit.level}", lang)} {unit.code} · {t("period", lang)} {period} · '
         f'{t("as_of", lang)} {fmt_date(end, lang)}</div>'
     )

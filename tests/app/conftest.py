@@ -21,11 +21,18 @@ from streamlit.testing.v1 import AppTest
 
 APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 60
-_ENV = ("COCKPIT_DB_URL", "COCKPIT_GEO_DIR", "COCKPIT_BUILD_DEMO", "COCKPIT_DEMO_PRESET", "COCKPIT_BASEMAP_URL")
+_ENV = ("COCKPIT_DB_URL", "COCKPIT_GEO_DIR", "COCKPIT_BUILD_DEMO", "COCKPIT_DEMO_PRESET", "COCKPIT_BASEMAP_STYLE",
+        "COCKPIT_BASEMAP_URL")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "fresh_server: run AppTest like a server's very first request (no _navigation_v2)")
 
 
 @pytest.fixture(autouse=True)
-def _navigation_v2(monkeypatch: pytest.MonkeyPatch) -> None:
+def _navigation_v2(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("fresh_server"):
+        return  # the first run of a fresh server is exactly AppTest's default
     original = PagesManager.__init__
 
     def init(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
@@ -53,12 +60,17 @@ def app_env(clean_env: pytest.MonkeyPatch, small_demo):  # noqa: ANN201
 
 @pytest.fixture
 def start() -> Callable[..., AppTest]:
-    """start(unit=..., period=..., lang=...) → an AppTest that has run once with those URL parameters."""
+    """start(unit=..., period=..., lang=...) → an AppTest that has run once with those URL parameters.
 
-    def _start(**query: str) -> AppTest:
+    ``page="pages/about.py"`` opens that page's URL path instead of the root.
+    """
+
+    def _start(page: str | None = None, **query: str) -> AppTest:
         at = AppTest.from_file(str(APP_PATH), default_timeout=TIMEOUT)
         for key, value in query.items():
             at.query_params[key] = value
+        if page:
+            at.switch_page(page)
         return at.run()
 
     return _start

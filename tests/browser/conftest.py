@@ -144,8 +144,10 @@ class Watch:
     console_errors: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     decks: list[dict] = field(default_factory=list)
+    requests_seen: int = 0
 
     def on_request(self, request) -> None:
+        self.requests_seen += 1
         url = request.url
         parsed = urlparse(url)
         if parsed.scheme in ("data", "blob", "about", "chrome", "chrome-extension"):
@@ -164,6 +166,7 @@ class Watch:
             self.decks.append(deck)
 
     def assert_clean(self) -> None:
+        assert self.requests_seen > 0, "no request observed at all: the request hook is not working"
         assert self.external_requests == [], "the app must work offline, but the page fetched: " + ", ".join(
             self.external_requests[:10])
         assert self.page_errors == [], f"uncaught errors in the page: {self.page_errors}"

@@ -30,9 +30,31 @@ TOLERANCE_PX = 2
 
 # ---------------------------------------------------------------- helpers
 
+def app_exceptions(page) -> list[str]:
+    """Python exceptions Streamlit rendered into the page."""
+    return page.locator("[data-testid=stException]").all_inner_texts()
+
+
+def wait_for_idle(page, timeout: float = PAINT_TIMEOUT) -> None:
+    """Wait until the script run is over and no stale element (e.g. the previous unit's map) is left."""
+    try:
+        page.wait_for_function(
+            """() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'
+                && !document.querySelector('[data-stale=true]')
+                && document.querySelectorAll("[data-testid=stDeckGlJsonChart] canvas").length === 1""",
+            timeout=timeout * 1000,
+        )
+    except Exception as exc:  # noqa: BLE001 - say why, the timeout alone does not
+        errors = app_exceptions(page)
+        alerts = page.locator("[data-testid=stAlert]").all_inner_texts()
+        pytest.fail(f"app not idle with one map after {timeout:.0f} s at {page.url}: exceptions {errors}, "
+                    f"notices {alerts} ({exc.__class__.__name__})")
+    assert app_exceptions(page) == [], f"the app raised at {page.url}"
+
+
 def wait_for_map(page, timeout: float = PAINT_TIMEOUT) -> Image.Image:
     """Wait until the deck.gl canvas exists and shows more than the page background; return its pixels."""
-    page.locator(CANVAS).wait_for(state="visible", timeout=timeout * 1000)
+    wait_for_idle(page, timeout)
     deadline = time.monotonic() + timeout
     shot = None
     while time.monotonic() < deadline:
@@ -51,9 +73,10 @@ def painted_share(img: Image.Image | None) -> float:
     corners = [img.getpixel(p) for p in ((0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1))]
     background = max(set(corners), key=corners.count)
     small = img.resize((max(w // 4, 1), max(h // 4, 1)), Image.Resampling.NEAREST)
-    pixels = list(small.getdata())
+    raw = small.tobytes()
+    pixels = [raw[i : i + 3] for i in range(0, len(raw), 3)]
     differ = sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, background)) > 30)
-    return differ / len(pixels)
+    return differ / max(len(pixels), 1)
 
 
 def wait_for_charts(page, count: int = 4) -> None:
@@ -189,7 +212,7 @@ VIEWPORTS = [
 
 @pytest.mark.parametrize(("viewport", "street_index"), VIEWPORTS)
 def test_click_on_map_drills_into_street_and_breadcrumb_returns(
-    cockpit_server, watched_page, output_dir, viewport, street_index
+    watched_page, cockpit_server, output_dir, viewport, street_index
 ):
     width, height = viewport
     tag = f"{width}x{height}"
@@ -237,7 +260,7 @@ def test_click_on_map_drills_into_street_and_breadcrumb_returns(
     watch.assert_clean()
 
 
-def test_overview_fits_full_hd_screen(cockpit_server, watched_page, output_dir):
+def test_overview_fits_full_hd_screen(watched_page, cockpit_server, output_dir):
     page, watch = watched_page(1920, 1080)
     open_unit(page, cockpit_server)
     wait_for_map(page)

@@ -1,0 +1,218 @@
+"""`python -m cockpit` as an operator meets it: clear one-line errors, no tracebacks,
+and never a half-written database."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cockpit import cli, loader
+from cockpit.config import sqlite_url
+from cockpit.demo import build_frames
+from cockpit.demo_presets import PRESETS
+from cockpit.loader import LoadError, write_database
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run the CLI the way CI and an operator do: a fresh process, no stdin, no COCKPIT_* settings leaking in."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("COCKPIT_")}
+    clean.update(env or {})
+    return subprocess.run([sys.executable, "-m", "cockpit", *args], cwd=PROJECT_DIR, env=clean, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def error_lines(stderr: str) -> list[str]:
+    """The message lines of stderr, without the progress bar's carriage-return redraws."""
+    lines = [line.split("\r")[-1].strip() for line in stderr.splitlines()]
+    return [line for line in lines if line and "|" not in line]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def assert_no_traceback(proc: subprocess.CompletedProcess) -> None:
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr
+
+
+# -- demo: errors a person can act on --------------------------------------------------------
+
+def test_unknown_preset_is_one_clear_line(tmp_path):
+    db = tmp_path / "city.sqlite"
+    proc = run_cli("demo", "--preset", "nope", "--db", sqlite_url(db), "--geo-dir", str(tmp_path / "geo"))
+    assert proc.returncode == 2
+    assert_no_traceback(proc)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "'nope'" in lines[0]
+    assert all(name in lines[0] for name in PRESETS), lines[0]
+    assert not db.exists() and not (tmp_path / "geo").exists()
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://u:s3cret@127.0.0.1:1/x",
+    "mysql+pymysql://u:s3cret@127.0.0.1:1/x",
+], ids=["postgresql", "mysql"])
+def test_unreachable_server_says_cannot_connect(tmp_path, url):
+    geo = tmp_path / "geo"
+    proc = run_cli("demo", "--preset", "small", "--db", url, "--geo-dir", str(geo))
+    assert proc.returncode != 0
+    assert_no_traceback(proc)
+    message = error_lines(proc.stderr)[-1]
+    assert message.startswith("error:") and "cannot connect" in message and "127.0.0.1:1" in message, proc.stderr
+    assert "refused" in message, "the driver's reason is missing"
+    assert "s3cret" not in proc.stderr + proc.stdout, "password echoed"
+    assert "生成事件" not in proc.stderr, "the city was generated before the database was tried"
+    assert not (geo / "units.geojson").exists(), "boundaries written for a database that was not"
+
+
+def test_unwritable_geo_dir_fails_before_any_database_is_written(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    db_dir = tmp_path / "db"
+    db = db_dir / "city.sqlite"
+    proc = run_cli("demo", "--preset", "small", "--db", sqlite_url(db), "--geo-dir", str(blocker / "geo"))
+    assert proc.returncode == 2
+    assert_no_traceback(proc)
+    message = error_lines(proc.stderr)[-1]
+    assert "geo directory cannot be written" in message and str(blocker / "geo") in message, proc.stderr
+    assert not db.exists()
+    assert not db_dir.exists() or not list(db_dir.iterdir()), "files left beside the database"
+
+
+def test_unwritable_database_folder_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    geo = tmp_path / "geo"
+    proc = run_cli("demo", "--preset", "small", "--db", sqlite_url(blocker / "city.sqlite"), "--geo-dir", str(geo))
+    assert proc.returncode == 2
+    assert_no_traceback(proc)
+    assert "cannot create database folder" in error_lines(proc.stderr)[-1], proc.stderr
+    assert not (geo / "units.geojson").exists()
+
+
+def test_demo_writes_where_the_settings_say(tmp_path):
+    db, geo = tmp_path / "env.sqlite", tmp_path / "env-geo"
+    proc = run_cli("demo", "--preset", "small", "--seed", "3",
+                   env={"COCKPIT_DB_URL": sqlite_url(db), "COCKPIT_GEO_DIR": str(geo)})
+    assert proc.returncode == 0, proc.stderr
+    assert_no_traceback(proc)
+    assert "demo 'small' (seed 3)" in proc.stdout and "case_record" in proc.stdout
+    assert db.is_file() and (geo / "units.geojson").is_file() and list((geo / "grids").glob("*.geojson"))
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "temporary files left behind"
+
+
+# -- all or nothing --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def frames() -> dict[str, pd.DataFrame]:
+    return build_frames("small", 1)[0]
+
+
+def _broken(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The frames with a duplicate primary key in the last table loaded, so most rows are in before it fails."""
+    bad = dict(frames)
+    ledger = frames["points_ledger"]
+    bad["points_ledger"] = pd.concat([ledger, ledger.iloc[[0]]], ignore_index=True)
+    return bad
+
+
+def test_failed_load_leaves_no_database(tmp_path, frames):
+    target = tmp_path / "city.sqlite"
+    with pytest.raises(LoadError, match="left unchanged"):
+        write_database(sqlite_url(target), _broken(frames))
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == [], "temporary file left behind"
+
+
+def test_failed_load_keeps_the_previous_database(tmp_path, frames, small_demo):
+    target = tmp_path / "city.sqlite"
+    shutil.copy2(small_demo.db_path, target)
+    before = sha256(target)
+    with pytest.raises(LoadError):
+        write_database(sqlite_url(target), _broken(frames))
+    assert sha256(target) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["city.sqlite"]
+
+
+def test_the_same_frames_load_fine(tmp_path, frames):
+    """The control for the two tests above: only the duplicate row makes them fail."""
+    target = tmp_path / "city.sqlite"
+    write_database(sqlite_url(target), frames)
+    assert target.is_file() and [p.name for p in tmp_path.iterdir()] == ["city.sqlite"]
+
+
+def test_interrupted_demo_writes_nothing(tmp_path, monkeypatch, capsys, small_demo):
+    target = tmp_path / "city.sqlite"
+    shutil.copy2(small_demo.db_path, target)
+    before = sha256(target)
+    geo = tmp_path / "geo"
+    real_insert = loader._insert
+
+    def insert_then_ctrl_c(cur, table, columns, rows, dialect):
+        if table.name == "case_event":
+            raise KeyboardInterrupt
+        real_insert(cur, table, columns, rows, dialect)
+
+    monkeypatch.setattr(loader, "_insert", insert_then_ctrl_c)
+    for name in list(os.environ):
+        if name.startswith("COCKPIT_"):
+            monkeypatch.delenv(name)
+    code = cli.main(["demo", "--preset", "small", "--db", sqlite_url(target), "--geo-dir", str(geo)])
+    assert code == 130
+    assert "interrupted; nothing was written" in capsys.readouterr().err
+    assert sha256(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["city.sqlite", "geo"]
+    assert not (geo / "units.geojson").exists()
+
+
+# -- check -----------------------------------------------------------------------------------
+
+def test_check_passes_on_the_small_demo(small_demo):
+    if importlib.util.find_spec("cockpit.check") is None:
+        pytest.skip("cockpit/check.py not written yet")
+    proc = run_cli("check", "--db", small_demo.db_url, "--geo-dir", str(small_demo.geo_dir))
+    assert_no_traceback(proc)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_check_on_a_missing_database_is_a_clear_error(tmp_path):
+    if importlib.util.find_spec("cockpit.check") is None:
+        pytest.skip("cockpit/check.py not written yet")
+    missing = tmp_path / "nowhere.sqlite"
+    proc = run_cli("check", "--db", sqlite_url(missing))
+    assert proc.returncode == 2
+    assert_no_traceback(proc)
+    assert str(missing) in proc.stderr + proc.stdout
+    assert not missing.exists(), "check created the database it was asked to read"
+
+
+def test_demo_refuses_to_overwrite_a_non_demo_sqlite_file(tmp_path):
+    import sqlite3
+    import subprocess
+    import sys
+
+    target = tmp_path / "city.sqlite"
+    con = sqlite3.connect(target)
+    con.execute("CREATE TABLE precious (x INTEGER)")
+    con.execute("INSERT INTO precious VALUES (42)")
+    con.commit()
+    con.close()
+    before = target.read_bytes()
+    proc = subprocess.run(
+        [sys.executable, "-m", "cockpit", "demo", "--preset", "small", "--db", f"sqlite:///{target}", "--geo-dir", str(tmp_path / "geo")],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "--replace" in proc.stderr and "Traceback" not in proc.stderr
+    assert target.read_bytes() == before
