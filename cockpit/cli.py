@@ -1,4 +1,4 @@
-"""Command line: `python -m cockpit demo|check`."""
+"""Command line: `python -m cockpit demo|check|bench`."""
 
 from __future__ import annotations
 
@@ -53,6 +53,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return main_check(args.db or settings.db_url, geo_dir if geo_dir.exists() or args.geo_dir else None)
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from cockpit.bench import main_bench
+
+    return main_bench(args.db, args.geo_dir, args.preset, args.repeat, args.units, args.json)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cockpit", description="City governance cockpit tools")
     sub = p.add_subparsers(dest="command", required=True)
@@ -67,6 +73,16 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--db", help="SQLAlchemy URL to check (default: COCKPIT_DB_URL or data/cockpit.sqlite)")
     c.add_argument("--geo-dir", help="also check that every unit and grid has a boundary here")
     c.set_defaults(func=cmd_check)
+    b = sub.add_parser("bench", help="time every page cold and warm against its bare SQL, map bytes, peak memory")
+    b.add_argument("--preset", help=f"measure a bench build of this preset in bench-output/, built if missing "
+                   f"(one of {', '.join(PRESETS)}; default jiaxing when neither --db nor COCKPIT_DB_URL is set)")
+    b.add_argument("--db", help="SQLAlchemy URL to measure (default: COCKPIT_DB_URL, else the --preset bench database)")
+    b.add_argument("--geo-dir", help="boundaries of that database (default: COCKPIT_GEO_DIR or geo/; "
+                   "bench-output/<preset>-geo for a preset)")
+    b.add_argument("--repeat", type=int, default=10, help="warm runs per view (default 10)")
+    b.add_argument("--units", type=int, default=3, help="units sampled per tier: first, middle, last (default 3)")
+    b.add_argument("--json", action="store_true", help="print the results as JSON on stdout (the table goes to stderr)")
+    b.set_defaults(func=cmd_bench)
     return p
 
 

@@ -238,7 +238,7 @@ def fetch_daily(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
         df["day"] = pd.to_datetime(df["day"])
         series.append(df.set_index("day")[name].astype(float))
     days = pd.date_range(pd.Timestamp(w.start).normalize(), pd.Timestamp(w.end - pd.Timedelta(seconds=1)).normalize(), freq="D")
-    out = pd.concat(series, axis=1).reindex(days).fillna(0)
+    out = pd.concat(series, axis=1, sort=True).reindex(days).fillna(0)
     out.index.name = "day"
     return out.reset_index()
 

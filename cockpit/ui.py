@@ -187,8 +187,22 @@ class ViewState:
 
 
 def _param(name: str) -> str | None:
-    value = st.query_params.get(name)
+    pending = st.session_state.get("_pending_params") or {}
+    value = pending.get(name, st.query_params.get(name))
     return value if isinstance(value, str) else None
+
+
+def ensure_entry() -> None:
+    """Send a page that runs without app.py back through it, keeping the link's parameters.
+
+    On a fresh server Streamlit's legacy discovery of the `pages/` folder can run a page file
+    alone (until app.py's st.navigation has run once); it would then have no sidebar, no
+    first-run build and no deep link. app.py seeds the session, so its absence tells.
+    """
+    if st.session_state.get("_seeded"):
+        return
+    st.session_state["_pending_params"] = {k: st.query_params.get(k) for k in st.query_params}
+    st.switch_page("app.py")
 
 
 def init_state() -> None:
@@ -202,13 +216,14 @@ def init_state() -> None:
     ss["period"] = int(period) if period and period.isdigit() and int(period) in metrics.PERIOD_DAYS else 30
     metric = _param("metric")
     ss["metric"] = metric if metric in metrics.MAP_METRICS else "open_cases"
-    raw_unit = st.query_params.get("unit")
+    raw_unit = _param("unit")
     ss["unit"] = hierarchy.parse_unit_param(raw_unit)
     ss["bad_unit"] = raw_unit if raw_unit and ss["unit"] is None else None
     ss.setdefault("extrude", False)
     ss.setdefault("show_alerts", True)
     ss.setdefault("show_venues", False)
     ss["_seeded"] = True
+    ss.pop("_pending_params", None)
 
 
 def current_lang() -> str:
@@ -223,6 +238,12 @@ def set_unit(code: str | None) -> None:
 def render_sidebar() -> ViewState:
     """Shared controls; their values survive drilling because they live in session state."""
     ss = st.session_state
+    # Re-own the values before the widgets exist: the first script run after `streamlit run` starts
+    # gives widgets made before st.navigation other ids than later runs, so without this the first
+    # click after a server start reset period, metric and layers to their defaults (seen in Chromium).
+    for key in ("lang", "period", "metric", "extrude", "show_alerts", "show_venues"):
+        if key in ss:
+            ss[key] = ss[key]
     with st.sidebar:
         st.radio(t("language", ss["lang"]), LANGS, key="lang", horizontal=True,
                  format_func=lambda x: "中文" if x == "zh" else "English")

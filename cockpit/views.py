@@ -120,7 +120,7 @@ def build_deck(
         layers=layers,
         initial_view_state=view,
         **basemap,
-        tooltip={"html": "<b>{name}</b><br/>{label}：{value_text}",
+        tooltip={"html": "<b>{name}</b><br/>{label}" + ("：" if lang == "zh" else ": ") + "{value_text}",
                  "style": {"backgroundColor": "#0b1d33", "color": "#e8f1ff", "fontSize": "14px"}},
     )
 

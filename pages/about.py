@@ -5,6 +5,7 @@ import streamlit as st
 from cockpit import ui
 from cockpit.i18n import t
 
+ui.ensure_entry()
 settings = ui.settings()
 view = ui.current_view()
 meta = ui.cached_meta(settings.db_url)

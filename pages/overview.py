@@ -4,6 +4,7 @@ import streamlit as st
 
 from cockpit import hierarchy, ui
 
+ui.ensure_entry()
 settings = ui.settings()
 url = settings.db_url
 view = ui.current_view()

@@ -254,7 +254,6 @@ def test_bad_unit_code_shows_notice_and_city(app_env, units, start, code):
 
 
 @pytest.mark.fresh_server
-@pytest.mark.xfail(strict=True, reason="app bug: pages/ folder + st.navigation; remove this marker once fixed")
 def test_fresh_server_deep_link_to_a_page_path_keeps_sidebar_and_unit(app_env, units, start):
     """A bookmarked ``/overview?unit=…`` opened first after a server start.
 

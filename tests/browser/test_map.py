@@ -11,6 +11,7 @@ import math
 import re
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, urlparse
 
 import pytest
 from PIL import Image
@@ -87,9 +88,20 @@ def wait_for_charts(page, count: int = 4) -> None:
     )
 
 
+def query(page) -> dict[str, str]:
+    return dict(parse_qsl(urlparse(page.url).query))
+
+
 def query_unit(page) -> str | None:
-    m = re.search(r"[?&]unit=([^&]+)", page.url)
-    return m.group(1) if m else None
+    return query(page).get("unit")
+
+
+def view_settings(page) -> dict[str, str]:
+    """What the viewer chose, apart from the unit: URL parameters and the sidebar toggles."""
+    settings = {k: v for k, v in query(page).items() if k != "unit"}
+    for toggle in page.locator("[data-testid=stSidebar] [data-testid=stCheckbox]").all():
+        settings[toggle.inner_text().strip()] = str(toggle.locator("input").is_checked())
+    return settings
 
 
 def latest_deck(watch, parent_prefix: str) -> dict:
@@ -229,6 +241,8 @@ def test_click_on_map_drills_into_street_and_breadcrumb_returns(
     page.locator(DECK).evaluate("e => e.scrollIntoView({block: 'center'})")
     save(page, output_dir, f"city-{tag}.png")
 
+    settings = view_settings(page)
+    assert settings.get("period") == "30" and settings.get("metric") == "open_cases", settings
     street = streets[street_index]
     code, name = street["properties"]["code"], street["properties"]["name"]
     click_feature(page, city_deck, street)
@@ -246,6 +260,7 @@ def test_click_on_map_drills_into_street_and_breadcrumb_returns(
     street_deck = latest_deck(watch, code[:9])
     assert len(unit_features(street_deck)) >= 2, "a street's map shows its communities"
     wait_for_charts(page)
+    assert view_settings(page) == settings, "drilling down must keep the period, metric, language and layers"
     time.sleep(0.5)  # let the new map finish its paint before the picture for people
     page.mouse.move(1, 1)  # no tooltip or toolbar hover in the screenshot
     save(page, output_dir, f"street-{tag}.png")
@@ -256,6 +271,7 @@ def test_click_on_map_drills_into_street_and_breadcrumb_returns(
     page.locator(TITLE, has_text=CITY_NAME).wait_for(timeout=20_000)
     wait_for_map(page)
     assert query_unit(page) == CITY
+    assert view_settings(page) == settings, "climbing back up must keep the viewer's settings"
 
     watch.assert_clean()
 

@@ -1,0 +1,319 @@
+"""Pre-computed rollups: daily per-community aggregates that answer every view above the grid.
+
+`python -m cockpit rollup --db URL` (and `demo`) refresh them; the app never writes them.
+They live in their own tables, outside the data contract, so a city's database passes
+`check` with or without them. A rollup is used only when it was built for the data's
+current end (meta key ``rollup_through``); otherwise the app answers from the facts.
+
+End-of-day snapshots (open and overdue cases, active alerts) are cumulative differences:
+open at midnight after day D = cases received up to D - cases closed up to D. Overdue at
+T = cases due before T - cases both due and closed before T (due_at is never before
+received_at). Distinct participants do not add up over days, so they are stored per
+window for the standard periods.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+)
+
+from cockpit import codes
+from cockpit.metrics import PERIOD_DAYS, compute_windows
+from cockpit.queries import Bind, Unit, Window, _count_if, _in_unit, _rows, fetch_data_end
+from cockpit.schema import alert, case_record, meta, points_ledger
+
+rollup_metadata = MetaData()
+
+DAY_COLUMNS = (
+    "cases_received", "cases_closed", "cases_resolved", "resolved_on_time",
+    "resolved_grid", "resolved_community", "resolved_street", "resolved_district", "resolved_city",
+    "cases_rated", "cases_satisfied", "open_eod", "overdue_eod",
+    "alerts_raised", "alerts_ack_on_time", "active_s1_eod", "active_s2_eod", "active_s3_eod", "active_s4_eod",
+    "points_earned", "points_redeemed",
+)
+
+rollup_day = Table(
+    "rollup_day",
+    rollup_metadata,
+    Column("community_code", String(12), primary_key=True),
+    Column("day", Date, primary_key=True),
+    *[Column(name, Integer, nullable=False) for name in DAY_COLUMNS],
+)
+
+rollup_participants = Table(
+    "rollup_participants",
+    rollup_metadata,
+    Column("community_code", String(12), primary_key=True),
+    Column("window_start", DateTime, primary_key=True),
+    Column("window_end", DateTime, primary_key=True),
+    Column("participants", Integer, nullable=False),
+)
+
+for _table in rollup_metadata.tables.values():
+    _table.dialect_kwargs["mysql_charset"] = "utf8mb4"
+
+ROLLUP_KEY = "rollup_through"
+
+
+# ---------------------------------------------------------------- building
+
+
+def _community(column):  # noqa: ANN001, ANN202 - a SQL expression in, one out
+    return func.substr(column, 1, literal_column("12"))
+
+
+def _daily(bind: Bind, table: Table, time_col, value, *where) -> pd.DataFrame:  # noqa: ANN001
+    """(community, day) -> value for one fact table, aggregated in the database."""
+    comm = _community(table.c.grid_code).label("c")
+    day = func.date(time_col).label("d")
+    stmt = select(comm, day, value.label("v")).where(time_col.is_not(None), *where).group_by(comm, day)
+    frame = pd.DataFrame(_rows(bind, stmt), columns=["c", "d", "v"])
+    frame["d"] = pd.to_datetime(frame["d"]).dt.date
+    return frame
+
+
+def compute_rollup_frames(bind: Bind) -> tuple[pd.DataFrame, pd.DataFrame, datetime | None]:
+    """The rollup rows for the database behind `bind`, and the data end they answer for."""
+    end = fetch_data_end(bind)
+    if end is None:
+        return pd.DataFrame(columns=["community_code", "day", *DAY_COLUMNS]), pd.DataFrame(), None
+    c, a, lg = case_record.c, alert.c, points_ledger.c
+    one = func.count()
+    parts: dict[str, pd.DataFrame] = {
+        "cases_received": _daily(bind, case_record, c.received_at, one),
+        "cases_closed": _daily(bind, case_record, c.closed_at, one),
+        "cases_resolved": _daily(bind, case_record, c.resolved_at, one),
+        "resolved_on_time": _daily(bind, case_record, c.resolved_at, one, c.resolved_at <= c.due_at),
+        "cases_rated": _daily(bind, case_record, c.visited_at, one, c.satisfaction.is_not(None)),
+        "cases_satisfied": _daily(bind, case_record, c.visited_at, one, c.satisfaction >= 4),
+        "_due": _daily(bind, case_record, c.due_at, one),
+        "_due_closed": _daily(bind, case_record, case((c.closed_at > c.due_at, c.closed_at), else_=c.due_at), one,
+                              c.closed_at.is_not(None)),
+        "alerts_raised": _daily(bind, alert, a.raised_at, one),
+        "alerts_ack_on_time": _daily(bind, alert, a.raised_at, one, a.acknowledged_at <= a.ack_due_at),
+        "points_earned": _daily(bind, points_ledger, lg.at, func.sum(lg.delta), lg.entry_type == "earn"),
+        "points_redeemed": _daily(bind, points_ledger, lg.at, -func.sum(lg.delta), lg.entry_type == "redeem"),
+    }
+    for tier in ("grid", "community", "street", "district", "city"):
+        parts[f"resolved_{tier}"] = _daily(bind, case_record, c.resolved_at, one, c.resolved_tier == tier)
+    for s in (1, 2, 3, 4):
+        parts[f"_raised_s{s}"] = _daily(bind, alert, a.raised_at, one, a.severity == s)
+        parts[f"_resolved_s{s}"] = _daily(bind, alert, a.resolved_at, one, a.severity == s)
+
+    communities = sorted(set().union(*[set(p["c"]) for p in parts.values()]))
+    first = min(p["d"].min() for p in parts.values() if len(p))
+    days = pd.date_range(first, end.date(), freq="D").date
+    index = pd.MultiIndex.from_product([communities, days], names=["community_code", "day"])
+
+    def dense(name: str) -> pd.Series:
+        p = parts[name]
+        s = p.set_index(["c", "d"])["v"].astype("int64")
+        s.index.names = ["community_code", "day"]
+        return s.groupby(level=[0, 1]).sum().reindex(index, fill_value=0)
+
+    out = pd.DataFrame(index=index)
+    for name in parts:
+        if not name.startswith("_"):
+            out[name] = dense(name)
+
+    def cumulative(s: pd.Series) -> pd.Series:
+        return s.groupby(level=0).cumsum()
+
+    out["open_eod"] = cumulative(out["cases_received"]) - cumulative(out["cases_closed"])
+    out["overdue_eod"] = cumulative(dense("_due")) - cumulative(dense("_due_closed"))
+    for s in (1, 2, 3, 4):
+        out[f"active_s{s}_eod"] = cumulative(dense(f"_raised_s{s}")) - cumulative(dense(f"_resolved_s{s}"))
+    # Facts dated after the data end (due dates) must not shift the snapshot: days past the end are dropped above.
+    out = out[list(DAY_COLUMNS)].reset_index()
+    return out, compute_participant_frame(bind, end), end
+
+
+def standard_windows(end: datetime) -> list[Window]:
+    """Every window the app asks for: each period, the one before it, the same one last year."""
+    seen: dict[tuple, Window] = {}
+    for days in PERIOD_DAYS:
+        for w in compute_windows(end, days):
+            seen[(w.start, w.end)] = w
+    return list(seen.values())
+
+
+def compute_participant_frame(bind: Bind, end: datetime) -> pd.DataFrame:
+    lg = points_ledger.c
+    comm = _community(lg.grid_code).label("c")
+    frames = []
+    for w in standard_windows(end):
+        stmt = (
+            select(comm, func.count(func.distinct(lg.participant_ref)))
+            .where(lg.at >= w.start, lg.at < w.end)
+            .group_by(comm)
+        )
+        f = pd.DataFrame(_rows(bind, stmt), columns=["community_code", "participants"])
+        f["window_start"], f["window_end"] = w.start, w.end
+        frames.append(f)
+    return pd.concat(frames, ignore_index=True)[["community_code", "window_start", "window_end", "participants"]]
+
+
+def refresh_rollups(engine: Engine) -> dict[str, int]:
+    """Recompute the rollup tables in one transaction (readers see the old or the new, never half)."""
+    with engine.connect() as conn:
+        days, participants, end = compute_rollup_frames(conn)
+    with engine.begin() as conn:
+        rollup_metadata.drop_all(conn, checkfirst=True)
+        rollup_metadata.create_all(conn)
+        for table, frame in ((rollup_day, days), (rollup_participants, participants)):
+            if len(frame):
+                records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+                for start in range(0, len(records), 20_000):
+                    conn.execute(table.insert(), records[start : start + 20_000])
+        conn.execute(meta.delete().where(meta.c.key == ROLLUP_KEY))
+        if end is not None:
+            conn.execute(meta.insert().values(key=ROLLUP_KEY, value=end.isoformat(sep=" ")))
+    return {"rollup_day": len(days), "rollup_participants": len(participants)}
+
+
+# ---------------------------------------------------------------- reading
+
+
+def rollup_is_fresh(bind: Bind, end: datetime | None) -> bool:
+    """True when rollups exist and were built for the data end the app is showing."""
+    if end is None:
+        return False
+    try:
+        value = _rows(bind, select(meta.c.value).where(meta.c.key == ROLLUP_KEY))
+    except Exception:  # noqa: BLE001 - no meta table or no rights: treat as no rollups
+        return False
+    return bool(value) and value[0][0] == end.isoformat(sep=" ")
+
+
+def _in_unit_comm(unit: Unit):  # noqa: ANN202
+    lo, hi = unit.grid_range
+    # A unit's communities are the 12-digit codes in its range; grid-code bounds compare the same way.
+    return and_(rollup_day.c.community_code >= lo[:12], rollup_day.c.community_code < hi)
+
+
+def _days(w: Window):  # noqa: ANN202
+    return and_(rollup_day.c.day >= w.start.date(), rollup_day.c.day < w.end.date())
+
+
+def _eod(w: Window):  # noqa: ANN202
+    return rollup_day.c.day == (pd.Timestamp(w.end) - pd.Timedelta(days=1)).date()
+
+
+def _sum(col):  # noqa: ANN001, ANN202
+    return func.coalesce(func.sum(col), 0)
+
+
+def fetch_case_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, int]:
+    r = rollup_day.c
+    in_days = _days(w)
+    stmt = select(
+        _sum(case((_eod(w), r.open_eod), else_=0)).label("open"),
+        _sum(case((_eod(w), r.overdue_eod), else_=0)).label("overdue"),
+        _sum(case((in_days, r.cases_received), else_=0)).label("received"),
+        _sum(case((in_days, r.cases_closed), else_=0)).label("closed"),
+        _sum(case((in_days, r.cases_resolved), else_=0)).label("resolved"),
+        _sum(case((in_days, r.resolved_on_time), else_=0)).label("resolved_on_time"),
+        _sum(case((in_days, r.resolved_grid + r.resolved_community), else_=0)).label("resolved_low_tier"),
+        _sum(case((in_days, r.cases_rated), else_=0)).label("rated"),
+        _sum(case((in_days, r.cases_satisfied), else_=0)).label("satisfied"),
+    ).where(_in_unit_comm(unit), or_(in_days, _eod(w)))
+    return {k: int(v) for k, v in _rows(bind, stmt)[0]._mapping.items()}
+
+
+def fetch_alert_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, int]:
+    r = rollup_day.c
+    in_days = _days(w)
+    cols = [_sum(case((_eod(w), getattr(r, f"active_s{s}_eod")), else_=0)).label(f"active_s{s}") for s in (1, 2, 3, 4)]
+    stmt = select(
+        *cols,
+        _sum(case((in_days, r.alerts_raised), else_=0)).label("raised"),
+        _sum(case((in_days, r.alerts_ack_on_time), else_=0)).label("ack_on_time"),
+    ).where(_in_unit_comm(unit), or_(in_days, _eod(w)))
+    out = {k: int(v) for k, v in _rows(bind, stmt)[0]._mapping.items()}
+    out["active"] = sum(out[f"active_s{s}"] for s in (1, 2, 3, 4))
+    return out
+
+
+def fetch_points_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, int] | None:
+    """None when the window is not one of the pre-computed ones (the caller reads the facts)."""
+    r, p = rollup_day.c, rollup_participants.c
+    found = _rows(bind, select(func.count()).where(p.window_start == w.start, p.window_end == w.end))[0][0]
+    if not found:
+        return None
+    sums = _rows(bind, select(_sum(r.points_earned), _sum(r.points_redeemed)).where(_in_unit_comm(unit), _days(w)))[0]
+    lo, hi = unit.grid_range
+    people = _rows(bind, select(_sum(p.participants)).where(
+        p.community_code >= lo[:12], p.community_code < hi, p.window_start == w.start, p.window_end == w.end))[0][0]
+    return {"earned": int(sums[0]), "redeemed": int(sums[1]), "participants": int(people)}
+
+
+def fetch_child_metrics(bind: Bind, unit: Unit, child_level: str, w: Window, population: pd.Series) -> pd.DataFrame:
+    """Per-child open/overdue cases, active alerts and points, from the rollup; population is passed in."""
+    r = rollup_day.c
+    n = codes.prefix_len(unit.code, child_level)
+    key = func.substr(r.community_code, 1, literal_column(str(int(n)))).label("key")
+    stmt = (
+        select(
+            key,
+            _sum(case((_eod(w), r.open_eod), else_=0)).label("open_cases"),
+            _sum(case((_eod(w), r.overdue_eod), else_=0)).label("overdue_cases"),
+            _sum(case((_eod(w), r.active_s1_eod + r.active_s2_eod + r.active_s3_eod + r.active_s4_eod), else_=0)).label("active_alerts"),
+            _sum(case((_days(w), r.points_earned), else_=0)).label("points_earned"),
+        )
+        .where(_in_unit_comm(unit), or_(_days(w), _eod(w)))
+        .group_by(key)
+    )
+    frame = pd.DataFrame(_rows(bind, stmt), columns=["key", "open_cases", "overdue_cases", "active_alerts", "points_earned"])
+    frame.index = [codes.pad_code(k) for k in frame.pop("key")]
+    out = pd.concat([population.rename("population"), frame], axis=1).fillna(0)
+    out = out[(out.drop(columns="population") != 0).any(axis=1) | (out["population"] != 0)]
+    return out[["population", "open_cases", "overdue_cases", "active_alerts", "points_earned"]].astype(float)
+
+
+def fetch_daily(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
+    r = rollup_day.c
+    stmt = (
+        select(r.day, _sum(r.cases_received), _sum(r.cases_closed), _sum(r.alerts_raised), _sum(r.points_earned))
+        .where(_in_unit_comm(unit), _days(w))
+        .group_by(r.day)
+    )
+    frame = pd.DataFrame(_rows(bind, stmt), columns=["day", "cases_received", "cases_closed", "alerts_raised", "points_earned"])
+    frame["day"] = pd.to_datetime(frame["day"])
+    days = pd.date_range(pd.Timestamp(w.start).normalize(), pd.Timestamp(w.end - pd.Timedelta(seconds=1)).normalize(), freq="D")
+    out = frame.set_index("day").astype(float).reindex(days).fillna(0)
+    out.index.name = "day"
+    return out.reset_index()
+
+
+def fetch_tier_breakdown(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
+    r = rollup_day.c
+    tiers = ("grid", "community", "street", "district", "city")
+    row = _rows(bind, select(*[_sum(getattr(r, f"resolved_{t}")) for t in tiers]).where(_in_unit_comm(unit), _days(w)))[0]
+    frame = pd.DataFrame({"tier": tiers, "cases": [int(v) for v in row]})
+    return frame[frame["cases"] > 0].reset_index(drop=True)
+
+
+__all__ = [
+    "Connection", "rollup_day", "rollup_participants", "refresh_rollups", "rollup_is_fresh",
+    "fetch_case_stats", "fetch_alert_stats", "fetch_points_stats", "fetch_child_metrics", "fetch_daily",
+    "fetch_tier_breakdown", "_count_if", "_in_unit",
+]
