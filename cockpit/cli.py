@@ -59,6 +59,25 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return main_bench(args.db, args.geo_dir, args.preset, args.repeat, args.units, args.json)
 
 
+def cmd_rollup(args: argparse.Namespace) -> int:
+    from cockpit.db import make_engine
+    from cockpit.rollup import refresh_rollups
+
+    url = args.db or load_settings().db_url
+    t0 = time.perf_counter()
+    engine = make_engine(url, read_only=False)
+    try:
+        counts = refresh_rollups(engine)
+    except Exception as exc:  # noqa: BLE001 - any driver error: one clear line, no traceback
+        why = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [exc.__class__.__name__])[0]
+        print(f"error: rollup refresh failed for {engine.url.render_as_string(hide_password=True)}: {why}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"rollups refreshed in {time.perf_counter() - t0:.1f} s: " + ", ".join(f"{k} {v:,} rows" for k, v in counts.items()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cockpit", description="City governance cockpit tools")
     sub = p.add_subparsers(dest="command", required=True)
@@ -73,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--db", help="SQLAlchemy URL to check (default: COCKPIT_DB_URL or data/cockpit.sqlite)")
     c.add_argument("--geo-dir", help="also check that every unit and grid has a boundary here")
     c.set_defaults(func=cmd_check)
+    r = sub.add_parser("rollup", help="refresh the pre-computed daily rollups (writes rollup tables only)")
+    r.add_argument("--db", help="SQLAlchemy URL with write rights (default: COCKPIT_DB_URL or data/cockpit.sqlite)")
+    r.set_defaults(func=cmd_rollup)
     b = sub.add_parser("bench", help="time every page cold and warm against its bare SQL, map bytes, peak memory")
     b.add_argument("--preset", help=f"measure a bench build of this preset in bench-output/, built if missing "
                    f"(one of {', '.join(PRESETS)}; default jiaxing when neither --db nor COCKPIT_DB_URL is set)")

@@ -12,11 +12,13 @@ import pandas as pd
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
+from cockpit.db import make_engine
 from cockpit.demo_facts import build_alerts, build_cases, build_participation, period_start
 from cockpit.demo_geometry import round_coords
 from cockpit.demo_presets import DEFAULT_END, PRESETS
 from cockpit.demo_units import DemoUnits, build_population, build_units
 from cockpit.loader import LoadError, Progress, preflight, write_database
+from cockpit.rollup import refresh_rollups
 
 GEOMETRY_NOTE = "街道、社区、网格边界为演示用合成几何 / street, community and grid boundaries are synthetic demo geometry"
 
@@ -131,7 +133,13 @@ def run_demo(preset_name: str, seed: int, db_url: str, geo_dir: Path, replace: b
         say(msg, 0.75 + 0.2 * frac)
 
     write_database(db_url, frames, replace=replace, progress=write_progress)
-    say("写入边界 / boundaries", 0.96)
+    say("预计算汇总 / rollups", 0.93)
+    engine = make_engine(db_url, read_only=False)
+    try:
+        refresh_rollups(engine)
+    finally:
+        engine.dispose()
+    say("写入边界 / boundaries", 0.97)
     write_geo(units, geo_dir)
     say("完成 / done", 1.0)
     return {name: len(f) for name, f in frames.items()}

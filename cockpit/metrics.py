@@ -52,7 +52,8 @@ def compute_theme_values(pop: dict, cases: dict, alerts: dict, points: dict) -> 
         "open": cases["open"],
         "overdue": cases["overdue"],
         "closed": cases["closed"],
-        "closure_rate": ratio(cases["received_closed"], cases["received"]),
+        # 办结率: of the cases worked in the period (closed in it, or still open at its end), the share closed.
+        "closure_rate": ratio(cases["closed"], cases["closed"] + cases["open"]),
         "on_time_rate": ratio(cases["resolved_on_time"], cases["resolved"]),
         "satisfaction": ratio(cases["satisfied"], cases["rated"]),
         "low_tier_rate": ratio(cases["resolved_low_tier"], cases["resolved"]),
@@ -92,10 +93,15 @@ def compute_map_values(children: pd.DataFrame, areas: pd.Series) -> pd.DataFrame
     return out
 
 
-def compute_classes(values: pd.Series, n: int = 5) -> list[float]:
-    """Class breaks for a choropleth: quantiles, de-duplicated, so skewed data still spreads over the colours."""
+def compute_classes(values: pd.Series, n: int = 5, whole: bool = False) -> list[float]:
+    """Class breaks for a choropleth: quantiles, de-duplicated, so skewed data still spreads over the colours.
+
+    `whole` rounds breaks for counts (no "≤ 0.4 cases"); never more classes than distinct values.
+    """
     v = values.dropna().astype(float)
     if v.empty or v.max() == v.min():
         return [float(v.max()) if not v.empty else 0.0]
-    qs = sorted(set(v.quantile([i / n for i in range(1, n)]).round(6).tolist()))
-    return qs
+    n = min(n, v.nunique())
+    qs = v.quantile([i / n for i in range(1, n)])
+    qs = qs.round(0) if whole else qs.round(6)
+    return sorted(b for b in set(qs.tolist()) if v.min() <= b < v.max())

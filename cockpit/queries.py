@@ -23,12 +23,14 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    union_all,
 )
 
 from cockpit import codes
 from cockpit.schema import admin_unit, alert, case_record, grid, meta, points_ledger, population_stat, venue
 
 Bind = Engine | Connection
+FAR_FUTURE = datetime(9999, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,6 @@ def fetch_case_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, float]:
         _count_if(is_open).label("open"),
         _count_if(and_(is_open, c.due_at < w.end)).label("overdue"),
         _count_if(in_period).label("received"),
-        _count_if(and_(in_period, c.closed_at.is_not(None), c.closed_at < w.end)).label("received_closed"),
         _count_if(closed_in).label("closed"),
         _count_if(resolved_in).label("resolved"),
         _count_if(and_(resolved_in, c.resolved_at <= c.due_at)).label("resolved_on_time"),
@@ -174,16 +175,7 @@ def fetch_points_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, float]:
 
 def fetch_child_metrics(bind: Bind, unit: Unit, child_level: str, w: Window) -> pd.DataFrame:
     """One row per child prefix: population, open/overdue cases, active alerts, points earned."""
-    frames = []
-    p = population_stat.c
-    key = _child_key(p.grid_code, unit, child_level).label("key")
-    as_of = _latest_snapshot(bind, w.end)
-    stmt = (
-        select(key, func.sum(p.registered + p.floating).label("population"))
-        .where(p.as_of == as_of, _in_unit(p.grid_code, unit))
-        .group_by(key)
-    )
-    frames.append(pd.DataFrame(_rows(bind, stmt), columns=["key", "population"]).set_index("key"))
+    frames = [fetch_child_population(bind, unit, child_level, w.end).to_frame()]
 
     c = case_record.c
     key = _child_key(c.grid_code, unit, child_level).label("key")
@@ -213,9 +205,24 @@ def fetch_child_metrics(bind: Bind, unit: Unit, child_level: str, w: Window) -> 
     )
     frames.append(pd.DataFrame(_rows(bind, stmt), columns=["key", "points_earned"]).set_index("key"))
 
-    out = pd.concat(frames, axis=1).fillna(0)
+    out = pd.concat(frames[1:], axis=1).fillna(0)
     out.index = [codes.pad_code(k) for k in out.index]
-    return out.astype(float)
+    out = pd.concat([frames[0], out], axis=1, sort=True).fillna(0)
+    return out[["population", "open_cases", "overdue_cases", "active_alerts", "points_earned"]].astype(float)
+
+
+def fetch_child_population(bind: Bind, unit: Unit, child_level: str, end: datetime) -> pd.Series:
+    """Residents (registered + floating) per child at the latest snapshot before `end`."""
+    p = population_stat.c
+    key = _child_key(p.grid_code, unit, child_level).label("key")
+    stmt = (
+        select(key, func.sum(p.registered + p.floating).label("population"))
+        .where(p.as_of == _latest_snapshot(bind, end), _in_unit(p.grid_code, unit))
+        .group_by(key)
+    )
+    frame = pd.DataFrame(_rows(bind, stmt), columns=["key", "population"])
+    return pd.Series(frame["population"].astype(float).to_numpy(), index=[codes.pad_code(k) for k in frame["key"]],
+                     name="population")
 
 
 def fetch_daily(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
@@ -245,13 +252,18 @@ def fetch_daily(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
 
 def fetch_active_alerts(bind: Bind, unit: Unit, end: datetime, limit: int = 2000) -> pd.DataFrame:
     a = alert.c
-    stmt = (
-        select(a.id, a.type, a.severity, a.lon, a.lat, a.raised_at, a.status, a.grid_code)
-        .where(_in_unit(a.grid_code, unit), a.raised_at < end, or_(a.resolved_at.is_(None), a.resolved_at >= end))
-        .order_by(a.severity, a.raised_at.desc())
-        .limit(limit)
-    )
-    return pd.DataFrame(_rows(bind, stmt), columns=["id", "type", "severity", "lon", "lat", "raised_at", "status", "grid_code"])
+    cols = [a.id, a.type, a.severity, a.lon, a.lat, a.raised_at, a.status, a.grid_code]
+    # Two branches instead of one OR, so each is a range on ix_alert_open (resolved_at, grid_code)
+    # rather than a walk over every alert the unit ever had.
+    unresolved = select(*cols).where(a.resolved_at.is_(None), _in_unit(a.grid_code, unit), a.raised_at < end)
+    # The upper bound changes no answer; it makes SQLite's planner see a two-sided range on
+    # resolved_at and prefer that index to the unit's grid range (1.6 s -> 1 ms at 嘉兴 scale).
+    later = select(*cols).where(a.resolved_at >= end, a.resolved_at < FAR_FUTURE, _in_unit(a.grid_code, unit), a.raised_at < end)
+    both = union_all(unresolved, later).subquery()
+    stmt = select(both).order_by(both.c.severity, both.c.raised_at.desc(), both.c.id).limit(limit)
+    frame = pd.DataFrame(_rows(bind, stmt), columns=["id", "type", "severity", "lon", "lat", "raised_at", "status", "grid_code"])
+    frame["raised_at"] = pd.to_datetime(frame["raised_at"])
+    return frame
 
 
 def fetch_venues(bind: Bind, unit: Unit, limit: int = 5000) -> pd.DataFrame:

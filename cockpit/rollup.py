@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Column,
@@ -32,7 +31,6 @@ from sqlalchemy import (
     case,
     func,
     literal_column,
-    or_,
     select,
 )
 
@@ -215,6 +213,7 @@ def _days(w: Window):  # noqa: ANN202
 
 
 def _eod(w: Window):  # noqa: ANN202
+    # The end-of-day row of the window's last day: always inside _days(w), so filters need only that.
     return rollup_day.c.day == (pd.Timestamp(w.end) - pd.Timedelta(days=1)).date()
 
 
@@ -235,7 +234,7 @@ def fetch_case_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, int]:
         _sum(case((in_days, r.resolved_grid + r.resolved_community), else_=0)).label("resolved_low_tier"),
         _sum(case((in_days, r.cases_rated), else_=0)).label("rated"),
         _sum(case((in_days, r.cases_satisfied), else_=0)).label("satisfied"),
-    ).where(_in_unit_comm(unit), or_(in_days, _eod(w)))
+    ).where(_in_unit_comm(unit), in_days)
     return {k: int(v) for k, v in _rows(bind, stmt)[0]._mapping.items()}
 
 
@@ -247,7 +246,7 @@ def fetch_alert_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, int]:
         *cols,
         _sum(case((in_days, r.alerts_raised), else_=0)).label("raised"),
         _sum(case((in_days, r.alerts_ack_on_time), else_=0)).label("ack_on_time"),
-    ).where(_in_unit_comm(unit), or_(in_days, _eod(w)))
+    ).where(_in_unit_comm(unit), in_days)
     out = {k: int(v) for k, v in _rows(bind, stmt)[0]._mapping.items()}
     out["active"] = sum(out[f"active_s{s}"] for s in (1, 2, 3, 4))
     return out
@@ -279,7 +278,7 @@ def fetch_child_metrics(bind: Bind, unit: Unit, child_level: str, w: Window, pop
             _sum(case((_eod(w), r.active_s1_eod + r.active_s2_eod + r.active_s3_eod + r.active_s4_eod), else_=0)).label("active_alerts"),
             _sum(case((_days(w), r.points_earned), else_=0)).label("points_earned"),
         )
-        .where(_in_unit_comm(unit), or_(_days(w), _eod(w)))
+        .where(_in_unit_comm(unit), _days(w))
         .group_by(key)
     )
     frame = pd.DataFrame(_rows(bind, stmt), columns=["key", "open_cases", "overdue_cases", "active_alerts", "points_earned"])

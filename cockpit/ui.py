@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from cockpit import geo, hierarchy, metrics, queries, views
+from cockpit import geo, hierarchy, metrics, queries, rollup, views
 from cockpit.config import Settings, load_settings
 from cockpit.db import DatabaseError, make_engine, sqlite_path
 from cockpit.i18n import LANGS, fmt_date, t
@@ -69,29 +69,43 @@ def cached_grids(url: str, community_code: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def cached_rollup_fresh(url: str) -> bool:
+    return rollup.rollup_is_fresh(engine(url), cached_data_end(url))
+
+
+def _rolled(url: str, unit: Unit) -> bool:
+    """Rollups answer every unit above the grid once built for the current data; a grid reads its facts."""
+    return unit.level != "grid" and cached_rollup_fresh(url)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def cached_window_values(url: str, unit: Unit, w: Window) -> tuple[dict, tuple[int, int, int, int]]:
     e = engine(url)
+    src = rollup if _rolled(url, unit) else queries
     pop = queries.fetch_population(e, unit, w.end)
-    cases = queries.fetch_case_stats(e, unit, w)
-    alerts = queries.fetch_alert_stats(e, unit, w)
-    points = queries.fetch_points_stats(e, unit, w)
+    cases = src.fetch_case_stats(e, unit, w)
+    alerts = src.fetch_alert_stats(e, unit, w)
+    points = (rollup.fetch_points_stats(e, unit, w) if src is rollup else None) or queries.fetch_points_stats(e, unit, w)
     severities = tuple(alerts[f"active_s{s}"] for s in (1, 2, 3, 4))
     return metrics.compute_theme_values(pop, cases, alerts, points), severities  # type: ignore[return-value]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def cached_child_metrics(url: str, unit: Unit, level: str, w: Window) -> pd.DataFrame:
-    return queries.fetch_child_metrics(engine(url), unit, level, w)
+    e = engine(url)
+    if level != "grid" and _rolled(url, unit):
+        return rollup.fetch_child_metrics(e, unit, level, w, queries.fetch_child_population(e, unit, level, w.end))
+    return queries.fetch_child_metrics(e, unit, level, w)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def cached_daily(url: str, unit: Unit, w: Window) -> pd.DataFrame:
-    return queries.fetch_daily(engine(url), unit, w)
+    return (rollup if _rolled(url, unit) else queries).fetch_daily(engine(url), unit, w)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def cached_tiers(url: str, unit: Unit, w: Window) -> pd.DataFrame:
-    return queries.fetch_tier_breakdown(engine(url), unit, w)
+    return (rollup if _rolled(url, unit) else queries).fetch_tier_breakdown(engine(url), unit, w)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -314,9 +328,10 @@ def render_breadcrumb(tree: hierarchy.Tree, unit: Unit, children: list[tuple[str
     if children:
         names = dict(children)
         cols[-1].selectbox(
-            t("drill_to", lang), [None, *names], key=f"drill-{unit.code}", label_visibility="collapsed",
+            # The language is in the key so a language switch redraws the placeholder too.
+            t("drill_to", lang), [None, *names], key=f"drill-{unit.code}-{lang}", label_visibility="collapsed",
             format_func=lambda c: t("choose_child", lang) if c is None else names[c],
-            on_change=_drill_from_select, args=(f"drill-{unit.code}",),
+            on_change=_drill_from_select, args=(f"drill-{unit.code}-{lang}",),
         )
     else:
         cols[-1].caption(t("grid_view_note", lang))

@@ -20,6 +20,7 @@ PALETTES = {
     "active_alerts": ["#feedde", "#fdbe85", "#fd8d3c", "#e6550d", "#a63603"],
     "points_per_1000": ["#ffffcc", "#c2e699", "#78c679", "#31a354", "#006837"],
 }
+WHOLE_METRICS = {"population", "open_cases", "overdue_cases", "active_alerts"}
 SEVERITY_COLOURS = {1: [230, 30, 30], 2: [255, 140, 0], 3: [255, 215, 0], 4: [30, 144, 255]}
 VENUE_COLOUR = [180, 120, 255]
 LINE_COLOUR = [230, 240, 255]
@@ -34,7 +35,7 @@ def _rgb(hex_colour: str) -> list[int]:
 def compute_fill(values: pd.Series, metric: str) -> tuple[list[list[int]], list[tuple[str, float | None, float | None]]]:
     """A colour per value and the legend rows (colour, lower, upper) of the classes used."""
     palette = PALETTES[metric]
-    breaks = compute_classes(values, n=len(palette))
+    breaks = compute_classes(values, n=len(palette), whole=metric in WHOLE_METRICS)
     n = len(breaks) + 1
     # Spread fewer classes over the whole ramp so the extremes stay distinct.
     colours = [palette[round(i * (len(palette) - 1) / max(n - 1, 1))] for i in range(n)]

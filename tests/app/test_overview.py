@@ -101,7 +101,7 @@ def assert_view(at: AppTest, units, code: str, period: int, metric: str, lang: s
         assert boxes == []
         assert any(("网格为最小单元" if lang == "zh" else "smallest unit") in c.value for c in at.caption)
     else:
-        assert [b.key for b in boxes] == [f"drill-{code}"]
+        assert [b.key for b in boxes] == [f"drill-{code}-{lang}"]
         assert boxes[0].value is None  # the picker starts on its placeholder
         assert boxes[0].options[1:] == [units.name(k) for k in kids]
     assert dict(at.query_params) == {"unit": code, "period": str(period), "metric": metric, "lang": lang}
@@ -179,7 +179,7 @@ def test_drill_city_to_grid_by_widgets_then_back_to_city(app_env, units, start):
     assert len(grid) == 15
     path = [(city, street), (street, community), (community, grid)]
     for parent, child in path:
-        at = ok(at.selectbox(key=f"drill-{parent}").select(child).run())
+        at = ok(at.selectbox(key=f"drill-{parent}-zh").select(child).run())
         assert_view(at, units, child, 90, "overdue_cases")
         assert at.session_state["unit"] == child
     assert kpi_value(kpi_html(at), "registered") != city_registered  # the figures follow the unit
@@ -190,9 +190,9 @@ def test_drill_city_to_grid_by_widgets_then_back_to_city(app_env, units, start):
     assert kpi_value(kpi_html(at), "registered") == city_registered
     assert sorted(f["properties"]["code"] for f in units_layer(json.loads(deck(at).json))["data"]["features"]) == \
         units.children(city)
-    at = ok(at.selectbox(key=f"drill-{city}").select(street).run())
+    at = ok(at.selectbox(key=f"drill-{city}-zh").select(street).run())
     assert_view(at, units, street, 90, "overdue_cases")
-    at = ok(at.selectbox(key=f"drill-{street}").select(community).run())
+    at = ok(at.selectbox(key=f"drill-{street}-zh").select(community).run())
     at = ok(crumbs(at)[street].click().run())  # one level up
     assert_view(at, units, street, 90, "overdue_cases")
 
@@ -415,7 +415,7 @@ def test_missing_geo_dir_warns_but_shows_figures(app_env, clean_env, units, star
     assert len(at.warning) == 1 and str(missing) in at.warning[0].value and "缺少边界文件" in at.warning[0].value
     assert kpi_value(kpi_html(at), "registered") != "—"
     assert len(at.get("vega_lite_chart")) == 4
-    at = ok(at.selectbox(key=f"drill-{units.city}").select(units.first("street")).run())  # still drillable
+    at = ok(at.selectbox(key=f"drill-{units.city}-zh").select(units.first("street")).run())  # still drillable
     assert_view(at, units, units.first("street"), 30, "open_cases")
 
 

@@ -63,7 +63,7 @@ def test_change(now, before, expected):
 
 def _stats(**over):
     pop = {"registered": 800, "floating": 200, "population": 1000, "households": 400, "elderly_60p": 200, "elderly_alone": 20}
-    cases = {"open": 5, "overdue": 2, "received": 100, "received_closed": 97, "closed": 99, "resolved": 100,
+    cases = {"open": 3, "overdue": 2, "received": 100, "closed": 97, "resolved": 100,
              "resolved_on_time": 92, "resolved_low_tier": 90, "rated": 80, "satisfied": 76}
     alerts = {"active": 3, "raised": 50, "ack_on_time": 48}
     points = {"earned": 1000, "redeemed": 400, "participants": 30}
@@ -81,8 +81,8 @@ def test_theme_values_rates():
     assert v["participants_per_1000"] == pytest.approx(30.0)
 
 
-def test_theme_values_with_nothing_received_has_no_rate():
-    v = metrics.compute_theme_values(*_stats(received=0, received_closed=0))
+def test_theme_values_with_no_work_has_no_rate():
+    v = metrics.compute_theme_values(*_stats(closed=0, open=0))
     assert v["closure_rate"] is None
 
 

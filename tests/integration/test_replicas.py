@@ -1,0 +1,282 @@
+"""Two cockpit replicas, one database: what docs/deployment.md describes, run for real.
+
+The small demo is loaded into PostgreSQL; two ``streamlit run app.py`` processes on different
+ports both point at it by ``COCKPIT_DB_URL`` alone (as two replicas behind a load balancer would),
+each with its own libpq ``application_name``. Both must answer ``/_stcore/health`` and ``/``;
+then headless Chromium opens the same street on each and both must show the KPI cards the
+database gives (computed here independently through the same read-only engine), and
+``pg_stat_activity`` must show sessions from both replicas.
+
+Needs COCKPIT_TEST_PG_URL (a scratch database: the contract and rollup tables are dropped at the
+end of this module). The browser part needs /usr/bin/chromium and Playwright; it skips without them
+unless COCKPIT_REQUIRE_BROWSER=1. Both processes are always terminated.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from cockpit import queries, rollup, schema
+from cockpit.db import make_engine
+from cockpit.demo import run_demo
+from cockpit.hierarchy import Tree
+from cockpit.metrics import compute_kpis, compute_theme_values, compute_windows
+from cockpit.views import build_kpi_html
+
+pytestmark = pytest.mark.servers
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+STARTUP_TIMEOUT = 60.0  # seconds for /_stcore/health to answer on both
+PAGE_TIMEOUT = 45.0  # seconds for a cold page to render its KPI cards
+APP_NAME = "cockpit-replica-{port}"  # libpq application_name of each replica (PGAPPNAME)
+DEFAULT_PERIOD = 30  # the app's period when the URL names none
+
+
+# -- the database ----------------------------------------------------------------------------
+
+OUR_TABLES = {t.name for t in [*schema.TABLES_IN_LOAD_ORDER, *rollup.rollup_metadata.sorted_tables]}
+
+
+def drop_contract(url: str) -> None:
+    """Drop the contract tables and the rollup tables the demo load refreshes."""
+    engine = make_engine(url, read_only=False)
+    try:
+        rollup.rollup_metadata.drop_all(engine)
+        schema.metadata.drop_all(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg_city(pg_url, small_demo, tmp_path_factory) -> Iterator[str]:
+    """The small demo (same preset and seed as SQLite's) in PostgreSQL; dropped afterwards."""
+    drop_contract(pg_url)  # a previous run that died may have left tables
+    run_demo(small_demo.preset, small_demo.seed, pg_url, tmp_path_factory.mktemp("replicas") / "geo", replace=True)
+    try:
+        yield pg_url
+    finally:
+        drop_contract(pg_url)
+    writer = make_engine(pg_url, read_only=False)
+    try:
+        left = set(inspect(writer).get_table_names()) & OUR_TABLES
+    finally:
+        writer.dispose()
+    assert not left, f"tables left on the server: {left}"
+
+
+# -- the replicas ----------------------------------------------------------------------------
+
+@dataclass
+class Replica:
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def app_name(self) -> str:
+        return APP_NAME.format(port=self.port)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def _free_ports(n: int) -> list[int]:
+    socks = []
+    try:
+        for _ in range(n):  # held open together, so the ports differ
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - localhost only
+            return resp.status, resp.read().decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+    except (urllib.error.URLError, OSError):
+        return 0, ""
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    """SIGTERM to all at once, then wait; SIGKILL whatever is still there after 10 s."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def replicas(pg_city, small_demo) -> Iterator[list[Replica]]:
+    """Two `streamlit run app.py` processes on different ports, both on the one PostgreSQL database."""
+    started: list[Replica] = []
+    with tempfile.TemporaryDirectory(prefix="cockpit-replicas-") as tmp:
+        try:
+            for port in _free_ports(2):
+                env = {**os.environ, "COCKPIT_DB_URL": pg_city, "COCKPIT_GEO_DIR": str(small_demo.geo_dir),
+                       "COCKPIT_BUILD_DEMO": "0", "PGAPPNAME": APP_NAME.format(port=port),
+                       "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+                for name in ("COCKPIT_BASEMAP_STYLE", "COCKPIT_BASEMAP_URL", "COCKPIT_DEMO_PRESET"):
+                    env.pop(name, None)
+                log_path = Path(tmp) / f"streamlit-{port}.log"
+                with log_path.open("wb") as log:
+                    proc = subprocess.Popen(
+                        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                         "--server.address", "127.0.0.1", "--server.headless", "true",
+                         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+                        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                    )
+                started.append(Replica(port, proc, log_path))
+            deadline = time.monotonic() + STARTUP_TIMEOUT
+            for r in started:
+                while _get(f"{r.base_url}/_stcore/health")[0] != 200:
+                    if r.process.poll() is not None:
+                        pytest.fail(f"replica on {r.port} exited with {r.process.returncode}:\n{r.log()}")
+                    if time.monotonic() > deadline:
+                        pytest.fail(f"replica on {r.port} not healthy after {STARTUP_TIMEOUT:.0f} s:\n{r.log()}")
+                    time.sleep(0.25)
+            yield started
+        finally:
+            _stop([r.process for r in started])
+
+
+def test_two_processes_on_two_ports_are_healthy(replicas):
+    assert len({r.port for r in replicas}) == 2
+    assert len({r.process.pid for r in replicas}) == 2
+    for r in replicas:
+        assert r.process.poll() is None, f"replica on {r.port} died:\n{r.log()}"
+        status, body = _get(f"{r.base_url}/_stcore/health")
+        assert (status, body.strip()) == (200, "ok")
+        status, body = _get(f"{r.base_url}/?unit=330681001000")
+        assert status == 200 and "<html" in body.lower(), f"GET / on {r.port}: {status}"
+
+
+# -- both replicas, one database, in a browser -------------------------------------------------
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("COCKPIT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (COCKPIT_REQUIRE_BROWSER=1, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} not found: install Debian's chromium package (tests never download one)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright (python) is not installed: pip install -r requirements-dev.txt")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def expected_cards(url: str, street_code: str) -> dict[str, str]:
+    """What the cards must say for the street, computed here from the database, not by either replica."""
+    engine = make_engine(url)
+    try:
+        tree = Tree.from_frame(queries.fetch_units(engine))
+        unit = tree.unit(street_code)
+        end = queries.fetch_data_end(engine)
+        values = []
+        for w in compute_windows(end, DEFAULT_PERIOD):
+            pop = queries.fetch_population(engine, unit, w.end)
+            cases, alerts = queries.fetch_case_stats(engine, unit, w), queries.fetch_alert_stats(engine, unit, w)
+            values.append((compute_theme_values(pop, cases, alerts, queries.fetch_points_stats(engine, unit, w)),
+                           tuple(alerts[f"active_s{s}"] for s in (1, 2, 3, 4))))
+    finally:
+        engine.dispose()
+    html = build_kpi_html(compute_kpis(values[0][0], values[1][0], values[2][0]), "zh", values[0][1])
+    return dict(re.findall(r'data-key="([a-z0-9_]+)"><div class="kl">[^<]*</div><div class="kv">([^<]*)</div>', html))
+
+
+def page_cards(browser, base_url: str, street_code: str) -> dict[str, str]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT * 1000)
+        page.goto(f"{base_url}/?unit={street_code}", wait_until="domcontentloaded")
+        # st.html renders into the page DOM (no iframe); wait until this street's cards are there.
+        page.locator("h1.ck-title").first.wait_for()
+        page.wait_for_function(
+            """code => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'
+                && document.querySelector('.ck-sub')?.textContent.includes(code)
+                && document.querySelector('.cards [data-key="open"] .kv')""",
+            arg=street_code, timeout=PAGE_TIMEOUT * 1000)
+        assert page.locator("[data-testid=stException]").count() == 0, f"the app raised on {base_url}"
+        return dict(page.locator(".cards [data-key]").evaluate_all(
+            "els => els.map(e => [e.dataset.key, e.querySelector('.kv').textContent])"))
+    finally:
+        context.close()
+
+
+def replica_sessions(url: str) -> list[tuple[str, int]]:
+    """(application_name, backend pid) of every connection to this database from a cockpit replica."""
+    writer = make_engine(url, read_only=False)  # a separate, ordinary connection
+    try:
+        with writer.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT application_name, pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND application_name LIKE 'cockpit-replica-%' AND pid <> pg_backend_pid()"
+            )).all()
+    finally:
+        writer.dispose()
+    return [(name, pid) for name, pid in rows]
+
+
+@pytest.mark.browser
+def test_both_replicas_show_the_same_kpis_from_the_one_database(replicas, chromium, pg_city):
+    engine = make_engine(pg_city)
+    try:
+        units = queries.fetch_units(engine)
+    finally:
+        engine.dispose()
+    street = sorted(units.loc[units["level"] == "street", "code"])[1]
+    want = expected_cards(pg_city, street)
+    assert len(want) == 18 and want["open"] not in ("", "—"), want
+
+    shown = {r.port: page_cards(chromium, r.base_url, street) for r in replicas}
+    a, b = (shown[r.port] for r in replicas)
+    assert a["open"] == b["open"] == want["open"], f"open cases: {shown} vs database {want['open']}"
+    assert a == b == want, f"KPI cards differ between replicas or from the database: {shown} vs {want}"
+
+    # Each replica holds its own pooled, read-only sessions to the same database.
+    sessions = replica_sessions(pg_city)
+    by_replica = {r.app_name: [pid for name, pid in sessions if name == r.app_name] for r in replicas}
+    assert all(by_replica.values()), f"no database session from some replica: {sessions}"
+    assert not set(by_replica[replicas[0].app_name]) & set(by_replica[replicas[1].app_name])

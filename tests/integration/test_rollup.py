@@ -1,0 +1,88 @@
+"""Rollups must answer exactly what the facts answer, for every unit above the grid and every window."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from cockpit import queries, rollup
+from cockpit.db import make_engine
+from cockpit.hierarchy import Tree, child_level
+from cockpit.schema import meta
+
+
+@pytest.fixture(scope="module")
+def env(small_demo):
+    engine = make_engine(small_demo.db_url)
+    tree = Tree.from_frame(queries.fetch_units(engine))
+    end = queries.fetch_data_end(engine)
+    return engine, tree, end
+
+
+def _units(tree):
+    units = [tree.root]
+    for street in tree.children(tree.root.code)["code"]:
+        units.append(tree.unit(street))
+        units.extend(tree.unit(c) for c in tree.children(street)["code"].iloc[:2])
+    return units
+
+
+def test_demo_builds_fresh_rollups(env):
+    engine, _tree, end = env
+    assert rollup.rollup_is_fresh(engine, end)
+
+
+def test_stats_equal_raw(env):
+    engine, tree, end = env
+    windows = rollup.standard_windows(end)
+    assert len(windows) >= 10
+    for unit in _units(tree):
+        for w in windows:
+            assert rollup.fetch_case_stats(engine, unit, w) == {
+                k: v for k, v in queries.fetch_case_stats(engine, unit, w).items() if k != "received_closed"
+            }, (unit.code, w)
+            assert rollup.fetch_alert_stats(engine, unit, w) == queries.fetch_alert_stats(engine, unit, w), (unit.code, w)
+            assert rollup.fetch_points_stats(engine, unit, w) == queries.fetch_points_stats(engine, unit, w), (unit.code, w)
+
+
+def test_breakdowns_equal_raw(env):
+    engine, tree, end = env
+    for unit in _units(tree):
+        level = child_level(tree, unit)
+        for w in rollup.standard_windows(end)[:4]:
+            pd.testing.assert_frame_equal(rollup.fetch_daily(engine, unit, w), queries.fetch_daily(engine, unit, w))
+            r = rollup.fetch_tier_breakdown(engine, unit, w).sort_values("tier").reset_index(drop=True)
+            q = queries.fetch_tier_breakdown(engine, unit, w).sort_values("tier").reset_index(drop=True)
+            assert r.to_dict("list") == q.to_dict("list")
+            if level != "grid":
+                raw = queries.fetch_child_metrics(engine, unit, level, w)
+                rolled = rollup.fetch_child_metrics(engine, unit, level, w, queries.fetch_child_population(engine, unit, level, w.end))
+                codes = sorted(set(raw.index) | set(rolled.index))
+                pd.testing.assert_frame_equal(rolled.reindex(codes).fillna(0), raw.reindex(codes).fillna(0))
+
+
+def test_unusual_window_falls_back(env):
+    engine, tree, end = env
+    w = queries.Window(pd.Timestamp(end).normalize().to_pydatetime() - pd.Timedelta(days=11), pd.Timestamp(end).normalize().to_pydatetime())
+    assert rollup.fetch_points_stats(engine, tree.root, w) is None
+
+
+def test_stale_rollup_is_not_used(small_demo, tmp_path):
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(small_demo.db_path, copy)
+    writer = make_engine(f"sqlite:///{copy}", read_only=False)
+    with writer.begin() as conn:
+        conn.execute(meta.update().where(meta.c.key == rollup.ROLLUP_KEY).values(value="2001-01-01 00:00:00"))
+    reader = make_engine(f"sqlite:///{copy}")
+    end = queries.fetch_data_end(reader)
+    assert not rollup.rollup_is_fresh(reader, end)
+    rollup.refresh_rollups(writer)  # the command brings it back
+    assert rollup.rollup_is_fresh(reader, end)
+
+
+def test_no_rollup_tables_means_not_fresh(tmp_path):
+    from cockpit.schema import metadata
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}", read_only=False)
+    metadata.create_all(engine)
+    assert not rollup.rollup_is_fresh(engine, pd.Timestamp("2026-10-31").to_pydatetime())
