@@ -304,9 +304,9 @@ class City:
         return out
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
+def _first_line(value: object) -> str:
+    text = str(value).strip().splitlines()
+    return text[0][:200] if text else type(value).__name__
 
 
 def open_city(url: str, geo_dir: Path) -> City:
@@ -536,9 +536,9 @@ class PageRunner:
                     "errors": [f"run failed: {type(exc).__name__}: {_first_line(exc)}"]}
         ms = (time.perf_counter() - t0) * 1000
         self._keep_components(at)
-        errors += [f"exception: {_first_line_text(e.value)}" for e in at.exception]
-        errors += [f"error: {_first_line_text(e.value)}" for e in at.error]
-        errors += [f"warning: {_first_line_text(w.value)}" for w in at.warning]
+        errors += [f"exception: {_first_line(e.value)}" for e in at.exception]
+        errors += [f"error: {_first_line(e.value)}" for e in at.error]
+        errors += [f"warning: {_first_line(w.value)}" for w in at.warning]
         map_bytes = map_features = None
         if page == "overview":
             shown = at.query_params.get("unit")
@@ -565,11 +565,6 @@ class PageRunner:
             times.append((time.perf_counter() - t0) * 1000)
             self._keep_components(at)
         return median(times)
-
-
-def _first_line_text(value: object) -> str:
-    text = str(value).strip().splitlines()
-    return text[0][:200] if text else ""
 
 
 def _feature_count(spec: str) -> int | None:

@@ -35,6 +35,8 @@ from sqlalchemy import (
 )
 
 from cockpit import codes
+from cockpit.loader import BATCH, frame_rows
+from cockpit.loader import _insert as bulk_insert
 from cockpit.metrics import PERIOD_DAYS, compute_windows
 from cockpit.queries import Bind, Unit, Window, _count_if, _in_unit, _rows, fetch_data_end
 from cockpit.schema import alert, case_record, meta, points_ledger
@@ -79,14 +81,26 @@ def _community(column):  # noqa: ANN001, ANN202 - a SQL expression in, one out
     return func.substr(column, 1, literal_column("12"))
 
 
-def _daily(bind: Bind, table: Table, time_col, value, *where) -> pd.DataFrame:  # noqa: ANN001
-    """(community, day) -> value for one fact table, aggregated in the database."""
+def _daily(bind: Bind, table: Table, time_col, values: dict, *where, by=None) -> dict[str, pd.DataFrame]:  # noqa: ANN001
+    """One grouped scan of a fact table: (community, day[, by]) -> each named value.
+
+    With `by` (a column with a few values, e.g. severity) each value is split per `by` value,
+    named ``<name>@<by value>``; one scan replaces one query per value.
+    """
     comm = _community(table.c.grid_code).label("c")
     day = func.date(time_col).label("d")
-    stmt = select(comm, day, value.label("v")).where(time_col.is_not(None), *where).group_by(comm, day)
-    frame = pd.DataFrame(_rows(bind, stmt), columns=["c", "d", "v"])
+    keys = [comm, day] + ([by.label("b")] if by is not None else [])
+    stmt = select(*keys, *[v.label(k) for k, v in values.items()]).where(time_col.is_not(None), *where).group_by(*keys)
+    frame = pd.DataFrame(_rows(bind, stmt), columns=["c", "d", *(["b"] if by is not None else []), *values])
     frame["d"] = pd.to_datetime(frame["d"]).dt.date
-    return frame
+    out = {}
+    for name in values:
+        if by is None:
+            out[name] = frame[["c", "d", name]].rename(columns={name: "v"})
+        else:
+            for b, part in frame.groupby("b", dropna=False):
+                out[f"{name}@{b}"] = part[["c", "d", name]].rename(columns={name: "v"})
+    return out
 
 
 def compute_rollup_frames(bind: Bind) -> tuple[pd.DataFrame, pd.DataFrame, datetime | None]:
@@ -96,26 +110,42 @@ def compute_rollup_frames(bind: Bind) -> tuple[pd.DataFrame, pd.DataFrame, datet
         return pd.DataFrame(columns=["community_code", "day", *DAY_COLUMNS]), pd.DataFrame(), None
     c, a, lg = case_record.c, alert.c, points_ledger.c
     one = func.count()
-    parts: dict[str, pd.DataFrame] = {
-        "cases_received": _daily(bind, case_record, c.received_at, one),
-        "cases_closed": _daily(bind, case_record, c.closed_at, one),
-        "cases_resolved": _daily(bind, case_record, c.resolved_at, one),
-        "resolved_on_time": _daily(bind, case_record, c.resolved_at, one, c.resolved_at <= c.due_at),
-        "cases_rated": _daily(bind, case_record, c.visited_at, one, c.satisfaction.is_not(None)),
-        "cases_satisfied": _daily(bind, case_record, c.visited_at, one, c.satisfaction >= 4),
-        "_due": _daily(bind, case_record, c.due_at, one),
-        "_due_closed": _daily(bind, case_record, case((c.closed_at > c.due_at, c.closed_at), else_=c.due_at), one,
-                              c.closed_at.is_not(None)),
-        "alerts_raised": _daily(bind, alert, a.raised_at, one),
-        "alerts_ack_on_time": _daily(bind, alert, a.raised_at, one, a.acknowledged_at <= a.ack_due_at),
-        "points_earned": _daily(bind, points_ledger, lg.at, func.sum(lg.delta), lg.entry_type == "earn"),
-        "points_redeemed": _daily(bind, points_ledger, lg.at, -func.sum(lg.delta), lg.entry_type == "redeem"),
-    }
-    for tier in ("grid", "community", "street", "district", "city"):
-        parts[f"resolved_{tier}"] = _daily(bind, case_record, c.resolved_at, one, c.resolved_tier == tier)
-    for s in (1, 2, 3, 4):
-        parts[f"_raised_s{s}"] = _daily(bind, alert, a.raised_at, one, a.severity == s)
-        parts[f"_resolved_s{s}"] = _daily(bind, alert, a.resolved_at, one, a.severity == s)
+    parts: dict[str, pd.DataFrame] = {}
+    parts |= _daily(bind, case_record, c.received_at, {"cases_received": one})
+    parts |= _daily(bind, case_record, c.closed_at, {"cases_closed": one})
+    parts |= _daily(bind, case_record, c.resolved_at, {"resolved": one, "on_time": _count_if(c.resolved_at <= c.due_at)},
+                    by=c.resolved_tier)
+    parts |= _daily(bind, case_record, c.visited_at, {"cases_rated": one, "cases_satisfied": _count_if(c.satisfaction >= 4)},
+                    c.satisfaction.is_not(None))
+    parts |= _daily(bind, case_record, c.due_at, {"_due": one})
+    parts |= _daily(bind, case_record, case((c.closed_at > c.due_at, c.closed_at), else_=c.due_at), {"_due_closed": one},
+                    c.closed_at.is_not(None))
+    parts |= _daily(bind, alert, a.raised_at, {"_raised": one, "_ack": _count_if(a.acknowledged_at <= a.ack_due_at)},
+                    by=a.severity)
+    parts |= _daily(bind, alert, a.resolved_at, {"_resolved": one}, by=a.severity)
+    parts |= _daily(bind, points_ledger, lg.at, {"_points": func.sum(lg.delta)}, by=lg.entry_type)
+
+    def merged(names: list[str], sign: int = 1) -> pd.DataFrame:
+        found = [parts[n] for n in names if n in parts]
+        if not found:
+            return pd.DataFrame({"c": pd.Series(dtype=str), "d": pd.Series(dtype=object), "v": pd.Series(dtype="int64")})
+        frame = pd.concat(found, ignore_index=True)
+        return frame.assign(v=frame["v"].astype("int64") * sign)
+
+    tiers = ("grid", "community", "street", "district", "city")
+    # Totals take every group, a NULL tier included, so they match the facts whatever a city fills in.
+    parts["cases_resolved"] = merged([k for k in parts if k.startswith("resolved@")])
+    parts["resolved_on_time"] = merged([k for k in parts if k.startswith("on_time@")])
+    for t in tiers:
+        parts[f"resolved_{t}"] = merged([f"resolved@{t}"])
+    parts["alerts_raised"] = merged([k for k in parts if k.startswith("_raised@")])
+    parts["alerts_ack_on_time"] = merged([k for k in parts if k.startswith("_ack@")])
+    for sv in (1, 2, 3, 4):
+        parts[f"_raised_s{sv}"] = merged([f"_raised@{sv}"])
+        parts[f"_resolved_s{sv}"] = merged([f"_resolved@{sv}"])
+    parts["points_earned"] = merged(["_points@earn"])
+    parts["points_redeemed"] = merged(["_points@redeem"], sign=-1)
+    parts = {k: v for k, v in parts.items() if "@" not in k}
 
     communities = sorted(set().union(*[set(p["c"]) for p in parts.values()]))
     first = min(p["d"].min() for p in parts.values() if len(p))
@@ -129,8 +159,8 @@ def compute_rollup_frames(bind: Bind) -> tuple[pd.DataFrame, pd.DataFrame, datet
         return s.groupby(level=[0, 1]).sum().reindex(index, fill_value=0)
 
     out = pd.DataFrame(index=index)
-    for name in parts:
-        if not name.startswith("_"):
+    for name in DAY_COLUMNS:
+        if name in parts:
             out[name] = dense(name)
 
     def cumulative(s: pd.Series) -> pd.Series:
@@ -177,11 +207,16 @@ def refresh_rollups(engine: Engine) -> dict[str, int]:
     with engine.begin() as conn:
         rollup_metadata.drop_all(conn, checkfirst=True)
         rollup_metadata.create_all(conn)
-        for table, frame in ((rollup_day, days), (rollup_participants, participants)):
-            if len(frame):
-                records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-                for start in range(0, len(records), 20_000):
-                    conn.execute(table.insert(), records[start : start + 20_000])
+        if len(days):
+            # Hundreds of thousands of rows at city scale: the loader's bulk path (COPY on
+            # PostgreSQL, executemany elsewhere) on this transaction's own DBAPI cursor.
+            cursor = conn.connection.cursor()
+            sqlite = engine.dialect.name == "sqlite"
+            for start in range(0, len(days), BATCH):
+                rows = frame_rows(rollup_day, days.iloc[start : start + BATCH], sqlite)
+                bulk_insert(cursor, rollup_day, list(days.columns), rows, engine.dialect)
+        if len(participants):
+            conn.execute(rollup_participants.insert(), participants.to_dict(orient="records"))
         conn.execute(meta.delete().where(meta.c.key == ROLLUP_KEY))
         if end is not None:
             conn.execute(meta.insert().values(key=ROLLUP_KEY, value=end.isoformat(sep=" ")))
