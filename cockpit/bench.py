@@ -707,16 +707,19 @@ def run_bench(city: City, repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNI
 # ---------------------------------------------------------------- command
 
 def main_bench(db: str | None = None, geo_dir: str | None = None, preset: str | None = None,
-               repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNITS, as_json: bool = False) -> int:
+               repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNITS, as_json: bool = False,
+               browser: bool = False, browser_only: bool = False, browser_runs: int = 5) -> int:
     """The `bench` command: 0 after measuring (whether or not targets pass), 2 on bad input.
 
     The table goes to stdout; with ``as_json`` stdout is the JSON document and the table goes to stderr.
+    ``browser`` adds the first-paint figure of :mod:`cockpit.bench_browser` after the page times
+    (``browser_only``: that figure alone; 1 when it could not be measured, 0 when Chromium is missing).
     """
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    if repeat < 1 or units < 1:
-        say("error: --repeat and --units must be at least 1")
+    if repeat < 1 or units < 1 or browser_runs < 1:
+        say("error: --repeat, --units and --browser-runs must be at least 1")
         return 2
     try:
         quiet_streamlit()
@@ -727,8 +730,18 @@ def main_bench(db: str | None = None, geo_dir: str | None = None, preset: str | 
     except (BenchError, DatabaseError) as exc:
         say(f"error: {exc}")
         return 2
+    if browser_only:
+        return _browser_only(city, source, browser_runs, as_json, say)
     report = run_bench(city, repeat=repeat, units=units, say=say, source=source)
     text = format_report(report)
+    if browser:
+        from cockpit.bench_browser import bench_section
+
+        report["browser"], browser_text = bench_section(city.url, city.geo_dir, browser_runs, say)
+        if report["browser"]["target"]:
+            report["targets"].append(report["browser"]["target"])
+            report["all_targets_pass"] = all(v["pass"] for v in report["targets"])
+        text = format_report(report) + "\n\n" + browser_text
     if as_json:
         say(text)
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
@@ -736,3 +749,29 @@ def main_bench(db: str | None = None, geo_dir: str | None = None, preset: str | 
         print(text)
     return 0
 
+
+def _browser_only(city: City, source: Source, runs: int, as_json: bool, say: Callable[[str], None]) -> int:
+    """`bench --browser-only`: the first-paint figure alone, with the config and dataset it was measured on."""
+    from cockpit.bench_browser import bench_section
+    from cockpit.ui import safe_url
+
+    started, t_start = _now(), time.perf_counter()
+    section, text = bench_section(city.url, city.geo_dir, runs, say)
+    root, levels = city.tree.root, city.levels  # type: ignore[attr-defined]
+    targets = [section["target"]] if section["target"] else []
+    report = {
+        "tool": "python -m cockpit bench --browser-only", "format": 1,
+        "started_at": started, "finished_at": _now(), "duration_s": time.perf_counter() - t_start,
+        "config": {"db": safe_url(city.url), "geo_dir": str(city.geo_dir), "preset": source.preset,
+                   "browser_runs": runs},
+        "dataset": {"root_code": root.code, "root_name": root.name, "levels": levels,
+                    "levels_text": ", ".join(f"{n:,} {lvl}" for lvl, n in levels.items()), "meta": city.meta},
+        "browser": section, "targets": targets, "all_targets_pass": bool(targets) and all(v["pass"] for v in targets),
+    }
+    text = f"cockpit bench --browser-only · {root.name} {root.code} ({report['dataset']['levels_text']})\n{text}"
+    if as_json:
+        say(text)
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text)
+    return 1 if "error" in section else 0

@@ -56,7 +56,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from cockpit.bench import main_bench
 
-    return main_bench(args.db, args.geo_dir, args.preset, args.repeat, args.units, args.json)
+    return main_bench(args.db, args.geo_dir, args.preset, args.repeat, args.units, args.json,
+                      args.browser, args.browser_only, args.browser_runs)
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:
@@ -104,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--repeat", type=int, default=10, help="warm runs per view (default 10)")
     b.add_argument("--units", type=int, default=3, help="units sampled per tier: first, middle, last (default 3)")
     b.add_argument("--json", action="store_true", help="print the results as JSON on stdout (the table goes to stderr)")
+    b.add_argument("--browser", action="store_true", help="then time the overview's first paint in headless Chromium "
+                   "against a bare 6-polygon pydeck page (target < 1.5x; skipped without /usr/bin/chromium)")
+    b.add_argument("--browser-only", action="store_true", help="only the browser first-paint figure")
+    b.add_argument("--browser-runs", type=int, default=5, help="cold-browser loads per page for --browser (default 5)")
     b.set_defaults(func=cmd_bench)
     return p
 

@@ -41,9 +41,15 @@ def code_range(code: str, level: str) -> tuple[str, str]:
 
 
 def _increment(digits: str) -> str:
-    # '330681001' -> '330681002'; '3304' -> '3305'. A trailing 9 carries, but
-    # string comparison only needs an upper bound, so ':' (after '9') is fine.
-    return digits[:-1] + chr(ord(digits[-1]) + 1)
+    """The next prefix of the same length: '330681001' -> '330681002', '330681109' -> '330681110'.
+
+    A numeric carry, not a character after '9': ':' sorts after '9' only in binary
+    collations, and ICU/UCA collations (PostgreSQL ICU, MySQL 8's default) put it first.
+    """
+    nxt = str(int(digits) + 1).zfill(len(digits))
+    if len(nxt) > len(digits):  # all nines: no national code looks like this
+        raise ValueError(f"code prefix {digits!r} has no upper bound")
+    return nxt
 
 
 def pad_code(prefix_digits: str) -> str:

@@ -30,6 +30,7 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    inspect,
     literal_column,
     select,
 )
@@ -201,26 +202,63 @@ def compute_participant_frame(bind: Bind, end: datetime) -> pd.DataFrame:
 
 
 def refresh_rollups(engine: Engine) -> dict[str, int]:
-    """Recompute the rollup tables in one transaction (readers see the old or the new, never half)."""
+    """Recompute the rollup tables so that readers see the old or the new, never half.
+
+    SQLite and PostgreSQL: one transaction (their DDL is transactional). MySQL/MariaDB commit
+    DDL at once, so there the new tables are built beside the live ones and swapped in by a
+    single RENAME TABLE, which is atomic.
+    """
     with engine.connect() as conn:
         days, participants, end = compute_rollup_frames(conn)
-    with engine.begin() as conn:
-        rollup_metadata.drop_all(conn, checkfirst=True)
-        rollup_metadata.create_all(conn)
-        if len(days):
-            # Hundreds of thousands of rows at city scale: the loader's bulk path (COPY on
-            # PostgreSQL, executemany elsewhere) on this transaction's own DBAPI cursor.
-            cursor = conn.connection.cursor()
-            sqlite = engine.dialect.name == "sqlite"
-            for start in range(0, len(days), BATCH):
-                rows = frame_rows(rollup_day, days.iloc[start : start + BATCH], sqlite)
-                bulk_insert(cursor, rollup_day, list(days.columns), rows, engine.dialect)
-        if len(participants):
-            conn.execute(rollup_participants.insert(), participants.to_dict(orient="records"))
-        conn.execute(meta.delete().where(meta.c.key == ROLLUP_KEY))
-        if end is not None:
-            conn.execute(meta.insert().values(key=ROLLUP_KEY, value=end.isoformat(sep=" ")))
+    if engine.dialect.name in ("mysql", "mariadb"):
+        _refresh_by_swap(engine, days, participants)
+        with engine.begin() as conn:
+            _mark(conn, end)
+    else:
+        with engine.begin() as conn:
+            rollup_metadata.drop_all(conn, checkfirst=True)
+            rollup_metadata.create_all(conn)
+            _fill(conn, engine, rollup_day, rollup_participants, days, participants)
+            _mark(conn, end)
     return {"rollup_day": len(days), "rollup_participants": len(participants)}
+
+
+def _fill(conn: Connection, engine: Engine, day_table: Table, people_table: Table, days: pd.DataFrame,
+          participants: pd.DataFrame) -> None:
+    if len(days):
+        # Hundreds of thousands of rows at city scale: the loader's bulk path (COPY on
+        # PostgreSQL, executemany elsewhere) on this transaction's own DBAPI cursor.
+        cursor = conn.connection.cursor()
+        sqlite = engine.dialect.name == "sqlite"
+        for start in range(0, len(days), BATCH):
+            rows = frame_rows(day_table, days.iloc[start : start + BATCH], sqlite)
+            bulk_insert(cursor, day_table, list(days.columns), rows, engine.dialect)
+    if len(participants):
+        conn.execute(people_table.insert(), participants.to_dict(orient="records"))
+
+
+def _mark(conn: Connection, end: datetime | None) -> None:
+    conn.execute(meta.delete().where(meta.c.key == ROLLUP_KEY))
+    if end is not None:
+        conn.execute(meta.insert().values(key=ROLLUP_KEY, value=end.isoformat(sep=" ")))
+
+
+def _refresh_by_swap(engine: Engine, days: pd.DataFrame, participants: pd.DataFrame) -> None:
+    staging = MetaData()
+    new = {t.name: t.to_metadata(staging, name=f"{t.name}_new") for t in (rollup_day, rollup_participants)}
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.begin() as conn:
+        staging.drop_all(conn, checkfirst=True)
+        staging.create_all(conn)
+        _fill(conn, engine, new["rollup_day"], new["rollup_participants"], days, participants)
+    with engine.begin() as conn:
+        live = [name for name in new if inspect(conn).has_table(name)]
+        for name in live:
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {quote(name + '_old')}")
+        moves = [f"{quote(n)} TO {quote(n + '_old')}" for n in live] + [f"{quote(n + '_new')} TO {quote(n)}" for n in new]
+        conn.exec_driver_sql("RENAME TABLE " + ", ".join(moves))
+        for name in live:
+            conn.exec_driver_sql(f"DROP TABLE {quote(name + '_old')}")
 
 
 # ---------------------------------------------------------------- reading

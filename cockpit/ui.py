@@ -407,9 +407,9 @@ def render_trends(url: str, unit: Unit, w: Window, lang: str) -> None:
     daily = cached_daily(url, unit, w)
     charts = [
         (views.build_trend_chart(daily, ["cases_received", "cases_closed"], t("trend_cases", lang), lang), 175),
-        (views.build_trend_chart(daily, ["alerts_raised"], t("trend_alerts", lang), lang), 135),
-        (views.build_trend_chart(daily, ["points_earned"], t("trend_points", lang), lang), 135),
-        (views.build_tier_chart(cached_tiers(url, unit, w), lang), 150),
+        (views.build_trend_chart(daily, ["alerts_raised"], t("trend_alerts", lang), lang), 125),
+        (views.build_trend_chart(daily, ["points_earned"], t("trend_points", lang), lang), 125),
+        (views.build_tier_chart(cached_tiers(url, unit, w), lang), 175),
     ]
     for chart, height in charts:
         # Streamlit fits the whole spec (title, legend, axes) into the element, so size the spec to it.

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+import json
 import math
 
 import altair as alt
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 from cockpit.i18n import fmt_change, fmt_number, fmt_percent, t
 from cockpit.metrics import THEMES, Kpi, compute_classes
@@ -25,6 +27,17 @@ SEVERITY_COLOURS = {1: [230, 30, 30], 2: [255, 140, 0], 3: [255, 215, 0], 4: [30
 VENUE_COLOUR = [180, 120, 255]
 LINE_COLOUR = [230, 240, 255]
 MAP_HEIGHT = 560
+
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation.
+
+    Streamlit sends `Deck.to_json()` to the browser as is, and pydeck indents it (two spaces
+    per level), which makes every map message about twice as large as it needs to be.
+    """
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
 def _rgb(hex_colour: str) -> list[int]:
@@ -102,22 +115,22 @@ def build_deck(
     )
     if alerts is not None and len(alerts):
         layers.append(
-            pdk.Layer("ScatterplotLayer", id="alerts", data=_records(alerts.assign(z=z)), pickable=True,
-                      get_position=["lon", "lat", "z"],
+            pdk.Layer("ScatterplotLayer", id="alerts", data=_records(alerts, z), pickable=True,
+                      get_position=["lon", "lat", "z"] if z else ["lon", "lat"],
                       get_fill_color="colour", get_line_color=[20, 20, 20], stroked=True, line_width_min_pixels=1,
                       radius_min_pixels=4, radius_max_pixels=10, get_radius=60)
         )
     if venues is not None and len(venues):
         layers.append(
-            pdk.Layer("ScatterplotLayer", id="venues", data=_records(venues.assign(z=z)), pickable=True,
-                      get_position=["lon", "lat", "z"],
+            pdk.Layer("ScatterplotLayer", id="venues", data=_records(venues, z), pickable=True,
+                      get_position=["lon", "lat", "z"] if z else ["lon", "lat"],
                       get_fill_color=VENUE_COLOUR, radius_min_pixels=3, radius_max_pixels=6, get_radius=40)
         )
     view = compute_view(bounds)
     if extrude:
         view.pitch = 45
     basemap = {"map_provider": "carto", "map_style": basemap_style} if basemap_style else {"map_provider": None}
-    return pdk.Deck(
+    return CompactDeck(
         layers=layers,
         initial_view_state=view,
         **basemap,
@@ -126,8 +139,8 @@ def build_deck(
     )
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
-    out = frame.copy()
+def _records(frame: pd.DataFrame, z: float = 0) -> list[dict]:
+    out = frame.assign(z=round(z)) if z else frame.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].round(5)

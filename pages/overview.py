@@ -15,16 +15,20 @@ ui.sync_url(view, unit)
 end, current, previous, last_year = ui.period_windows(url, view.period_days)
 child_level = hierarchy.child_level(tree, unit)
 
-ui.render_header(unit, ui.cached_meta(url), end, current, view.lang)
-ui.render_breadcrumb(tree, unit, ui.children_options(url, tree, unit), view.lang)
-ui.render_kpis(
-    ui.cached_window_values(url, unit, current),
-    ui.cached_window_values(url, unit, previous)[0],
-    ui.cached_window_values(url, unit, last_year)[0],
-    view.lang,
-)
+top = st.container()
 left, right = st.columns([1.6, 1])
+# Filled out of screen order: the map's message goes first, so the browser starts fetching
+# deck.gl (3 MB) while the header, cards and charts are still being computed and sent.
 with left:
     ui.render_map(url, settings, tree, unit, child_level, view, current)
+with top:
+    ui.render_header(unit, ui.cached_meta(url), end, current, view.lang)
+    ui.render_breadcrumb(tree, unit, ui.children_options(url, tree, unit), view.lang)
+    ui.render_kpis(
+        ui.cached_window_values(url, unit, current),
+        ui.cached_window_values(url, unit, previous)[0],
+        ui.cached_window_values(url, unit, last_year)[0],
+        view.lang,
+    )
 with right:
     ui.render_trends(url, unit, current, view.lang)

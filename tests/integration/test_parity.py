@@ -485,15 +485,12 @@ def test_rollup_breakdowns_are_equal(server, reference):
 # on the table lock). MySQL/MariaDB commit each DROP/CREATE at once, so a reader between them sees no
 # table (an error page) or an empty one while meta still says the rollups are fresh (zeros, cached for
 # the TTL). The app and a scheduler refreshing every few minutes meet exactly there.
-ROLLUP_REFRESH_BUG = ("cockpit/rollup.py refresh_rollups: on MySQL/MariaDB DROP/CREATE TABLE commit implicitly, so "
-                      "during a refresh readers see a missing or empty rollup_day while meta's rollup_through still "
-                      "matches the data end: the app shows an error or zeros for every unit above the grid")
 LOCK_WAIT_S = 0.3
 
 
 @pytest.mark.parametrize("server", [
     "postgresql",
-    pytest.param("mysql", marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=ROLLUP_REFRESH_BUG)),
+    "mysql",
 ], indirect=True)
 def test_rollup_refresh_is_atomic_for_readers(server, reference):
     """Before every statement the refresh sends, a reader asks for the city's KPIs: old answer, new, or a wait."""
@@ -510,6 +507,7 @@ def test_rollup_refresh_is_atomic_for_readers(server, reference):
         else:
             cur.execute("SET SESSION lock_wait_timeout = 1, innodb_lock_wait_timeout = 1")
         cur.close()
+        dbapi_conn.commit()  # a SET inside PostgreSQL's implicit transaction would be rolled back with it
 
     seen: list[str] = []
     wrong: list[str] = []
@@ -630,9 +628,6 @@ def test_overview_page_is_equal(server, reference, small_demo, sqlite_pages, whi
 # the parity tests above pass). Under a linguistic collation punctuation sorts *before* digits —
 # PostgreSQL ICU collations (und/zh/en), MariaDB utf8mb4_unicode_ci/_520_ci, MySQL 8's default
 # utf8mb4_0900_ai_ci — and every unit whose prefix ends in 9 selects nothing.
-CODE_RANGE_BUG = ("cockpit/codes.py _increment / queries._in_unit: the range bound prefix[:-1]+':' sorts below the "
-                  "prefix's codes under linguistic collations (':' < '9'), so a unit whose prefix ends in 9 reads as "
-                  "empty on PostgreSQL ICU / MySQL utf8mb4_0900_ai_ci / MariaDB utf8mb4_unicode_ci databases")
 ICU_COLLATION = "und-x-icu"
 MYSQL_UCA_COLLATION = "utf8mb4_unicode_ci"
 FACT_TABLES = ("population_stat", "case_record", "alert", "points_ledger")
@@ -644,7 +639,6 @@ def _nine_units(reference: Reference) -> list[Unit]:
     return units
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=CODE_RANGE_BUG)
 @pytest.mark.parametrize("server", ["postgresql"], indirect=True)
 def test_kpis_under_icu_collation_postgresql(server, reference):
     """On PostgreSQL with fact tables' grid_code under an ICU collation (DDL rolled back afterwards)."""
@@ -670,7 +664,6 @@ def test_kpis_under_icu_collation_postgresql(server, reference):
     diffs.check()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=CODE_RANGE_BUG)
 @pytest.mark.parametrize("server", ["mysql"], indirect=True)
 def test_code_range_under_uca_collation_mysql(server, reference):
     """On MariaDB/MySQL: the bound compared as a utf8mb4_unicode_ci column would compare it."""

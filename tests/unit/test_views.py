@@ -63,3 +63,10 @@ def test_kpi_html_has_all_themes_and_changes():
         assert label in html
     en = views.build_kpi_html(compute_kpis(cur, prev, prev), "en", (1, 0, 1, 1))
     assert "Closure rate" in en and "办结率" not in en
+
+
+def test_map_message_is_compact_json():
+    deck = views.build_deck(_features(), "open_cases", (120, 29.5, 120.3, 29.6), "zh")
+    text = deck.to_json()
+    assert "\n" not in text and ": " not in text
+    assert json.loads(text)["layers"][0]["id"] == "units"
