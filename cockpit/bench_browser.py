@@ -68,7 +68,7 @@ DECK = "[data-testid='stDeckGlJsonChart']"
 CANVAS = f"{DECK} canvas"
 EXCEPTION = "[data-testid=stException]"
 # Marks the page records the first time they appear; only CARDS is part of the figure.
-MARKS = {"cards": CARDS, "charts": "[data-testid=stVegaLiteChart] svg, [data-testid=stVegaLiteChart] canvas"}
+MARKS = {"cards": CARDS, "charts": "[data-testid=stImage] img"}
 
 
 class BrowserUnavailable(Exception):

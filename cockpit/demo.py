@@ -136,10 +136,12 @@ def run_demo(preset_name: str, seed: int, db_url: str, geo_dir: Path, replace: b
     say("预计算汇总 / rollups", 0.93)
     engine = make_engine(db_url, read_only=False)
     try:
-        refresh_rollups(engine)
+        rolled = refresh_rollups(engine)
     finally:
         engine.dispose()
     say("写入边界 / boundaries", 0.97)
     write_geo(units, geo_dir)
     say("完成 / done", 1.0)
-    return {name: len(f) for name, f in frames.items()}
+    counts = {name: len(f) for name, f in frames.items()}
+    counts["meta"] += 1  # the rollup's freshness marker, rollup_through
+    return counts | rolled

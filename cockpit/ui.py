@@ -9,6 +9,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
@@ -21,6 +22,7 @@ from cockpit.db import DatabaseError, make_engine, sqlite_path
 from cockpit.i18n import LANGS, fmt_date, t
 from cockpit.queries import Unit, Window
 
+CHART_WIDTH = 560  # px of the SVG's own layout; CSS scales it to the column
 TTL = 300  # seconds: fresh enough for a command centre, cheap enough for many viewers
 _build_lock = threading.Lock()
 
@@ -412,8 +414,13 @@ def render_trends(url: str, unit: Unit, w: Window, lang: str) -> None:
         (views.build_tier_chart(cached_tiers(url, unit, w), lang), 175),
     ]
     for chart, height in charts:
-        # Streamlit fits the whole spec (title, legend, axes) into the element, so size the spec to it.
-        st.altair_chart(chart.properties(height=height), width="stretch", height=height)
+        # st.html sanitises inline SVG away; st.image serves the SVG as an image.
+        st.image(cached_svg(chart.to_json(), height), width="stretch")
+
+
+@st.cache_data(ttl=TTL, show_spinner=False, max_entries=4096)
+def cached_svg(spec_json: str, height: int) -> str:
+    return views.to_svg(alt.Chart.from_json(spec_json), CHART_WIDTH, height)
 
 
 def current_view() -> ViewState:

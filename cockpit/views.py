@@ -9,6 +9,7 @@ import math
 import altair as alt
 import pandas as pd
 import pydeck as pdk
+import vl_convert
 from pydeck.bindings.json_tools import default_serialize
 
 from cockpit.i18n import fmt_change, fmt_number, fmt_percent, t
@@ -280,6 +281,32 @@ def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang:
         )
         .properties(height=height)
     )
+
+
+# Colours for charts drawn to images: the app's dark theme, since Streamlit's theme applies
+# only to charts the browser renders itself.
+IMAGE_THEME = {
+    "background": None,
+    "view": {"stroke": None},
+    "axis": {"labelColor": "#cfe3f7", "titleColor": "#cfe3f7", "gridColor": "#1c3a57", "domainColor": "#35597a",
+             "tickColor": "#35597a", "labelFontSize": 11},
+    "legend": {"labelColor": "#cfe3f7", "titleColor": "#cfe3f7", "labelFontSize": 12},
+    "title": {"color": "#e8f1ff", "fontSize": 14},
+    "font": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif",
+}
+
+
+def to_svg(chart: alt.Chart, width: int, height: int) -> str:
+    """The chart as an SVG document sized width x height (pixels), in the app's dark theme.
+
+    The overview draws its small charts as SVG made on the server: the browser then needs
+    no Vega bundle and no layout pass before the map paints (first paint is a target).
+    """
+    spec = chart.properties(width="container", height=height).to_dict()
+    spec["width"] = width
+    spec.setdefault("config", {}).update(IMAGE_THEME)
+    spec["autosize"] = {"type": "fit", "contains": "padding"}
+    return vl_convert.vegalite_to_svg(spec)
 
 
 def build_tier_chart(tiers: pd.DataFrame, lang: str, height: int = 150) -> alt.Chart:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,3 +78,43 @@ def pg_url() -> str:
 def mysql_url() -> str:
     """SQLAlchemy URL of a scratch MySQL/MariaDB database the tests may fill and empty."""
     return _server_url("COCKPIT_TEST_MYSQL_URL")
+
+
+# ---------------------------------------------------------------- the browser, shared by every folder
+# One Playwright per session: a second sync_playwright() in the same process fails ("Sync API
+# inside the asyncio loop"), so tests/browser and the replica test share this one.
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def browser_unavailable(reason: str) -> None:
+    """Skip locally; fail on CI, where the browser is part of the image and must be there."""
+    if os.environ.get("COCKPIT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (COCKPIT_REQUIRE_BROWSER=1, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium through Playwright (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        browser_unavailable(f"{CHROMIUM} not found: install Debian's chromium package (browser tests never download one)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("playwright (python) is not installed: pip install -r requirements-dev.txt")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()

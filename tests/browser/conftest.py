@@ -29,29 +29,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT_DIR = REPO / "test-output" / "browser"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 STARTUP_TIMEOUT = 60.0  # seconds for /_stcore/health to answer
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: drives the running app in headless Chromium (slow, needs /usr/bin/chromium)")
-
-
-def _unavailable(reason: str) -> None:
-    """Skip locally; fail on CI, where the browser is part of the image and must be there."""
-    if os.environ.get("COCKPIT_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (COCKPIT_REQUIRE_BROWSER=1, so this is a failure, not a skip)", pytrace=False)
-    pytest.skip(reason)
 
 
 # ---------------------------------------------------------------- the app under test
@@ -119,22 +102,6 @@ def cockpit_server(small_demo) -> Iterator[Server]:
 
 
 # ---------------------------------------------------------------- the browser
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} not found: install Debian's chromium package (browser tests never download one)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright (python) is not installed: pip install -r requirements-dev.txt")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
 
 @dataclass
 class Watch:

@@ -12,14 +12,9 @@ import os
 import pytest
 
 from cockpit import bench_browser
+from tests.conftest import browser_unavailable
 
 pytestmark = pytest.mark.browser
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("COCKPIT_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (COCKPIT_REQUIRE_BROWSER=1, so this is a failure, not a skip)", pytrace=False)
-    pytest.skip(reason)
 
 
 def _alive(pid: int) -> bool:
@@ -34,7 +29,7 @@ def test_first_paint_of_overview_and_bare_page(small_demo):
     try:
         result = bench_browser.measure_first_paint(small_demo.db_url, small_demo.geo_dir, runs=1)
     except bench_browser.BrowserUnavailable as exc:
-        _unavailable(str(exc))
+        browser_unavailable(str(exc))
 
     assert result["errors"] == []
     for name in ("cockpit", "bare"):

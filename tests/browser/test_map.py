@@ -82,8 +82,8 @@ def painted_share(img: Image.Image | None) -> float:
 
 def wait_for_charts(page, count: int = 4) -> None:
     page.wait_for_function(
-        "n => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')]"
-        ".filter(e => e.querySelector('svg, canvas')).length >= n",
+        "n => [...document.querySelectorAll('[data-testid=stImage] img')]"
+        ".filter(e => e.complete && e.naturalWidth > 0).length >= n",
         arg=count,
     )
 
@@ -185,7 +185,7 @@ def assert_fits_screen(page, what: str) -> None:
     assert sizes["doc"][0] <= vp["height"] + TOLERANCE_PX, f"{what}: page scrolls: {sizes}"
     parts = {"KPI cards": ".cards", "map": DECK, "legend": ".legend", "title": TITLE}
     boxes = {label: page.locator(sel).first.bounding_box() for label, sel in parts.items()}
-    for i, chart in enumerate(page.locator("[data-testid=stVegaLiteChart]").all()):
+    for i, chart in enumerate(page.locator("[data-testid=stImage] img").all()):
         boxes[f"chart {i + 1}"] = chart.bounding_box()
     assert len(boxes) >= len(parts) + 4, f"{what}: expected 4 charts, got {boxes}"
     for label, b in boxes.items():

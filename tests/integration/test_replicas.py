@@ -40,9 +40,6 @@ from cockpit.views import build_kpi_html
 pytestmark = pytest.mark.servers
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 STARTUP_TIMEOUT = 60.0  # seconds for /_stcore/health to answer on both
 PAGE_TIMEOUT = 45.0  # seconds for a cold page to render its KPI cards
 APP_NAME = "cockpit-replica-{port}"  # libpq application_name of each replica (PGAPPNAME)
@@ -184,28 +181,6 @@ def test_two_processes_on_two_ports_are_healthy(replicas):
 
 # -- both replicas, one database, in a browser -------------------------------------------------
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("COCKPIT_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason} (COCKPIT_REQUIRE_BROWSER=1, so this is a failure, not a skip)", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} not found: install Debian's chromium package (tests never download one)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright (python) is not installed: pip install -r requirements-dev.txt")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def expected_cards(url: str, street_code: str) -> dict[str, str]:
     """What the cards must say for the street, computed here from the database, not by either replica."""
     engine = make_engine(url)
@@ -260,7 +235,7 @@ def replica_sessions(url: str) -> list[tuple[str, int]]:
 
 
 @pytest.mark.browser
-def test_both_replicas_show_the_same_kpis_from_the_one_database(replicas, chromium, pg_city):
+def test_both_replicas_show_the_same_kpis_from_the_one_database(replicas, browser, pg_city):
     engine = make_engine(pg_city)
     try:
         units = queries.fetch_units(engine)
@@ -270,7 +245,7 @@ def test_both_replicas_show_the_same_kpis_from_the_one_database(replicas, chromi
     want = expected_cards(pg_city, street)
     assert len(want) == 18 and want["open"] not in ("", "—"), want
 
-    shown = {r.port: page_cards(chromium, r.base_url, street) for r in replicas}
+    shown = {r.port: page_cards(browser, r.base_url, street) for r in replicas}
     a, b = (shown[r.port] for r in replicas)
     assert a["open"] == b["open"] == want["open"], f"open cases: {shown} vs database {want['open']}"
     assert a == b == want, f"KPI cards differ between replicas or from the database: {shown} vs {want}"
