@@ -43,6 +43,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from PIL import Image
+
 from cockpit.config import PROJECT_DIR
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -161,11 +163,11 @@ READ_SCRIPT = """() => {
 }"""
 
 
-def painted_share(png: bytes) -> float:
+def painted_share(png: bytes | Image.Image | None) -> float:
     """Share of pixels that differ clearly from the background (the colour most corners have)."""
-    from PIL import Image
-
-    img = Image.open(io.BytesIO(png)).convert("RGB")
+    if png is None:
+        return 0.0
+    img = png if isinstance(png, Image.Image) else Image.open(io.BytesIO(png)).convert("RGB")
     w, h = img.size
     corners = [img.getpixel(p) for p in ((0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1))]
     background = max(set(corners), key=corners.count)
@@ -206,7 +208,7 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - localhost only
             return resp.status == 200
@@ -214,7 +216,7 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_process(proc: subprocess.Popen) -> None:
     if proc.poll() is not None:
         return
     proc.terminate()
@@ -246,7 +248,7 @@ def streamlit_servers(scripts: dict[str, tuple[Path, dict[str, str]]], log_dir: 
             servers[name] = Server(name, f"http://127.0.0.1:{port}", port, proc, log_path)
         deadline = time.monotonic() + STARTUP_TIMEOUT
         for server in servers.values():
-            while not _healthy(f"{server.base_url}/_stcore/health"):
+            while not healthy(f"{server.base_url}/_stcore/health"):
                 if server.process.poll() is not None:
                     raise BrowserBenchError(f"the {server.name} server exited with {server.process.returncode} "
                                             f"before it was healthy: {server.log_tail(3)}")
@@ -257,7 +259,7 @@ def streamlit_servers(scripts: dict[str, tuple[Path, dict[str, str]]], log_dir: 
         yield servers
     finally:
         for server in servers.values():
-            _stop(server.process)
+            stop_process(server.process)
 
 
 # ---------------------------------------------------------------- one load in a cold browser

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.bench_browser import CHROMIUM, CHROMIUM_ARGS  # one list of flags for the bench and the tests
 from cockpit.config import sqlite_url
 
 SMALL_PRESET = "small"
@@ -83,18 +84,6 @@ def mysql_url() -> str:
 # ---------------------------------------------------------------- the browser, shared by every folder
 # One Playwright per session: a second sync_playwright() in the same process fails ("Sync API
 # inside the asyncio loop"), so tests/browser and the replica test share this one.
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 
 def browser_unavailable(reason: str) -> None:
     """Skip locally; fail on CI, where the browser is part of the image and must be there."""

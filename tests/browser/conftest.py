@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from cockpit.bench_browser import free_port, healthy, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT_DIR = REPO / "test-output" / "browser"
@@ -49,34 +48,9 @@ class Server:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - localhost only
-            return resp.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="session")
 def cockpit_server(small_demo) -> Iterator[Server]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, **small_demo.env, "COCKPIT_BUILD_DEMO": "0", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     with tempfile.TemporaryDirectory(prefix="cockpit-streamlit-") as tmp:
         log_path = Path(tmp) / "streamlit.log"
@@ -90,7 +64,7 @@ def cockpit_server(small_demo) -> Iterator[Server]:
         server = Server(f"http://localhost:{port}", proc, log_path)
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT
-            while not _healthy(f"{server.base_url}/_stcore/health"):
+            while not healthy(f"{server.base_url}/_stcore/health"):
                 if proc.poll() is not None:
                     pytest.fail(f"streamlit exited with {proc.returncode} before it was healthy:\n{server.log()}")
                 if time.monotonic() > deadline:
@@ -98,7 +72,7 @@ def cockpit_server(small_demo) -> Iterator[Server]:
                 time.sleep(0.25)
             yield server
         finally:
-            _stop(proc)
+            stop_process(proc)
 
 
 # ---------------------------------------------------------------- the browser

@@ -18,6 +18,8 @@ from PIL import Image
 from shapely.geometry import Point, shape
 from shapely.ops import polylabel
 
+from cockpit.bench_browser import painted_share
+
 pytestmark = pytest.mark.browser
 
 CITY = "330681000000"
@@ -64,20 +66,6 @@ def wait_for_map(page, timeout: float = PAINT_TIMEOUT) -> Image.Image:
             return shot
         time.sleep(0.5)
     pytest.fail(f"the map canvas stayed blank for {timeout:.0f} s (painted share {painted_share(shot):.3f})")
-
-
-def painted_share(img: Image.Image | None) -> float:
-    """Share of pixels that differ clearly from the background (the colour at the corners)."""
-    if img is None:
-        return 0.0
-    w, h = img.size
-    corners = [img.getpixel(p) for p in ((0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1))]
-    background = max(set(corners), key=corners.count)
-    small = img.resize((max(w // 4, 1), max(h // 4, 1)), Image.Resampling.NEAREST)
-    raw = small.tobytes()
-    pixels = [raw[i : i + 3] for i in range(0, len(raw), 3)]
-    differ = sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, background)) > 30)
-    return differ / max(len(pixels), 1)
 
 
 def wait_for_charts(page, count: int = 4) -> None:

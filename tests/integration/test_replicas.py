@@ -31,6 +31,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from cockpit import queries, rollup, schema
+from cockpit.bench_browser import stop_process
 from cockpit.db import make_engine
 from cockpit.demo import run_demo
 from cockpit.hierarchy import Tree
@@ -121,19 +122,6 @@ def _get(url: str) -> tuple[int, str]:
         return 0, ""
 
 
-def _stop(procs: list[subprocess.Popen]) -> None:
-    """SIGTERM to all at once, then wait; SIGKILL whatever is still there after 10 s."""
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def replicas(pg_city, small_demo) -> Iterator[list[Replica]]:
     """Two `streamlit run app.py` processes on different ports, both on the one PostgreSQL database."""
@@ -165,7 +153,8 @@ def replicas(pg_city, small_demo) -> Iterator[list[Replica]]:
                     time.sleep(0.25)
             yield started
         finally:
-            _stop([r.process for r in started])
+            for r in started:
+                stop_process(r.process)
 
 
 def test_two_processes_on_two_ports_are_healthy(replicas):
