@@ -31,6 +31,11 @@ def compute_windows(end: datetime, days: int) -> tuple[Window, Window, Window]:
     return current, previous, last_year
 
 
+def covered(window: Window, data_start: datetime | None) -> bool:
+    """Whether the data reaches back over the whole window (a partial window would fake a change)."""
+    return data_start is not None and window.start >= data_start.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def ratio(num: float, den: float) -> float | None:
     return None if not den else num / den
 

@@ -96,6 +96,12 @@ def fetch_grid(bind: Bind, code: str) -> dict | None:
     return dict(rows[0]._mapping) if rows else None
 
 
+def fetch_data_start(bind: Bind) -> datetime | None:
+    """The earliest receipt time in the data: comparisons with windows before it mean nothing."""
+    value = _rows(bind, select(func.min(case_record.c.received_at)))[0][0]
+    return pd.Timestamp(value).to_pydatetime() if value is not None else None
+
+
 def fetch_data_end(bind: Bind) -> datetime | None:
     """The latest receipt time in the data: the default end of every period."""
     value = _rows(bind, select(func.max(case_record.c.received_at)))[0][0]

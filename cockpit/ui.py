@@ -446,3 +446,15 @@ def children_options(url: str, tr: hierarchy.Tree, unit: Unit) -> list[tuple[str
 def period_windows(url: str, days: int) -> tuple[datetime, Window, Window, Window]:
     end = cached_data_end(url) or datetime.now()
     return (end, *metrics.compute_windows(end, days))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def cached_data_start(url: str) -> datetime | None:
+    return queries.fetch_data_start(engine(url))
+
+
+def comparison_values(url: str, unit: Unit, w: Window) -> dict:
+    """KPI values of a comparison window, or none when the data does not cover it (the change shows "—")."""
+    if not metrics.covered(w, cached_data_start(url)):
+        return {}
+    return cached_window_values(url, unit, w)[0]

@@ -26,8 +26,8 @@ with top:
     ui.render_breadcrumb(tree, unit, ui.children_options(url, tree, unit), view.lang)
     ui.render_kpis(
         ui.cached_window_values(url, unit, current),
-        ui.cached_window_values(url, unit, previous)[0],
-        ui.cached_window_values(url, unit, last_year)[0],
+        ui.comparison_values(url, unit, previous),
+        ui.comparison_values(url, unit, last_year),
         view.lang,
     )
 with right:

@@ -466,3 +466,12 @@ def test_first_run_builds_the_demo_then_renders(clean_env, start, tmp_path):
     assert len(units_layer(spec)["data"]["features"]) == 3  # the small preset's three streets
     at = ok(at.run())  # a rerun reads the built file without rebuilding it
     assert "诸暨市" in header_html(at)
+
+
+def test_comparisons_need_data_covering_their_window(app_env, units, start):
+    """The demo holds 400 days: a 90-day period has no full year-ago window, so 同比 is "—", never a fake change."""
+    long = kpi_html(ok(start(period="90")))
+    assert long.count("同比 —") == N_KPIS
+    assert long.count("环比 —") < N_KPIS  # the previous 90 days are covered
+    short = kpi_html(ok(start(period="30")))
+    assert short.count("同比 —") < N_KPIS

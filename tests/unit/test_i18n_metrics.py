@@ -106,3 +106,12 @@ def test_classes_spread_skewed_values():
     breaks = metrics.compute_classes(pd.Series([0, 0, 0, 1, 2, 3, 50, 400]))
     assert breaks == sorted(breaks) and len(breaks) >= 3
     assert metrics.compute_classes(pd.Series([7, 7, 7])) == [7.0]
+
+
+def test_comparison_window_must_be_covered_by_the_data():
+    cur, prev, ly = metrics.compute_windows(datetime(2026, 10, 31, 23, 0), 90)
+    start = datetime(2025, 9, 27, 0, 3)  # 400 days of data
+    assert metrics.covered(prev, start)
+    assert not metrics.covered(ly, start)  # Aug 2025 is before the data begins
+    assert not metrics.covered(prev, None)
+    assert metrics.covered(metrics.compute_windows(datetime(2026, 10, 31, 23, 0), 30)[2], start)
