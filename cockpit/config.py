@@ -19,6 +19,7 @@ class Settings:
     geo_dir: Path
     db_is_default: bool
     basemap_style: str | None = None
+    basemap_tiles: str | None = None
     demo_preset: str = "zhuji"
     build_demo: bool = False
 
@@ -45,7 +46,7 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path = SECRET
     """Settings from ``COCKPIT_*`` variables, ``.streamlit/secrets.toml`` or defaults.
 
     Secrets may hold ``cockpit_db_url`` at top level or ``db_url`` under a
-    ``[cockpit]`` table (likewise ``geo_dir`` and ``basemap_style``).
+    ``[cockpit]`` table (likewise ``geo_dir``, ``basemap_tiles`` and ``basemap_style``).
     """
     env = os.environ if env is None else env
     secrets = _read_secrets(secrets_path)
@@ -60,6 +61,7 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path = SECRET
         geo_dir=Path(geo_dir) if geo_dir else DEFAULT_GEO_DIR,
         db_is_default=not db_url,
         basemap_style=pick("basemap_style"),
+        basemap_tiles=pick("basemap_tiles"),
         demo_preset=pick("demo_preset") or "zhuji",
         # First run builds the demo for the default database; BUILD_DEMO=1 allows it for another SQLite path.
         build_demo=not db_url or (pick("build_demo") or "") in ("1", "true", "yes"),

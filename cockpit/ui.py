@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -382,7 +383,7 @@ def render_map(url: str, s: Settings, tree: hierarchy.Tree, unit: Unit, child_le
         alert_rows, venue_rows = cached_points(url, unit, w.end)
         alerts = views.alert_points(alert_rows, lang) if vs.show_alerts else None
         venues = views.venue_points(venue_rows, lang) if vs.show_venues else None
-    deck = views.build_deck(fc, vs.metric, bounds, lang, vs.extrude, alerts, venues, s.basemap_style)
+    deck = views.build_deck(fc, vs.metric, bounds, lang, vs.extrude, alerts, venues, basemap_style(s))
     event = st.pydeck_chart(deck, height=views.MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
                             key=f"map-{unit.code}", width="stretch")
     st.html(views.build_legend_html(vs.metric, legend, lang, alerts is not None, venues is not None))
@@ -390,6 +391,36 @@ def render_map(url: str, s: Settings, tree: hierarchy.Tree, unit: Unit, child_le
     if picked and picked != unit.code and child_level is not None and picked in codes:
         set_unit(picked)
         st.rerun()
+
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+BASEMAP_FILE = "cockpit-basemap.json"
+
+
+def basemap_style(s: Settings) -> str | None:
+    """The map style URL: a configured style, or one written here for a configured tile template.
+
+    The style for a tile template is served by Streamlit's static file serving
+    (server.enableStaticServing) at app/static/, a URL relative to the page so that it also
+    works behind a proxy path.
+    """
+    if s.basemap_style:
+        return s.basemap_style
+    if not s.basemap_tiles:
+        return None
+    _write_basemap_style(s.basemap_tiles)
+    return f"app/static/{BASEMAP_FILE}"
+
+
+@st.cache_resource(show_spinner=False)
+def _write_basemap_style(tiles_url: str) -> None:
+    text = json.dumps(views.build_basemap_style(tiles_url), ensure_ascii=False)
+    STATIC_DIR.mkdir(exist_ok=True)
+    path = STATIC_DIR / BASEMAP_FILE
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
 
 
 def _picked_code(event: object) -> str | None:

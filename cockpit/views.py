@@ -309,6 +309,15 @@ def to_svg(chart: alt.Chart, width: int, height: int) -> str:
     return vl_convert.vegalite_to_svg(spec)
 
 
+def build_basemap_style(tiles_url: str, attribution: str = "") -> dict:
+    """A MapLibre style drawing one XYZ raster tile source, e.g. an intranet 天地图 mirror."""
+    return {
+        "version": 8,
+        "sources": {"intranet": {"type": "raster", "tiles": [tiles_url], "tileSize": 256, "attribution": attribution}},
+        "layers": [{"id": "intranet", "type": "raster", "source": "intranet"}],
+    }
+
+
 def build_tier_chart(tiers: pd.DataFrame, lang: str, height: int = 150) -> alt.Chart:
     order = ["grid", "community", "street", "district", "city"]
     frame = tiers[tiers["tier"].notna()].copy()

@@ -70,3 +70,10 @@ def test_map_message_is_compact_json():
     text = deck.to_json()
     assert "\n" not in text and ": " not in text
     assert json.loads(text)["layers"][0]["id"] == "units"
+
+
+def test_basemap_style_for_a_tile_template():
+    style = views.build_basemap_style("http://gis.intranet/tiles/{z}/{x}/{y}.png")
+    assert style["version"] == 8
+    assert style["sources"]["intranet"]["tiles"] == ["http://gis.intranet/tiles/{z}/{x}/{y}.png"]
+    assert style["layers"] == [{"id": "intranet", "type": "raster", "source": "intranet"}]
