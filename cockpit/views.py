@@ -296,16 +296,27 @@ IMAGE_THEME = {
 }
 
 
-def to_svg(chart: alt.Chart, width: int, height: int) -> str:
-    """The chart as an SVG document sized width x height (pixels), in the app's dark theme.
+def build_trend_panel(daily: pd.DataFrame, tiers: pd.DataFrame, lang: str, width: int = 560) -> alt.VConcatChart:
+    """The overview's four small charts stacked in one spec, so one render makes one image."""
+    legend_room = 70  # the two-series chart keeps its legend on the right
+    charts = [
+        build_trend_chart(daily, ["cases_received", "cases_closed"], t("trend_cases", lang), lang)
+        .properties(width=width - legend_room, height=110),
+        build_trend_chart(daily, ["alerts_raised"], t("trend_alerts", lang), lang).properties(width=width, height=62),
+        build_trend_chart(daily, ["points_earned"], t("trend_points", lang), lang).properties(width=width, height=62),
+        build_tier_chart(tiers, lang).properties(width=width, height=100),
+    ]
+    return alt.vconcat(*charts, spacing=16).resolve_scale(color="independent").resolve_legend(color="independent")
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as an SVG document in the app's dark theme.
 
     The overview draws its small charts as SVG made on the server: the browser then needs
     no Vega bundle and no layout pass before the map paints (first paint is a target).
     """
-    spec = chart.properties(width="container", height=height).to_dict()
-    spec["width"] = width
+    spec = chart.to_dict()
     spec.setdefault("config", {}).update(IMAGE_THEME)
-    spec["autosize"] = {"type": "fit", "contains": "padding"}
     return vl_convert.vegalite_to_svg(spec)
 
 

@@ -68,7 +68,7 @@ def wait_for_map(page, timeout: float = PAINT_TIMEOUT) -> Image.Image:
     pytest.fail(f"the map canvas stayed blank for {timeout:.0f} s (painted share {painted_share(shot):.3f})")
 
 
-def wait_for_charts(page, count: int = 4) -> None:
+def wait_for_charts(page, count: int = 1) -> None:
     page.wait_for_function(
         "n => [...document.querySelectorAll('[data-testid=stImage] img')]"
         ".filter(e => e.complete && e.naturalWidth > 0).length >= n",
@@ -175,7 +175,7 @@ def assert_fits_screen(page, what: str) -> None:
     boxes = {label: page.locator(sel).first.bounding_box() for label, sel in parts.items()}
     for i, chart in enumerate(page.locator("[data-testid=stImage] img").all()):
         boxes[f"chart {i + 1}"] = chart.bounding_box()
-    assert len(boxes) >= len(parts) + 4, f"{what}: expected 4 charts, got {boxes}"
+    assert len(boxes) >= len(parts) + 1, f"{what}: expected the chart panel, got {boxes}"
     for label, b in boxes.items():
         assert b is not None, f"{what}: {label} not rendered"
         assert b["y"] >= -TOLERANCE_PX and b["y"] + b["height"] <= vp["height"] + TOLERANCE_PX, (
