@@ -370,11 +370,13 @@ def _check_available() -> None:
 
 
 def measure_first_paint(db_url: str, geo_dir: str | Path, runs: int = DEFAULT_RUNS,
-                        say: Callable[[str], None] = lambda _m: None) -> dict:
+                        say: Callable[[str], None] = lambda _m: None, playwright: object | None = None) -> dict:
     """Median first paint of the overview and of the bare page over `runs` cold-browser loads each.
 
     Raises BrowserUnavailable without Chromium or Playwright, BrowserBenchError when a server does
     not start or a warm-up load does not paint. Servers and browsers are always stopped.
+    `playwright`: an already running sync Playwright to launch browsers from (one process may
+    run only one; the tests pass theirs).
     """
     from cockpit.views import MAP_HEIGHT
 
@@ -394,7 +396,7 @@ def measure_first_paint(db_url: str, geo_dir: str | Path, runs: int = DEFAULT_RU
         say(f"browser: starting the cockpit and the bare {BARE_POLYGONS}-polygon page (streamlit run)")
         servers = stack.enter_context(streamlit_servers(
             {"cockpit": (PROJECT_DIR / "app.py", cockpit_env), "bare": (script, {})}, tmp))
-        pw = stack.enter_context(sync_playwright())
+        pw = playwright if playwright is not None else stack.enter_context(sync_playwright())
         cockpit_url = servers["cockpit"].base_url + "/"
 
         # Warm the servers: one unmeasured load each, so Streamlit's caches are full and the figure

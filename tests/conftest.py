@@ -93,8 +93,8 @@ def browser_unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Debian's headless Chromium through Playwright (never a downloaded browser)."""
+def playwright_session() -> Iterator[object]:
+    """The session's one sync Playwright; anything that launches Chromium starts from it."""
     if not CHROMIUM.exists():
         browser_unavailable(f"{CHROMIUM} not found: install Debian's chromium package (browser tests never download one)")
     try:
@@ -102,8 +102,14 @@ def browser() -> Iterator[object]:
     except ImportError:
         browser_unavailable("playwright (python) is not installed: pip install -r requirements-dev.txt")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session) -> Iterator[object]:
+    """Debian's headless Chromium through Playwright (never a downloaded browser)."""
+    b = playwright_session.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    try:
+        yield b
+    finally:
+        b.close()

@@ -25,9 +25,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def test_first_paint_of_overview_and_bare_page(small_demo):
+def test_first_paint_of_overview_and_bare_page(small_demo, playwright_session):
     try:
-        result = bench_browser.measure_first_paint(small_demo.db_url, small_demo.geo_dir, runs=1)
+        result = bench_browser.measure_first_paint(small_demo.db_url, small_demo.geo_dir, runs=1,
+                                                   playwright=playwright_session)
     except bench_browser.BrowserUnavailable as exc:
         browser_unavailable(str(exc))
 

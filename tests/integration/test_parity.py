@@ -58,7 +58,8 @@ _APP_ENV = ("COCKPIT_DB_URL", "COCKPIT_GEO_DIR", "COCKPIT_BUILD_DEMO", "COCKPIT_
 # queries.py or rollup.py grows one that is not listed here, so new SQL cannot skip the parity check.
 COMPARED = {
     queries: {
-        "fetch_meta", "fetch_units", "fetch_grids", "fetch_grid", "fetch_data_end", "fetch_population",
+        "fetch_meta", "fetch_units", "fetch_grids", "fetch_grid", "fetch_data_end", "fetch_data_start",
+        "fetch_population",
         "fetch_case_stats", "fetch_alert_stats", "fetch_points_stats", "fetch_child_metrics",
         "fetch_child_population", "fetch_daily", "fetch_active_alerts", "fetch_venues", "fetch_tier_breakdown",
     },
@@ -283,6 +284,11 @@ def test_data_end_is_equal(server, reference):
     got, want = queries.fetch_data_end(server.engine), queries.fetch_data_end(reference.engine)
     assert isinstance(got, datetime) and isinstance(want, datetime)
     assert got == want == reference.sample.end
+
+
+def test_data_start_is_equal(server, reference):
+    got, want = queries.fetch_data_start(server.engine), queries.fetch_data_start(reference.engine)
+    assert isinstance(got, datetime) and got == want < reference.sample.end
 
 
 def test_meta_is_equal(server, reference):
