@@ -76,11 +76,12 @@ def _rolled(url: str, unit: Unit) -> bool:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def cached_window_values(url: str, unit: Unit, w: Window) -> tuple[dict, tuple[int, int, int, int]]:
     e = engine(url)
-    src = rollup if _rolled(url, unit) else queries
     pop = queries.fetch_population(e, unit, w.end)
-    cases = src.fetch_case_stats(e, unit, w)
-    alerts = src.fetch_alert_stats(e, unit, w)
-    points = (rollup.fetch_points_stats(e, unit, w) if src is rollup else None) or queries.fetch_points_stats(e, unit, w)
+    if _rolled(url, unit):
+        cases, alerts, points = rollup.fetch_window_stats(e, unit, w)
+    else:
+        cases, alerts, points = queries.fetch_case_stats(e, unit, w), queries.fetch_alert_stats(e, unit, w), None
+    points = points or queries.fetch_points_stats(e, unit, w)
     severities = tuple(alerts[f"active_s{s}"] for s in (1, 2, 3, 4))
     return metrics.compute_theme_values(pop, cases, alerts, points), severities  # type: ignore[return-value]
 

@@ -64,7 +64,8 @@ COMPARED = {
         "fetch_child_population", "fetch_daily", "fetch_active_alerts", "fetch_venues", "fetch_tier_breakdown",
     },
     rollup: {
-        "fetch_case_stats", "fetch_alert_stats", "fetch_points_stats", "fetch_child_metrics", "fetch_daily",
+        "fetch_case_stats", "fetch_alert_stats", "fetch_points_stats", "fetch_window_stats", "fetch_child_metrics",
+        "fetch_daily",
         "fetch_tier_breakdown",
     },
 }
@@ -454,12 +455,23 @@ def test_rollup_tables_are_equal(server, reference, table):
     diffs.check()
 
 
+def _window_stats_flat(engine, unit, w) -> dict:
+    """rollup.fetch_window_stats (the app's one-read path) as one flat dict."""
+    cases, alerts, points = rollup.fetch_window_stats(engine, unit, w)
+    parts = {"cases": cases, "alerts": alerts, "points": points or {}}
+    return {f"{name}.{k}": v for name, part in parts.items() for k, v in part.items()}
+
+
+_window_stats_flat.__name__ = "fetch_window_stats"
+
+
 def test_rollup_stats_are_equal(server, reference):
     diffs = Diffs(server)
     for unit in _rolled_units(reference):
         for w in reference.sample.windows:
             where = f"{reference.sample.label(unit)} {_wl(w)}"
-            for fetch in (rollup.fetch_case_stats, rollup.fetch_alert_stats, rollup.fetch_points_stats):
+            for fetch in (rollup.fetch_case_stats, rollup.fetch_alert_stats, rollup.fetch_points_stats,
+                          _window_stats_flat):
                 want = fetch(reference.engine, unit, w)
                 assert want is not None, f"rollup.{fetch.__name__} has no answer for the standard window {where}"
                 diffs.dicts(f"rollup.{fetch.__name__} {where}", fetch(server.engine, unit, w), want)

@@ -43,6 +43,10 @@ def test_stats_equal_raw(env):
             }, (unit.code, w)
             assert rollup.fetch_alert_stats(engine, unit, w) == queries.fetch_alert_stats(engine, unit, w), (unit.code, w)
             assert rollup.fetch_points_stats(engine, unit, w) == queries.fetch_points_stats(engine, unit, w), (unit.code, w)
+            cases, alerts, points = rollup.fetch_window_stats(engine, unit, w)  # the app's one-read path
+            assert (cases, alerts, points) == (rollup.fetch_case_stats(engine, unit, w),
+                                               queries.fetch_alert_stats(engine, unit, w),
+                                               queries.fetch_points_stats(engine, unit, w)), (unit.code, w)
 
 
 def test_breakdowns_equal_raw(env):
