@@ -1,4 +1,4 @@
-"""Entry point: page config, first-run demo build, shared sidebar, navigation."""
+"""Entry point: page config, navigation, first-run demo build, shared sidebar."""
 
 import streamlit as st
 
@@ -7,11 +7,14 @@ from cockpit.i18n import t
 
 st.set_page_config(page_title="城市社会治理驾驶舱", page_icon="🏙️", layout="wide", initial_sidebar_state="expanded")
 ui.init_state()
+lang = ui.current_lang()
+# Navigation first: until st.navigation runs, Streamlit lists the pages/ files itself (in English),
+# and the first-run build below can take half a minute.
+navigation = st.navigation([
+    st.Page("pages/overview.py", title=t("overview", lang), icon=":material/map:", url_path="overview", default=True),
+    st.Page("pages/about.py", title=t("about", lang), icon=":material/info:", url_path="about"),
+])
 settings = ui.settings()
 ui.ensure_database(settings)
-view = ui.render_sidebar()
-pages = [
-    st.Page("pages/overview.py", title=t("overview", view.lang), icon="🗺️", url_path="overview", default=True),
-    st.Page("pages/about.py", title=t("about", view.lang), icon="ℹ️", url_path="about"),
-]
-st.navigation(pages).run()
+ui.render_sidebar()
+navigation.run()

@@ -18,7 +18,7 @@ def _tqdm_progress():
     bar = tqdm(total=1000, bar_format="{l_bar}{bar}| {elapsed}", file=sys.stderr)
 
     def update(message: str, fraction: float) -> None:
-        bar.set_description_str(message[:28].ljust(28))
+        bar.set_description_str(message[:40].ljust(40))
         bar.n = int(fraction * 1000)
         bar.refresh()
 

@@ -20,6 +20,11 @@ from cockpit.demo_units import DemoUnits, build_population, build_units
 from cockpit.loader import LoadError, Progress, preflight, write_database
 from cockpit.rollup import refresh_rollups
 
+TABLE_LABELS = {
+    "meta": "数据说明", "admin_unit": "行政区划", "grid": "网格", "population_stat": "人口", "case_category": "事件分类",
+    "case_record": "事件", "case_event": "事件流转", "device": "感知设备", "alert": "预警", "venue": "服务阵地",
+    "activity": "活动", "vote": "议事投票", "points_ledger": "积分流水",
+}
 GEOMETRY_NOTE = "街道、社区、网格边界为演示用合成几何 / street, community and grid boundaries are synthetic demo geometry"
 
 
@@ -130,7 +135,8 @@ def run_demo(preset_name: str, seed: int, db_url: str, geo_dir: Path, replace: b
     say = progress or (lambda _msg, _frac: None)
 
     def write_progress(msg: str, frac: float) -> None:
-        say(msg, 0.75 + 0.2 * frac)
+        table = msg.removeprefix("写入 ")
+        say(f"写入{TABLE_LABELS[table]} / writing {table}" if table in TABLE_LABELS else msg, 0.75 + 0.2 * frac)
 
     write_database(db_url, frames, replace=replace, progress=write_progress)
     say("预计算汇总 / rollups", 0.93)
