@@ -188,12 +188,14 @@ class Server:
     process: subprocess.Popen
     log_path: Path
 
-    def log_tail(self, lines: int = 15) -> str:
+    def log(self) -> str:
         try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             return ""
-        return "\n".join(text.strip().splitlines()[-lines:])
+
+    def log_tail(self, lines: int = 15) -> str:
+        return "\n".join(self.log().strip().splitlines()[-lines:])
 
 
 def free_port() -> int:

@@ -69,6 +69,24 @@ def _server_url(variable: str) -> str:
     return url
 
 
+@pytest.fixture
+def ctrl_c_during_load(monkeypatch: pytest.MonkeyPatch):
+    """Arm a Ctrl-C that hits the bulk loader when it reaches the named table (tests of all-or-nothing loads)."""
+    from cockpit import loader
+
+    def arm(table_name: str) -> None:
+        real_insert = loader._insert
+
+        def insert_then_ctrl_c(cur, table, columns, rows, dialect):  # noqa: ANN001
+            if table.name == table_name:
+                raise KeyboardInterrupt
+            real_insert(cur, table, columns, rows, dialect)
+
+        monkeypatch.setattr(loader, "_insert", insert_then_ctrl_c)
+
+    return arm
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> str:
     """SQLAlchemy URL of a scratch PostgreSQL database the tests may fill and empty."""

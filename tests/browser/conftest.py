@@ -12,23 +12,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from cockpit.bench_browser import free_port, healthy, stop_process
+from cockpit.bench_browser import BrowserBenchError, Server, streamlit_servers
 
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT_DIR = REPO / "test-output" / "browser"
-STARTUP_TIMEOUT = 60.0  # seconds for /_stcore/health to answer
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -38,41 +33,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # ---------------------------------------------------------------- the app under test
 
-@dataclass
-class Server:
-    base_url: str
-    process: subprocess.Popen
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-
 @pytest.fixture(scope="session")
-def cockpit_server(small_demo) -> Iterator[Server]:
-    port = free_port()
-    env = {**os.environ, **small_demo.env, "COCKPIT_BUILD_DEMO": "0", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    with tempfile.TemporaryDirectory(prefix="cockpit-streamlit-") as tmp:
-        log_path = Path(tmp) / "streamlit.log"
-        with log_path.open("wb") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                 "--server.headless", "true", "--server.fileWatcherType", "none",
-                 "--browser.gatherUsageStats", "false"],
-                cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )
-        server = Server(f"http://localhost:{port}", proc, log_path)
+def cockpit_server(small_demo, tmp_path_factory) -> Iterator[Server]:
+    """`streamlit run app.py` against the small city, started and stopped by the bench's own helper."""
+    env = {**small_demo.env, "COCKPIT_BUILD_DEMO": "0"}
+    with ExitStack() as stack:
         try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            while not healthy(f"{server.base_url}/_stcore/health"):
-                if proc.poll() is not None:
-                    pytest.fail(f"streamlit exited with {proc.returncode} before it was healthy:\n{server.log()}")
-                if time.monotonic() > deadline:
-                    pytest.fail(f"streamlit not healthy after {STARTUP_TIMEOUT:.0f} s:\n{server.log()}")
-                time.sleep(0.25)
-            yield server
-        finally:
-            stop_process(proc)
+            servers = stack.enter_context(
+                streamlit_servers({"cockpit": (REPO / "app.py", env)}, tmp_path_factory.mktemp("streamlit")))
+        except BrowserBenchError as exc:
+            pytest.fail(f"streamlit did not start: {exc}")
+        yield servers["cockpit"]
 
 
 # ---------------------------------------------------------------- the browser

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cockpit import cli, loader
+from cockpit import cli
 from cockpit.config import sqlite_url
 from cockpit.demo import build_frames
 from cockpit.demo_presets import PRESETS
@@ -152,19 +152,12 @@ def test_the_same_frames_load_fine(tmp_path, frames):
     assert target.is_file() and [p.name for p in tmp_path.iterdir()] == ["city.sqlite"]
 
 
-def test_interrupted_demo_writes_nothing(tmp_path, monkeypatch, capsys, small_demo):
+def test_interrupted_demo_writes_nothing(tmp_path, monkeypatch, capsys, small_demo, ctrl_c_during_load):
     target = tmp_path / "city.sqlite"
     shutil.copy2(small_demo.db_path, target)
     before = sha256(target)
     geo = tmp_path / "geo"
-    real_insert = loader._insert
-
-    def insert_then_ctrl_c(cur, table, columns, rows, dialect):
-        if table.name == "case_event":
-            raise KeyboardInterrupt
-        real_insert(cur, table, columns, rows, dialect)
-
-    monkeypatch.setattr(loader, "_insert", insert_then_ctrl_c)
+    ctrl_c_during_load("case_event")
     for name in list(os.environ):
         if name.startswith("COCKPIT_"):
             monkeypatch.delenv(name)

@@ -418,18 +418,23 @@ def test_another_seed_gives_another_city(rebuilt, tmp_path):
     assert (tmp_path / "one" / "units.geojson").read_bytes() != (tmp_path / "two" / "units.geojson").read_bytes()
 
 
+def digest(frames: dict, units: object) -> str:
+    """SHA-256 over every table (as CSV) and every boundary (as WKB), in a fixed order."""
+    h = hashlib.sha256()
+    for name in sorted(frames):
+        h.update(name.encode())
+        h.update(frames[name].to_csv(index=False).encode())
+    for code in sorted(units.geometry):
+        h.update(code.encode())
+        h.update(units.geometry[code].wkb)
+    return h.hexdigest()
+
+
 DIGEST = """
-import hashlib, sys
+import sys
 from cockpit.demo import build_frames
-frames, units = build_frames(sys.argv[1], int(sys.argv[2]))
-h = hashlib.sha256()
-for name in sorted(frames):
-    h.update(name.encode())
-    h.update(frames[name].to_csv(index=False).encode())
-for code in sorted(units.geometry):
-    h.update(code.encode())
-    h.update(units.geometry[code].wkb)
-print(h.hexdigest())
+from tests.integration.test_demo import digest
+print(digest(*build_frames(sys.argv[1], int(sys.argv[2]))))
 """
 
 
@@ -448,14 +453,6 @@ def test_build_is_deterministic_across_processes(rebuilt):
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
         digests.append(out.strip())
-    frames, units = rebuilt[1]
-    h = hashlib.sha256()
-    for name in sorted(frames):
-        h.update(name.encode())
-        h.update(frames[name].to_csv(index=False).encode())
-    for code in sorted(units.geometry):
-        h.update(code.encode())
-        h.update(units.geometry[code].wkb)
     assert len(digests[0]) == 64
-    assert digests[0] == digests[1] == h.hexdigest()
+    assert digests[0] == digests[1] == digest(*rebuilt[1])
     assert digests[2] != digests[0]

@@ -14,24 +14,18 @@ unless COCKPIT_REQUIRE_BROWSER=1. Both processes are always terminated.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
 
 from cockpit import queries, rollup, schema
-from cockpit.bench_browser import stop_process
+from cockpit.bench_browser import BrowserBenchError, Server, streamlit_servers
 from cockpit.db import make_engine
 from cockpit.demo import run_demo
 from cockpit.hierarchy import Tree
@@ -41,9 +35,8 @@ from cockpit.views import build_kpi_html
 pytestmark = pytest.mark.servers
 
 REPO = Path(__file__).resolve().parents[2]
-STARTUP_TIMEOUT = 60.0  # seconds for /_stcore/health to answer on both
 PAGE_TIMEOUT = 45.0  # seconds for a cold page to render its KPI cards
-APP_NAME = "cockpit-replica-{port}"  # libpq application_name of each replica (PGAPPNAME)
+APP_NAME = "cockpit-replica-{name}"  # libpq application_name of each replica (PGAPPNAME)
 DEFAULT_PERIOD = 30  # the app's period when the URL names none
 
 
@@ -81,37 +74,6 @@ def pg_city(pg_url, small_demo, tmp_path_factory) -> Iterator[str]:
 
 # -- the replicas ----------------------------------------------------------------------------
 
-@dataclass
-class Replica:
-    port: int
-    process: subprocess.Popen
-    log_path: Path
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def app_name(self) -> str:
-        return APP_NAME.format(port=self.port)
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-
-def _free_ports(n: int) -> list[int]:
-    socks = []
-    try:
-        for _ in range(n):  # held open together, so the ports differ
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 def _get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - localhost only
@@ -123,38 +85,16 @@ def _get(url: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def replicas(pg_city, small_demo) -> Iterator[list[Replica]]:
+def replicas(pg_city, small_demo, tmp_path_factory) -> Iterator[list[Server]]:
     """Two `streamlit run app.py` processes on different ports, both on the one PostgreSQL database."""
-    started: list[Replica] = []
-    with tempfile.TemporaryDirectory(prefix="cockpit-replicas-") as tmp:
+    env = {"COCKPIT_DB_URL": pg_city, "COCKPIT_GEO_DIR": str(small_demo.geo_dir), "COCKPIT_BUILD_DEMO": "0"}
+    scripts = {name: (REPO / "app.py", {**env, "PGAPPNAME": APP_NAME.format(name=name)}) for name in ("a", "b")}
+    with ExitStack() as stack:
         try:
-            for port in _free_ports(2):
-                env = {**os.environ, "COCKPIT_DB_URL": pg_city, "COCKPIT_GEO_DIR": str(small_demo.geo_dir),
-                       "COCKPIT_BUILD_DEMO": "0", "PGAPPNAME": APP_NAME.format(port=port),
-                       "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-                for name in ("COCKPIT_BASEMAP_STYLE", "COCKPIT_BASEMAP_URL", "COCKPIT_DEMO_PRESET"):
-                    env.pop(name, None)
-                log_path = Path(tmp) / f"streamlit-{port}.log"
-                with log_path.open("wb") as log:
-                    proc = subprocess.Popen(
-                        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                         "--server.address", "127.0.0.1", "--server.headless", "true",
-                         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-                        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                    )
-                started.append(Replica(port, proc, log_path))
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            for r in started:
-                while _get(f"{r.base_url}/_stcore/health")[0] != 200:
-                    if r.process.poll() is not None:
-                        pytest.fail(f"replica on {r.port} exited with {r.process.returncode}:\n{r.log()}")
-                    if time.monotonic() > deadline:
-                        pytest.fail(f"replica on {r.port} not healthy after {STARTUP_TIMEOUT:.0f} s:\n{r.log()}")
-                    time.sleep(0.25)
-            yield started
-        finally:
-            for r in started:
-                stop_process(r.process)
+            servers = stack.enter_context(streamlit_servers(scripts, tmp_path_factory.mktemp("replicas")))
+        except BrowserBenchError as exc:
+            pytest.fail(f"a replica did not start: {exc}")
+        yield list(servers.values())
 
 
 def test_two_processes_on_two_ports_are_healthy(replicas):
@@ -241,6 +181,7 @@ def test_both_replicas_show_the_same_kpis_from_the_one_database(replicas, browse
 
     # Each replica holds its own pooled, read-only sessions to the same database.
     sessions = replica_sessions(pg_city)
-    by_replica = {r.app_name: [pid for name, pid in sessions if name == r.app_name] for r in replicas}
+    names = [APP_NAME.format(name=r.name) for r in replicas]
+    by_replica = {app: {pid for name, pid in sessions if name == app} for app in names}
     assert all(by_replica.values()), f"no database session from some replica: {sessions}"
-    assert not set(by_replica[replicas[0].app_name]) & set(by_replica[replicas[1].app_name])
+    assert not by_replica[names[0]] & by_replica[names[1]]

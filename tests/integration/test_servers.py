@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from cockpit import loader, schema
+from cockpit import schema
 from cockpit.db import make_engine
 from cockpit.demo import build_frames, run_demo
 from cockpit.loader import LoadError, write_database
@@ -281,16 +281,9 @@ def test_failed_replace_leaves_no_half_written_database(server, sqlite_rows, sma
         assert contract_tables(server) == []
 
 
-def test_interrupted_load_leaves_nothing(server, small_frames, monkeypatch):
+def test_interrupted_load_leaves_nothing(server, small_frames, monkeypatch, ctrl_c_during_load):
     drop_contract(server)
-    real_insert = loader._insert
-
-    def insert_then_ctrl_c(cur, table, columns, rows, dialect):
-        if table.name == "case_event":
-            raise KeyboardInterrupt
-        real_insert(cur, table, columns, rows, dialect)
-
-    monkeypatch.setattr(loader, "_insert", insert_then_ctrl_c)
+    ctrl_c_during_load("case_event")
     with pytest.raises(KeyboardInterrupt):
         write_database(server, small_frames)
     assert contract_tables(server) == []
