@@ -1,9 +1,9 @@
-"""Entry point: page config, navigation, first-run demo build, shared sidebar."""
+"""Entry point: page config, navigation, first-run demo build; each page draws its own frame."""
 
 import streamlit as st
 
 from cockpit import ui
-from cockpit.i18n import t
+from cockpit.core.i18n import t
 
 st.set_page_config(page_title="城市社会治理驾驶舱", page_icon="🏙️", layout="wide", initial_sidebar_state="expanded")
 ui.init_state()
@@ -14,7 +14,5 @@ navigation = st.navigation([
     st.Page("pages/overview.py", title=t("overview", lang), icon=":material/map:", url_path="overview", default=True),
     st.Page("pages/about.py", title=t("about", lang), icon=":material/info:", url_path="about"),
 ])
-settings = ui.settings()
-ui.ensure_database(settings)
-ui.render_sidebar()
+ui.ensure_database(ui.settings(), lang)
 navigation.run()

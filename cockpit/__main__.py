@@ -1,3 +1,3 @@
-from cockpit.cli import main
+from cockpit.tools.cli import main
 
 raise SystemExit(main())

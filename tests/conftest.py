@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.bench_browser import CHROMIUM, CHROMIUM_ARGS  # one list of flags for the bench and the tests
-from cockpit.config import sqlite_url
+from cockpit.core.settings import sqlite_url
+from cockpit.tools.bench.browser import CHROMIUM, CHROMIUM_ARGS  # one list of flags for the bench and the tests
 
 SMALL_PRESET = "small"
 SMALL_SEED = 1
@@ -45,7 +45,7 @@ class DemoCity:
 
 def build_demo_city(folder: Path, preset: str = SMALL_PRESET, seed: int = SMALL_SEED) -> DemoCity:
     """Build a demo city into ``folder`` (``city.sqlite`` + ``geo/``); for tests that need their own copy."""
-    from cockpit.demo import run_demo
+    from cockpit.tools.demo.build import run_demo
 
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "city.sqlite"
@@ -72,7 +72,7 @@ def _server_url(variable: str) -> str:
 @pytest.fixture
 def ctrl_c_during_load(monkeypatch: pytest.MonkeyPatch):
     """Arm a Ctrl-C that hits the bulk loader when it reaches the named table (tests of all-or-nothing loads)."""
-    from cockpit import loader
+    from cockpit.store import loader
 
     def arm(table_name: str) -> None:
         real_insert = loader._insert

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
 
-from cockpit.metrics import THEMES
-from cockpit.schema import metadata
+from cockpit.domain.metrics import THEMES
+from cockpit.store.schema import metadata
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")  # Han characters and full-width punctuation
 N_KPIS = sum(len(keys) for keys in THEMES.values())
@@ -165,7 +165,9 @@ def test_about_page_renders_in_each_language(app_env, start, lang):
     body = at.markdown[0].value
     assert ("合成数据" in body) if lang == "zh" else ("synthetic" in body and not CJK.search(body))
     table = at.table[0].value
-    assert dict(zip(table["key"], table["value"]))["root_code"] == "330681000000"
+    # the column headers are in the page's language too
+    key, value = ("项目", "内容") if lang == "zh" else ("Item", "Value")
+    assert dict(zip(table[key], table[value]))["root_code"] == "330681000000"
     assert at.caption[0].value == app_env.db_url
     assert at.sidebar.radio(key="lang").value == lang  # the shared sidebar is there on the page too
     other = "en" if lang == "zh" else "zh"
@@ -381,28 +383,36 @@ def test_registered_population_matches_the_database(app_env, units, start, level
 
 # ---------------------------------------------------------------- 7. broken setups
 
-def test_unreachable_database_shows_error(clean_env, start, tmp_path):
+def notices(at: AppTest) -> list[str]:
+    """The text of the page frame's store notices (never Streamlit's exception or error boxes)."""
+    assert not at.exception and not at.error
+    return [re.sub(r"<[^>]+>", " ", b) for b in html_bodies(at) if 'class="ck-notice"' in b]
+
+
+def test_unreachable_database_shows_notice(clean_env, start, tmp_path):
     clean_env.setenv("COCKPIT_DB_URL", "sqlite:////nonexistent-dir/x.sqlite")
     clean_env.setenv("COCKPIT_GEO_DIR", str(tmp_path / "geo"))
     at = ok(start())
-    assert [e.value for e in at.error] == [
-        "无法连接数据库：sqlite:////nonexistent-dir/x.sqlite。请检查 COCKPIT_DB_URL 或数据库服务。"]
-    assert at.get("html") == [] and at.get("deck_gl_json_chart") == []
+    [notice] = notices(at)
+    assert "无法连接数据库：sqlite:////nonexistent-dir/x.sqlite。请检查 COCKPIT_DB_URL 或数据库服务。" in notice
+    assert "暂无可显示的数据" in notice and "自动重试" in notice
+    assert at.get("deck_gl_json_chart") == [] and not [b for b in html_bodies(at) if 'class="cards"' in b]
     assert not (tmp_path / "geo").exists()  # no demo was built for a URL that was given explicitly
 
 
 def test_unreachable_server_hides_password(clean_env, start):
     clean_env.setenv("COCKPIT_DB_URL", "postgresql://cockpit:s3cret@127.0.0.1:9/city")
     at = ok(start(lang="en"))
-    assert len(at.error) == 1
-    message = at.error[0].value
-    assert message.startswith("Cannot reach the database") and "127.0.0.1:9" in message and "s3cret" not in message
+    [message] = notices(at)
+    assert "Cannot reach the database" in message and "127.0.0.1:9" in message and "s3cret" not in message
+    assert not CJK.search(message)
 
 
-def test_unparsable_database_url_shows_error(clean_env, start):
+def test_unparsable_database_url_shows_notice(clean_env, start):
     clean_env.setenv("COCKPIT_DB_URL", "not a database url")
     at = ok(start())
-    assert len(at.error) == 1 and at.error[0].value.startswith("无法连接数据库")
+    [message] = notices(at)
+    assert "无法连接数据库" in message and "not a database url" not in message  # an unparsable URL is never echoed
 
 
 def test_empty_database_shows_no_data_error(clean_env, start, tmp_path):
@@ -413,9 +423,9 @@ def test_empty_database_shows_no_data_error(clean_env, start, tmp_path):
     clean_env.setenv("COCKPIT_DB_URL", f"sqlite:///{path}")
     clean_env.setenv("COCKPIT_GEO_DIR", str(tmp_path / "geo"))
     at = ok(start())
-    assert len(at.error) == 1
-    assert at.error[0].value.startswith("数据库中没有驾驶舱所需的数据表或数据") and "python -m cockpit demo" in at.error[0].value
-    assert at.get("html") == []
+    [message] = notices(at)
+    assert "数据库中没有驾驶舱所需的数据表或数据" in message and "python -m cockpit demo" in message
+    assert at.get("deck_gl_json_chart") == []
 
 
 def test_missing_geo_dir_warns_but_shows_figures(app_env, clean_env, units, start, tmp_path):

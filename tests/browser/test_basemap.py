@@ -11,8 +11,8 @@ from urllib.parse import urlparse
 import pytest
 from PIL import Image
 
-from cockpit.bench_browser import streamlit_servers
-from cockpit.config import PROJECT_DIR
+from cockpit.core.settings import PROJECT_DIR
+from cockpit.tools.bench.browser import streamlit_servers
 
 pytestmark = pytest.mark.browser
 

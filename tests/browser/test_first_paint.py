@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from cockpit import bench_browser
+from cockpit.tools.bench import browser as bench_browser
 from tests.conftest import browser_unavailable
 
 pytestmark = pytest.mark.browser

@@ -18,7 +18,7 @@ from PIL import Image
 from shapely.geometry import Point, shape
 from shapely.ops import polylabel
 
-from cockpit.bench_browser import painted_share
+from cockpit.tools.bench.browser import painted_share
 
 pytestmark = pytest.mark.browser
 

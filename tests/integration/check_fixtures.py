@@ -1,4 +1,4 @@
-"""A tiny, hand-written city that satisfies the data contract, for `cockpit.check` tests.
+"""A tiny, hand-written city that satisfies the data contract, for `cockpit.tools.check.database` tests.
 
 诸暨市 (330681) with two streets (a 街道 and a 镇), three communities and four
 grids, a few cases, alerts and ledger rows, and square boundaries for every
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Column, MetaData, Table, create_engine
 
-from cockpit import schema
+from cockpit.store import schema
 
 CITY = "330681000000"
 STREET, TOWN = "330681001000", "330681101000"

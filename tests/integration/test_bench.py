@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cockpit import bench
-from cockpit.bench import BenchError, Target
+from cockpit.tools.bench import pages as bench
+from cockpit.tools.bench.pages import BenchError, Target
 
 ROOT = Path(__file__).resolve().parents[2]
 ONE_MB = 1024 * 1024

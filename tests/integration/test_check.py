@@ -1,4 +1,4 @@
-"""`cockpit.check` against small real SQLite files: clean, then broken one way at a time."""
+"""`cockpit.tools.check.database` against small real SQLite files: clean, then broken one way at a time."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from check_fixtures import (
     write_geo,
 )
 
-from cockpit.check import Problem, check_database, format_problems, main_check
-from cockpit.db import make_engine
+from cockpit.store.engine import make_engine
+from cockpit.tools.check.database import Problem, check_database, format_problems, main_check
 
 Rows = dict[str, list[dict]]
 
@@ -333,7 +333,7 @@ def test_missing_table_is_reported_and_the_rest_still_checked(tmp_path):
 def test_codes_stored_as_numbers_are_reported(tmp_path):
     from sqlalchemy import BigInteger, Column, MetaData, Table
 
-    from cockpit import schema
+    from cockpit.store import schema
 
     md = MetaData()
     for table in schema.metadata.sorted_tables:
@@ -350,7 +350,7 @@ def test_codes_stored_as_numbers_are_reported(tmp_path):
 def test_duplicate_codes_are_reported_when_the_city_has_no_primary_key(tmp_path):
     from sqlalchemy import Column, MetaData, Table
 
-    from cockpit import schema
+    from cockpit.store import schema
 
     md = MetaData()
     for table in schema.metadata.sorted_tables:

@@ -14,11 +14,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cockpit import cli
-from cockpit.config import sqlite_url
-from cockpit.demo import build_frames
-from cockpit.demo_presets import PRESETS
-from cockpit.loader import LoadError, write_database
+from cockpit.core.settings import sqlite_url
+from cockpit.store.loader import LoadError, write_database
+from cockpit.tools import cli
+from cockpit.tools.demo.build import build_frames
+from cockpit.tools.demo.presets import PRESETS
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -172,7 +172,7 @@ def test_interrupted_demo_writes_nothing(tmp_path, monkeypatch, capsys, small_de
 # -- check -----------------------------------------------------------------------------------
 
 def test_check_passes_on_the_small_demo(small_demo):
-    if importlib.util.find_spec("cockpit.check") is None:
+    if importlib.util.find_spec("cockpit.tools.check.database") is None:
         pytest.skip("cockpit/check.py not written yet")
     proc = run_cli("check", "--db", small_demo.db_url, "--geo-dir", str(small_demo.geo_dir))
     assert_no_traceback(proc)
@@ -180,7 +180,7 @@ def test_check_passes_on_the_small_demo(small_demo):
 
 
 def test_check_on_a_missing_database_is_a_clear_error(tmp_path):
-    if importlib.util.find_spec("cockpit.check") is None:
+    if importlib.util.find_spec("cockpit.tools.check.database") is None:
         pytest.skip("cockpit/check.py not written yet")
     missing = tmp_path / "nowhere.sqlite"
     proc = run_cli("check", "--db", sqlite_url(missing))

@@ -25,11 +25,12 @@ import shapely
 from shapely.geometry import shape
 from sqlalchemy import select
 
-from cockpit import codes, schema
-from cockpit.db import make_engine
-from cockpit.demo import build_frames, write_geo
-from cockpit.demo_presets import ACK_DEADLINE_MIN, DEFAULT_END, PRESETS
-from cockpit.demo_units import build_units
+from cockpit.core import codes
+from cockpit.store import schema
+from cockpit.store.engine import make_engine
+from cockpit.tools.demo.build import build_frames, write_geo
+from cockpit.tools.demo.presets import ACK_DEADLINE_MIN, DEFAULT_END, PRESETS
+from cockpit.tools.demo.units import build_units
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SMALL = PRESETS["small"]
@@ -432,7 +433,7 @@ def digest(frames: dict, units: object) -> str:
 
 DIGEST = """
 import sys
-from cockpit.demo import build_frames
+from cockpit.tools.demo.build import build_frames
 from tests.integration.test_demo import digest
 print(digest(*build_frames(sys.argv[1], int(sys.argv[2]))))
 """

@@ -2,7 +2,7 @@
 
 The small demo (same preset and seed as the session's SQLite ``small_demo``) is loaded into each
 server (the load also refreshes the rollup tables); every public ``fetch_*`` of cockpit.queries and
-its rollup-backed twins in cockpit.rollup are then asked the same questions on both the server and SQLite — for a fixed sample of units at every tier and the 7-, 30- and 365-day periods
+its rollup-backed twins in cockpit.store.rollup are then asked the same questions on both the server and SQLite — for a fixed sample of units at every tier and the 7-, 30- and 365-day periods
 (each with its previous period and the same period a year earlier) — and the answers must be
 equal: exactly for counts, to ``rel=1e-9`` for floats. Finally the overview page itself is run
 through Streamlit's AppTest against each server and its KPI cards and map spec must be the
@@ -37,12 +37,13 @@ from sqlalchemy import Engine, event, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
-from cockpit import queries, rollup, schema
-from cockpit.db import make_engine
-from cockpit.demo import run_demo
-from cockpit.hierarchy import Tree, child_level, grid_unit
-from cockpit.metrics import compute_theme_values, compute_windows
-from cockpit.queries import Unit, Window
+from cockpit import queries
+from cockpit.core.model import Unit, Window
+from cockpit.domain.hierarchy import Tree, child_level, grid_unit
+from cockpit.domain.metrics import compute_theme_values, compute_windows
+from cockpit.store import rollup, schema
+from cockpit.store.engine import make_engine
+from cockpit.tools.demo.build import run_demo
 
 pytestmark = pytest.mark.servers
 

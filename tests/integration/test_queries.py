@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from cockpit import queries
-from cockpit.db import make_engine
-from cockpit.hierarchy import Tree, child_level, grid_unit
-from cockpit.metrics import compute_windows
+from cockpit.domain.hierarchy import Tree, child_level, grid_unit
+from cockpit.domain.metrics import compute_windows
+from cockpit.store.engine import make_engine
 
 
 @pytest.fixture(scope="module")

@@ -24,13 +24,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from cockpit import queries, rollup, schema
-from cockpit.bench_browser import BrowserBenchError, Server, streamlit_servers
-from cockpit.db import make_engine
-from cockpit.demo import run_demo
-from cockpit.hierarchy import Tree
-from cockpit.metrics import compute_kpis, compute_theme_values, compute_windows
-from cockpit.views import build_kpi_html
+from cockpit import queries
+from cockpit.domain.hierarchy import Tree
+from cockpit.domain.metrics import compute_kpis, compute_theme_values, compute_windows
+from cockpit.store import rollup, schema
+from cockpit.store.engine import make_engine
+from cockpit.tools.bench.browser import BrowserBenchError, Server, streamlit_servers
+from cockpit.tools.demo.build import run_demo
+from cockpit.views.cards import build_kpi_html
 
 pytestmark = pytest.mark.servers
 

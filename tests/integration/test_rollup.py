@@ -5,10 +5,11 @@ import shutil
 import pandas as pd
 import pytest
 
-from cockpit import queries, rollup
-from cockpit.db import make_engine
-from cockpit.hierarchy import Tree, child_level
-from cockpit.schema import meta
+from cockpit import queries
+from cockpit.domain.hierarchy import Tree, child_level
+from cockpit.store import rollup
+from cockpit.store.engine import make_engine
+from cockpit.store.schema import meta
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,7 @@ def test_stale_rollup_is_not_used(small_demo, tmp_path):
 
 
 def test_no_rollup_tables_means_not_fresh(tmp_path):
-    from cockpit.schema import metadata
+    from cockpit.store.schema import metadata
 
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}", read_only=False)
     metadata.create_all(engine)

@@ -35,10 +35,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
-from cockpit import schema
-from cockpit.db import make_engine
-from cockpit.demo import build_frames, run_demo
-from cockpit.loader import LoadError, write_database
+from cockpit.store import schema
+from cockpit.store.engine import make_engine
+from cockpit.store.loader import LoadError, write_database
+from cockpit.tools.demo.build import build_frames, run_demo
 
 pytestmark = pytest.mark.servers
 

@@ -1,6 +1,6 @@
 import pytest
 
-from cockpit import codes
+from cockpit.core import codes
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cockpit import schema
+from cockpit.store import schema
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "data-contract.md"
 TABLE_NAMES = [t.name for t in schema.TABLES_IN_LOAD_ORDER]

@@ -1,4 +1,4 @@
-"""Tests for cockpit.demo_geometry: derived street/community/grid boundaries."""
+"""Tests for cockpit.tools.demo.geometry: derived street/community/grid boundaries."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, box
 
-from cockpit import demo_geometry as dg
+from cockpit.domain import geometry as display
+from cockpit.tools.demo import geometry as dg
 
 BOUNDARIES = Path(__file__).resolve().parents[2] / "cockpit" / "resources" / "boundaries.geojson"
 ZHUJI = "330681000000"
@@ -313,7 +314,7 @@ def test_area_km2_empty():
 def test_round_coords_rounds_and_stays_valid(zhuji):
     children = dg.partition(zhuji, 10, np.random.default_rng(4))
     for child in children:
-        rounded = dg.round_coords(child, 6)
+        rounded = display.round_coords(child, 6)
         coords = shapely.get_coordinates(rounded)
         assert np.allclose(coords, np.round(coords, 6), rtol=0, atol=1e-9)
         assert rounded.is_valid and not rounded.is_empty
@@ -325,13 +326,13 @@ def test_round_coords_rounds_and_stays_valid(zhuji):
 
 def test_round_coords_never_empties_a_sliver():
     sliver = box(120.0000001, 30.0000001, 120.0000003, 30.0000003)
-    rounded = dg.round_coords(sliver, 6)
+    rounded = display.round_coords(sliver, 6)
     assert not rounded.is_empty and rounded.is_valid
 
 
 def test_round_coords_fewer_digits():
     poly = Polygon([(120.123456, 30.123456), (120.223456, 30.123456), (120.223456, 30.22)])
-    coords = shapely.get_coordinates(dg.round_coords(poly, 2))
+    coords = shapely.get_coordinates(display.round_coords(poly, 2))
     assert np.allclose(coords, np.round(coords, 2), rtol=0, atol=1e-9)
 
 
@@ -352,7 +353,7 @@ def communities(zhuji) -> list:
 
 def test_simplify_for_display_keeps_neighbours_apart(zhuji, communities):
     tol = 0.01  # ~1 km: what a county-wide map view would use
-    simplified = dg.simplify_for_display(communities, tol)
+    simplified = display.simplify_for_display(communities, tol)
     assert len(simplified) == len(communities)
     assert all(not g.is_empty and g.is_valid for g in simplified)
     assert shapely.get_num_coordinates(simplified).sum() < shapely.get_num_coordinates(communities).sum()
@@ -366,7 +367,7 @@ def test_simplify_for_display_keeps_neighbours_apart(zhuji, communities):
 
 def test_simplify_for_display_falls_back_on_overlapping_input():
     overlapping = [box(0, 0, 1, 1), box(0.5, 0, 1.5, 1), Polygon([(3, 0), (3.001, 0.5), (3, 1), (2.5, 0.5)])]
-    out = dg.simplify_for_display(overlapping, 0.01)
+    out = display.simplify_for_display(overlapping, 0.01)
     assert len(out) == 3
     assert all(not g.is_empty and g.is_valid for g in out)
 
@@ -374,16 +375,16 @@ def test_simplify_for_display_falls_back_on_overlapping_input():
 def test_simplify_for_display_never_empties_tiny_polygon():
     tiny = box(120, 30, 120.00001, 30.00001)
     big = box(120.00001, 30, 121, 31)
-    out = dg.simplify_for_display([tiny, big], 0.5)
+    out = display.simplify_for_display([tiny, big], 0.5)
     assert all(not g.is_empty and g.area > 0 for g in out)
 
 
 def test_simplify_for_display_edge_cases():
-    assert dg.simplify_for_display([], 0.01) == []
+    assert display.simplify_for_display([], 0.01) == []
     square = box(0, 0, 1, 1)
-    assert dg.simplify_for_display([square], 0.0)[0].equals(square)
+    assert display.simplify_for_display([square], 0.0)[0].equals(square)
     with pytest.raises(ValueError):
-        dg.simplify_for_display([square], -1.0)
+        display.simplify_for_display([square], -1.0)
 
 
 def test_partition_cells_are_not_stretched_at_high_latitude():

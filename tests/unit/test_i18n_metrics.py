@@ -3,8 +3,9 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from cockpit import i18n, metrics
-from cockpit.i18n import TEXT
+from cockpit.core import i18n, model
+from cockpit.core.i18n import TEXT
+from cockpit.domain import metrics
 
 
 def test_every_text_has_both_languages():
@@ -49,7 +50,7 @@ def test_fmt_date():
 
 
 def test_compute_windows_are_adjacent_and_a_year_apart():
-    cur, prev, ly = metrics.compute_windows(datetime(2026, 10, 31, 23, 46), 30)
+    cur, prev, ly = model.compute_windows(datetime(2026, 10, 31, 23, 46), 30)
     assert cur.end == datetime(2026, 11, 1) and cur.start == datetime(2026, 10, 2)
     assert prev.end == cur.start and (prev.end - prev.start).days == 30
     assert (cur.start - ly.start).days == 365 and (cur.end - ly.end).days == 365
@@ -109,9 +110,9 @@ def test_classes_spread_skewed_values():
 
 
 def test_comparison_window_must_be_covered_by_the_data():
-    cur, prev, ly = metrics.compute_windows(datetime(2026, 10, 31, 23, 0), 90)
+    cur, prev, ly = model.compute_windows(datetime(2026, 10, 31, 23, 0), 90)
     start = datetime(2025, 9, 27, 0, 3)  # 400 days of data
-    assert metrics.covered(prev, start)
-    assert not metrics.covered(ly, start)  # Aug 2025 is before the data begins
-    assert not metrics.covered(prev, None)
-    assert metrics.covered(metrics.compute_windows(datetime(2026, 10, 31, 23, 0), 30)[2], start)
+    assert model.covered(prev, start)
+    assert not model.covered(ly, start)  # Aug 2025 is before the data begins
+    assert not model.covered(prev, None)
+    assert model.covered(model.compute_windows(datetime(2026, 10, 31, 23, 0), 30)[2], start)

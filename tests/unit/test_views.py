@@ -2,8 +2,9 @@ import json
 
 import pandas as pd
 
-from cockpit import views
-from cockpit.metrics import compute_kpis
+from cockpit.domain.metrics import compute_kpis
+from cockpit.views import basemap, cards
+from cockpit.views import map as views
 
 
 def _features(n=3):
@@ -58,10 +59,10 @@ def test_kpi_html_has_all_themes_and_changes():
            "low_tier_rate": 0.9, "active": 3, "raised": 9, "ack_rate": 0.95, "earned": 100, "redeemed": 10,
            "participants_per_1000": 12.0}
     prev = dict(cur, open=3)
-    html = views.build_kpi_html(compute_kpis(cur, prev, prev), "zh", (1, 0, 1, 1))
+    html = cards.build_kpi_html(compute_kpis(cur, prev, prev), "zh", (1, 0, 1, 1))
     for label in ("人口", "事件", "风险预警", "积分治理", "办结率", "97.0%", "环比", "同比", "▲100.0%"):
         assert label in html
-    en = views.build_kpi_html(compute_kpis(cur, prev, prev), "en", (1, 0, 1, 1))
+    en = cards.build_kpi_html(compute_kpis(cur, prev, prev), "en", (1, 0, 1, 1))
     assert "Closure rate" in en and "办结率" not in en
 
 
@@ -73,7 +74,7 @@ def test_map_message_is_compact_json():
 
 
 def test_basemap_style_for_a_tile_template():
-    style = views.build_basemap_style("http://gis.intranet/tiles/{z}/{x}/{y}.png")
+    style = basemap.build_basemap_style("http://gis.intranet/tiles/{z}/{x}/{y}.png")
     assert style["version"] == 8
     assert style["sources"]["intranet"]["tiles"] == ["http://gis.intranet/tiles/{z}/{x}/{y}.png"]
     assert style["layers"] == [{"id": "intranet", "type": "raster", "source": "intranet"}]

@@ -1,0 +1,68 @@
+"""Where the cockpit's data lives: environment, then Streamlit secrets, then defaults."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DEFAULT_DB_PATH = PROJECT_DIR / "data" / "cockpit.sqlite"
+DEFAULT_GEO_DIR = PROJECT_DIR / "geo"
+SECRETS_PATH = PROJECT_DIR / ".streamlit" / "secrets.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    geo_dir: Path
+    db_is_default: bool
+    basemap_style: str | None = None
+    basemap_tiles: str | None = None
+    demo_preset: str = "zhuji"
+    build_demo: bool = False
+
+
+def _read_secrets(path: Path) -> dict:
+    # Read the file ourselves: st.secrets needs a running script and the CLI has none.
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    section = data.get("cockpit", {})
+    merged = {k.lower(): v for k, v in data.items() if isinstance(v, str)}
+    merged.update({k.lower(): v for k, v in section.items() if isinstance(v, str)})
+    return merged
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def load_settings(env: dict[str, str] | None = None, secrets_path: Path = SECRETS_PATH) -> Settings:
+    """Settings from ``COCKPIT_*`` variables, ``.streamlit/secrets.toml`` or defaults.
+
+    Secrets may hold ``cockpit_db_url`` at top level or ``db_url`` under a
+    ``[cockpit]`` table (likewise ``geo_dir``, ``basemap_tiles`` and ``basemap_style``).
+    """
+    env = os.environ if env is None else env
+    secrets = _read_secrets(secrets_path)
+
+    def pick(name: str) -> str | None:
+        return env.get(f"COCKPIT_{name.upper()}") or secrets.get(name) or secrets.get(f"cockpit_{name}")
+
+    db_url = pick("db_url")
+    geo_dir = pick("geo_dir")
+    return Settings(
+        db_url=db_url or sqlite_url(DEFAULT_DB_PATH),
+        geo_dir=Path(geo_dir) if geo_dir else DEFAULT_GEO_DIR,
+        db_is_default=not db_url,
+        basemap_style=pick("basemap_style"),
+        basemap_tiles=pick("basemap_tiles"),
+        demo_preset=pick("demo_preset") or "zhuji",
+        # First run builds the demo for the default database; BUILD_DEMO=1 allows it for another SQLite path.
+        build_demo=not db_url or (pick("build_demo") or "") in ("1", "true", "yes"),
+    )

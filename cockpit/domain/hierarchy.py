@@ -1,0 +1,82 @@
+"""The unit tree: lookups, children, breadcrumbs. Pure functions over small frames."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cockpit.core.codes import is_valid_code
+from cockpit.core.model import Unit
+
+
+@dataclass(frozen=True)
+class Tree:
+    """Administrative units indexed by code (grids are looked up separately: there can be 100,000)."""
+
+    units: pd.DataFrame  # indexed by code
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> Tree:
+        indexed = frame.set_index("code", drop=False)
+        indexed.index.name = None
+        return cls(indexed)
+
+    @property
+    def root(self) -> Unit:
+        roots = self.units[self.units["parent_code"].isna()]
+        return self.unit(roots.index[0])
+
+    def has(self, code: str) -> bool:
+        return code in self.units.index
+
+    def unit(self, code: str) -> Unit:
+        r = self.units.loc[code]
+        return Unit(code=code, name=r["name"], level=r["level"], parent_code=r["parent_code"] if isinstance(r["parent_code"], str) else None,
+                    kind=r["kind"], area_km2=_num(r["area_km2"]), lon=_num(r["lon"]), lat=_num(r["lat"]))
+
+    def children(self, code: str) -> pd.DataFrame:
+        return self.units[self.units["parent_code"] == code].sort_values("code")
+
+    def ancestors(self, unit: Unit) -> list[Unit]:
+        """From the root down to (and including) `unit`."""
+        chain = [unit]
+        parent = unit.parent_code
+        while parent and self.has(parent):
+            chain.append(self.unit(parent))
+            parent = chain[-1].parent_code
+        return chain[::-1]
+
+
+def _num(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def grid_unit(row: dict) -> Unit:
+    return Unit(code=row["code"], name=row["name"], level="grid", parent_code=row["community_code"], kind=row["kind"],
+                area_km2=row.get("area_km2"), lon=row.get("lon"), lat=row.get("lat"))
+
+
+def breadcrumb(tree: Tree, unit: Unit) -> list[Unit]:
+    """The units from the root down to `unit`, a grid's community included."""
+    if unit.level == "grid" and unit.parent_code and tree.has(unit.parent_code):
+        return [*tree.ancestors(tree.unit(unit.parent_code)), unit]
+    return tree.ancestors(unit)
+
+
+def child_level(tree: Tree, unit: Unit) -> str | None:
+    """The level of the unit's children, or None for a grid."""
+    if unit.level == "community":
+        return "grid"
+    kids = tree.children(unit.code)
+    return None if kids.empty else str(kids["level"].iloc[0])
+
+
+def parse_unit_param(value: object) -> str | None:
+    """A code from a URL parameter, or None if it is not a well-formed code."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    return value if is_valid_code(value) else None

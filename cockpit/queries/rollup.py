@@ -1,0 +1,160 @@
+"""Reading the rollups: the same answers as the fact queries, from daily per-community rows.
+
+They are used only when `rollup_is_fresh` (built for the data end being shown); see
+cockpit.store.rollup for how they are built and why end-of-day snapshots add up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import and_, case, func, literal_column, select
+
+from cockpit.core import codes
+from cockpit.core.model import TIERS, Unit, Window
+from cockpit.queries.base import Bind, rows
+from cockpit.store.rollup import DAY_COLUMNS, ROLLUP_KEY, rollup_day, rollup_participants
+from cockpit.store.schema import meta
+
+
+def rollup_is_fresh(bind: Bind, end: datetime | None) -> bool:
+    """True when rollups exist and were built for the data end the app is showing."""
+    if end is None:
+        return False
+    try:
+        value = rows(bind, select(meta.c.value).where(meta.c.key == ROLLUP_KEY))
+    except Exception:  # noqa: BLE001 - no meta table or no rights: treat as no rollups
+        return False
+    return bool(value) and value[0][0] == end.isoformat(sep=" ")
+
+
+def _in_unit_comm(unit: Unit):  # noqa: ANN202
+    lo, hi = unit.grid_range
+    if unit.level in ("city", "district"):
+        # A broad unit spans most rows: compare a prefix expression, which no index serves, so the
+        # planner takes the (day, community) index for the window instead of walking every day of
+        # every community (SQLite cannot tell the two ranges apart without STAT4; 嘉兴 city 260 -> ~30 ms).
+        return func.substr(rollup_day.c.community_code, 1, literal_column(str(len(lo)))) == lo
+    # A narrow unit: the primary key (community_code, day) range is the short walk.
+    return and_(rollup_day.c.community_code >= lo[:12], rollup_day.c.community_code < hi)
+
+
+def _days(w: Window):  # noqa: ANN202
+    return and_(rollup_day.c.day >= w.start.date(), rollup_day.c.day < w.end.date())
+
+
+def _eod(w: Window):  # noqa: ANN202
+    # The end-of-day row of the window's last day: always inside _days(w), so filters need only that.
+    return rollup_day.c.day == (pd.Timestamp(w.end) - pd.Timedelta(days=1)).date()
+
+
+def _sum(col):  # noqa: ANN001, ANN202
+    return func.coalesce(func.sum(col), 0)
+
+
+EOD_COLUMNS = ("open_eod", "overdue_eod", "active_s1_eod", "active_s2_eod", "active_s3_eod", "active_s4_eod")
+
+
+def _window_sums(bind: Bind, unit: Unit, w: Window) -> dict[str, int]:
+    """Every rollup column summed over the window, end-of-day snapshots at its last day: one read."""
+    r = rollup_day.c
+    last = _eod(w)
+    cols = [
+        (_sum(case((last, getattr(r, name)), else_=0)) if name in EOD_COLUMNS else _sum(getattr(r, name))).label(name)
+        for name in DAY_COLUMNS
+    ]
+    row = rows(bind, select(*cols).where(_in_unit_comm(unit), _days(w)))[0]
+    return {k: int(v) for k, v in row._mapping.items()}
+
+
+def _case_stats(s: dict[str, int]) -> dict[str, int]:
+    return {
+        "open": s["open_eod"], "overdue": s["overdue_eod"], "received": s["cases_received"],
+        "closed": s["cases_closed"], "resolved": s["cases_resolved"], "resolved_on_time": s["resolved_on_time"],
+        "resolved_low_tier": s["resolved_grid"] + s["resolved_community"], "rated": s["cases_rated"],
+        "satisfied": s["cases_satisfied"],
+    }
+
+
+def _alert_stats(s: dict[str, int]) -> dict[str, int]:
+    out = {f"active_s{k}": s[f"active_s{k}_eod"] for k in (1, 2, 3, 4)}
+    out |= {"raised": s["alerts_raised"], "ack_on_time": s["alerts_ack_on_time"]}
+    out["active"] = sum(out[f"active_s{k}"] for k in (1, 2, 3, 4))
+    return out
+
+
+def _points_stats(bind: Bind, unit: Unit, w: Window, s: dict[str, int]) -> dict[str, int] | None:
+    p = rollup_participants.c
+    lo, hi = unit.grid_range
+    found = rows(bind, select(func.count()).where(p.window_start == w.start, p.window_end == w.end))[0][0]
+    if not found:
+        return None  # not a pre-computed window: the caller reads the facts
+    people = rows(bind, select(_sum(p.participants)).where(
+        p.window_start == w.start, p.window_end == w.end, p.community_code >= lo[:12], p.community_code < hi))[0][0]
+    return {"earned": s["points_earned"], "redeemed": s["points_redeemed"], "participants": int(people)}
+
+
+def fetch_window_stats(bind: Bind, unit: Unit, w: Window) -> tuple[dict, dict, dict | None]:
+    """Case, alert and points figures of a window from a single read of the rollup (points None: read facts)."""
+    s = _window_sums(bind, unit, w)
+    return _case_stats(s), _alert_stats(s), _points_stats(bind, unit, w, s)
+
+
+def fetch_case_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, int]:
+    return _case_stats(_window_sums(bind, unit, w))
+
+
+def fetch_alert_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, int]:
+    return _alert_stats(_window_sums(bind, unit, w))
+
+
+def fetch_points_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, int] | None:
+    """None when the window is not one of the pre-computed ones (the caller reads the facts)."""
+    return _points_stats(bind, unit, w, _window_sums(bind, unit, w))
+
+
+def fetch_child_metrics(bind: Bind, unit: Unit, child_level: str, w: Window, population: pd.Series) -> pd.DataFrame:
+    """Per-child open/overdue cases, active alerts and points, from the rollup; population is passed in."""
+    r = rollup_day.c
+    n = codes.prefix_len(unit.code, child_level)
+    key = func.substr(r.community_code, 1, literal_column(str(int(n)))).label("key")
+    stmt = (
+        select(
+            key,
+            _sum(case((_eod(w), r.open_eod), else_=0)).label("open_cases"),
+            _sum(case((_eod(w), r.overdue_eod), else_=0)).label("overdue_cases"),
+            _sum(case((_eod(w), r.active_s1_eod + r.active_s2_eod + r.active_s3_eod + r.active_s4_eod), else_=0)).label("active_alerts"),
+            _sum(case((_days(w), r.points_earned), else_=0)).label("points_earned"),
+        )
+        .where(_in_unit_comm(unit), _days(w))
+        .group_by(key)
+    )
+    frame = pd.DataFrame(rows(bind, stmt), columns=["key", "open_cases", "overdue_cases", "active_alerts", "points_earned"])
+    frame.index = [codes.pad_code(k) for k in frame.pop("key")]
+    out = pd.concat([population.rename("population"), frame], axis=1).fillna(0)
+    out = out[(out.drop(columns="population") != 0).any(axis=1) | (out["population"] != 0)]
+    return out[["population", "open_cases", "overdue_cases", "active_alerts", "points_earned"]].astype(float)
+
+
+def fetch_daily(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
+    r = rollup_day.c
+    stmt = (
+        select(r.day, _sum(r.cases_received), _sum(r.cases_closed), _sum(r.alerts_raised), _sum(r.points_earned))
+        .where(_in_unit_comm(unit), _days(w))
+        .group_by(r.day)
+    )
+    frame = pd.DataFrame(rows(bind, stmt), columns=["day", "cases_received", "cases_closed", "alerts_raised", "points_earned"])
+    frame["day"] = pd.to_datetime(frame["day"])
+    days = pd.date_range(pd.Timestamp(w.start).normalize(), pd.Timestamp(w.end - pd.Timedelta(seconds=1)).normalize(), freq="D")
+    out = frame.set_index("day").astype(float).reindex(days).fillna(0)
+    out.index.name = "day"
+    return out.reset_index()
+
+
+def fetch_tier_breakdown(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
+    r = rollup_day.c
+    row = rows(bind, select(*[_sum(getattr(r, f"resolved_{t}")) for t in TIERS]).where(_in_unit_comm(unit), _days(w)))[0]
+    frame = pd.DataFrame({"tier": TIERS, "cases": [int(v) for v in row]})
+    return frame[frame["cases"] > 0].reset_index(drop=True)
+

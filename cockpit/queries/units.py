@@ -1,0 +1,51 @@
+"""The unit dimension and the data's extent: meta, units, grids, first and last receipt, venues."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from cockpit.core.model import Unit
+from cockpit.queries.base import Bind, in_unit, rows
+from cockpit.store.schema import admin_unit, case_record, grid, meta, venue
+
+
+def fetch_meta(bind: Bind) -> dict[str, str]:
+    return {k: v for k, v in rows(bind, select(meta.c.key, meta.c.value))}
+
+
+def fetch_units(bind: Bind) -> pd.DataFrame:
+    """Every administrative unit (grids excluded): a small dimension, read once."""
+    stmt = select(admin_unit).order_by(admin_unit.c.code)
+    return pd.DataFrame(rows(bind, stmt), columns=[c.name for c in admin_unit.columns])
+
+
+def fetch_grids(bind: Bind, community_code: str) -> pd.DataFrame:
+    stmt = select(grid).where(grid.c.community_code == community_code).order_by(grid.c.code)
+    return pd.DataFrame(rows(bind, stmt), columns=[c.name for c in grid.columns])
+
+
+def fetch_grid(bind: Bind, code: str) -> dict | None:
+    found = rows(bind, select(grid).where(grid.c.code == code))
+    return dict(found[0]._mapping) if found else None
+
+
+def fetch_data_start(bind: Bind) -> datetime | None:
+    """The earliest receipt time in the data: comparisons with windows before it mean nothing."""
+    value = rows(bind, select(func.min(case_record.c.received_at)))[0][0]
+    return pd.Timestamp(value).to_pydatetime() if value is not None else None
+
+
+def fetch_data_end(bind: Bind) -> datetime | None:
+    """The latest receipt time in the data: the default end of every period."""
+    value = rows(bind, select(func.max(case_record.c.received_at)))[0][0]
+    return pd.Timestamp(value).to_pydatetime() if value is not None else None
+
+
+def fetch_venues(bind: Bind, unit: Unit, limit: int = 5000) -> pd.DataFrame:
+    v = venue.c
+    stmt = select(v.id, v.kind, v.name, v.lon, v.lat).where(in_unit(v.grid_code, unit)).order_by(v.id).limit(limit)
+    return pd.DataFrame(rows(bind, stmt), columns=["id", "kind", "name", "lon", "lat"])
+

@@ -1,0 +1,44 @@
+"""Boundary files: where the GeoJSON of units and grids lives, and reading it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from shapely.geometry import shape
+
+
+class BoundaryError(Exception):
+    """A boundary file is missing or unreadable."""
+
+
+
+def read_features(path: Path) -> dict[str, dict]:
+    """code -> {'name', 'level', 'parent_code', 'geometry' (shapely)}."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        out = {}
+        for f in doc["features"]:
+            props = f["properties"]
+            out[str(props["code"])] = {
+                "name": props.get("name"),
+                "level": props.get("level"),
+                "parent_code": props.get("parent_code"),
+                "geometry": shape(f["geometry"]),
+            }
+        return out
+    except FileNotFoundError as exc:
+        raise BoundaryError(str(path)) from exc
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise BoundaryError(f"{path}: {exc}") from exc
+
+
+
+def units_path(geo_dir: Path) -> Path:
+    return geo_dir / "units.geojson"
+
+
+
+def grids_path(geo_dir: Path, community_code: str) -> Path:
+    return geo_dir / "grids" / f"{community_code}.geojson"
+

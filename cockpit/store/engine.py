@@ -1,0 +1,129 @@
+"""Engines: the only place that creates them.
+
+The app reads a city's shared database and must never write to it, so
+`make_engine(read_only=True)` (the default) makes writes fail at the engine:
+SQLite is opened with ``mode=ro``, PostgreSQL sessions default to read-only
+transactions, MySQL/MariaDB sessions are set ``TRANSACTION READ ONLY``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DisconnectionError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+__all__ = ["STORE_ERRORS", "DatabaseError", "Engine", "make_engine", "normalise_url", "ping", "sqlite_path"]
+
+# Seconds to wait for a server before calling it down: a command-centre page must not hang on it.
+CONNECT_TIMEOUT = 5
+
+
+class DatabaseError(Exception):
+    """A database problem worth showing to a person, in one sentence."""
+
+
+# Everything a read can raise when the store is down, locked, empty or missing tables.
+STORE_ERRORS: tuple[type[BaseException], ...] = (DatabaseError, SQLAlchemyError, sqlite3.Error, OSError)
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind an SQLite URL, or None for other engines and in-memory databases."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def normalise_url(url: str) -> str:
+    """Accept short driver-less URLs and pick the drivers we ship."""
+    try:
+        u = make_url(url)
+    except ArgumentError as exc:
+        # Never echo the URL itself: an unparsable one may still hold a password.
+        scheme = url.split("://", 1)[0][:30] if "://" in url else "?"
+        raise DatabaseError(f"数据库地址无法解析 / cannot parse database URL (scheme {scheme!r})") from exc
+    backend, driver = u.get_backend_name(), u.get_driver_name()
+    if backend == "postgresql" and driver in ("psycopg2", "postgresql", ""):
+        u = u.set(drivername="postgresql+psycopg")
+    elif backend in ("mysql", "mariadb") and driver in ("mysqldb", "mysql", "mariadb", ""):
+        u = u.set(drivername=f"{backend}+pymysql")
+    if backend in ("mysql", "mariadb") and "charset" not in u.query:
+        u = u.update_query_dict({"charset": "utf8mb4"})
+    return u.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, read_only: bool = True) -> Engine:
+    """An engine for ``url``; read-only unless the caller is a loader told to write."""
+    url = normalise_url(url)
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(url, read_only)
+    connect_args: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT}
+    if backend == "postgresql" and read_only:
+        connect_args["options"] = "-c default_transaction_read_only=on"
+    kwargs: dict[str, object] = {"pool_pre_ping": True, "connect_args": connect_args}
+    engine = create_engine(url, **kwargs)
+    if backend in ("mysql", "mariadb") and read_only:
+
+        @event.listens_for(engine, "connect")
+        def _read_only_session(dbapi_conn, _record):  # noqa: ANN001, ARG001 - SQLAlchemy's event signature
+            cur = dbapi_conn.cursor()
+            cur.execute("SET SESSION TRANSACTION READ ONLY")
+            cur.close()
+
+    return engine
+
+
+def _sqlite_engine(url: str, read_only: bool) -> Engine:
+    path = sqlite_path(url)
+    if path is None:
+        return create_engine(url)
+    if not read_only:
+        return create_engine(url, poolclass=NullPool)
+    if not path.is_file():
+        raise DatabaseError(f"数据库文件不存在 / database file not found: {path}")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+
+    resolved = path.resolve()
+
+    def connect() -> sqlite3.Connection:
+        # check_same_thread=False: Streamlit reruns on other threads share the pool.
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect)
+
+    # A pooled connection keeps reading a file that was moved away or replaced (it holds the old
+    # inode), so the app would neither notice an outage nor see a rebuilt database. Each checkout
+    # compares the file now at the path with the one the connection opened.
+    @event.listens_for(engine, "connect")
+    def _remember_file(_dbapi_conn, record) -> None:  # noqa: ANN001 - SQLAlchemy's event signature
+        record.info["inode"] = _inode(resolved)
+
+    @event.listens_for(engine, "checkout")
+    def _same_file(_dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
+        if _inode(resolved) is None or _inode(resolved) != record.info.get("inode"):
+            raise DisconnectionError(f"database file moved or replaced: {resolved}")
+
+    return engine
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def ping(engine: Engine) -> bool:
+    """Whether the store answers a trivial read now (a fresh connection, not a pooled one)."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return True
+    except STORE_ERRORS:
+        return False

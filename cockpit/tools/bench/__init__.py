@@ -1,0 +1,1 @@
+"""`python -m cockpit bench`: page timings against their bare SQL, map sizes, memory and browser first paint."""

@@ -1,0 +1,22 @@
+"""The Streamlit layer: the page frame, cached data and rendering; the only library code that imports Streamlit.
+
+Pages import this package and call what it names here.
+"""
+
+from cockpit.ui.data import settings
+from cockpit.ui.first_run import ensure_database
+from cockpit.ui.frame import page_frame, section
+from cockpit.ui.render import (
+    render_breadcrumb,
+    render_data_source,
+    render_header,
+    render_kpis,
+    render_map,
+    render_trends,
+)
+from cockpit.ui.state import current_lang, init_state
+
+__all__ = [
+    "current_lang", "ensure_database", "init_state", "page_frame", "render_breadcrumb", "render_header", "render_kpis",
+    "render_data_source", "render_map", "render_trends", "section", "settings",
+]

@@ -1,0 +1,312 @@
+"""Data for the pages, cached per process: queries (rollups when fresh), boundaries, chart images.
+
+Every data function is a `data_call`: an ``st.cache_data`` wrapper that also
+
+* keeps the last answer it gave for each argument tuple, so that when the database goes
+  away mid-session the page shows those figures, marked with their time, instead of an
+  error (`outage` records that it happened, for the page frame's notice);
+* can record the calls a page makes (`record_calls`), so the bench times the bare
+  functions behind exactly the calls the page ran — the page's own code, not a copy.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from cockpit import queries
+from cockpit.core.model import Unit, Window, compute_windows, covered
+from cockpit.core.settings import Settings, load_settings
+from cockpit.domain import geometry, hierarchy, metrics
+from cockpit.queries import rollup
+from cockpit.store import boundaries
+from cockpit.store.engine import STORE_ERRORS, Engine, make_engine
+from cockpit.views import charts
+
+CHART_WIDTH = 560  # px of the SVG's own layout; CSS scales it to the column
+TTL = 300  # seconds: fresh enough for a command centre, cheap enough for many viewers
+LAST_GOOD_ENTRIES = 4096
+
+
+# ---------------------------------------------------------------- outages and the last good answers
+
+@dataclass
+class Outage:
+    """What the current script run saw of a failing store: the first error, and the age of what it showed."""
+
+    error: BaseException
+    stale_since: float | None = None  # time.time() of the oldest last-good answer shown instead
+
+
+_last_good: OrderedDict[tuple, tuple[Any, float]] = OrderedDict()
+_last_good_lock = threading.Lock()
+_OUTAGE_KEY = "_store_outage"
+
+
+def _remember(key: tuple, value: Any) -> None:
+    with _last_good_lock:
+        _last_good[key] = (value, time.time())
+        _last_good.move_to_end(key)
+        while len(_last_good) > LAST_GOOD_ENTRIES:
+            _last_good.popitem(last=False)
+
+
+def _recall(key: tuple) -> tuple[Any, float] | None:
+    with _last_good_lock:
+        return _last_good.get(key)
+
+
+def note_outage(exc: BaseException, stale_at: float | None = None) -> None:
+    """Record for the page frame that the store failed in this run (and the age of a last good answer shown)."""
+    found = st.session_state.get(_OUTAGE_KEY)
+    if found is None:
+        found = st.session_state[_OUTAGE_KEY] = Outage(exc)
+    if stale_at is not None:
+        found.stale_since = stale_at if found.stale_since is None else min(found.stale_since, stale_at)
+
+
+def outage() -> Outage | None:
+    """The store failure seen by this script run, if any."""
+    return st.session_state.get(_OUTAGE_KEY)
+
+
+def clear_outage() -> None:
+    st.session_state.pop(_OUTAGE_KEY, None)
+
+
+# ---------------------------------------------------------------- recording the calls a page makes
+
+_recording = threading.local()
+_recorders: list[list] = []
+_recorders_lock = threading.Lock()
+
+
+@contextmanager
+def record_calls() -> Iterator[list[tuple[str, Callable, tuple]]]:
+    """Collect (name, bare function, args) of every top-level data call any page makes meanwhile."""
+    calls: list[tuple[str, Callable, tuple]] = []
+    with _recorders_lock:
+        _recorders.append(calls)
+    try:
+        yield calls
+    finally:
+        with _recorders_lock:
+            _recorders.remove(calls)
+
+
+def data_call(*, ttl: int | None = TTL, max_entries: int | None = None, floor: bool = True) -> Callable:
+    """Cache a data function (see the module docstring). `floor=False`: file or image work, not SQL."""
+
+    def wrap(fn: Callable) -> Callable:
+        cached = st.cache_data(ttl=ttl, max_entries=max_entries, show_spinner=False)(fn)
+
+        @functools.wraps(fn)
+        def call(*args: Any) -> Any:
+            depth = getattr(_recording, "depth", 0)
+            if depth == 0 and floor and _recorders:
+                with _recorders_lock:
+                    for calls in _recorders:
+                        calls.append((fn.__name__, fn, args))
+            _recording.depth = depth + 1
+            key = (fn.__name__, *args)
+            try:
+                value = cached(*args)
+            except STORE_ERRORS as exc:
+                good = _recall(key)
+                note_outage(exc, good[1] if good else None)
+                if good is None:
+                    raise
+                return good[0]
+            finally:
+                _recording.depth = depth
+            _remember(key, value)
+            return value
+
+        call.bare = fn  # type: ignore[attr-defined]
+        call.clear = cached.clear  # type: ignore[attr-defined]
+        return call
+
+    return wrap
+
+
+# ---------------------------------------------------------------- settings and data access
+
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+@data_call()
+def cached_meta(url: str) -> dict[str, str]:
+    return queries.fetch_meta(engine(url))
+
+
+@data_call()
+def cached_units(url: str) -> pd.DataFrame:
+    return queries.fetch_units(engine(url))
+
+
+@data_call()
+def cached_data_end(url: str) -> datetime | None:
+    return queries.fetch_data_end(engine(url))
+
+
+@data_call()
+def cached_data_start(url: str) -> datetime | None:
+    return queries.fetch_data_start(engine(url))
+
+
+@data_call()
+def cached_grid(url: str, code: str) -> dict | None:
+    return queries.fetch_grid(engine(url), code)
+
+
+@data_call()
+def cached_grids(url: str, community_code: str) -> pd.DataFrame:
+    return queries.fetch_grids(engine(url), community_code)
+
+
+@data_call()
+def cached_rollup_fresh(url: str) -> bool:
+    return rollup.rollup_is_fresh(engine(url), cached_data_end(url))
+
+
+def _rolled(url: str, unit: Unit) -> bool:
+    """Rollups answer every unit above the grid once built for the current data; a grid reads its facts."""
+    return unit.level != "grid" and cached_rollup_fresh(url)
+
+
+@data_call()
+def cached_window_values(url: str, unit: Unit, w: Window) -> tuple[dict, tuple[int, int, int, int]]:
+    e = engine(url)
+    pop = queries.fetch_population(e, unit, w.end)
+    if _rolled(url, unit):
+        cases, alerts, points = rollup.fetch_window_stats(e, unit, w)
+    else:
+        cases, alerts, points = queries.fetch_case_stats(e, unit, w), queries.fetch_alert_stats(e, unit, w), None
+    points = points or queries.fetch_points_stats(e, unit, w)
+    severities = (alerts["active_s1"], alerts["active_s2"], alerts["active_s3"], alerts["active_s4"])
+    return metrics.compute_theme_values(pop, cases, alerts, points), severities
+
+
+@data_call()
+def cached_child_metrics(url: str, unit: Unit, level: str, w: Window) -> pd.DataFrame:
+    e = engine(url)
+    if level != "grid" and _rolled(url, unit):
+        return rollup.fetch_child_metrics(e, unit, level, w, queries.fetch_child_population(e, unit, level, w.end))
+    return queries.fetch_child_metrics(e, unit, level, w)
+
+
+@data_call()
+def cached_daily(url: str, unit: Unit, w: Window) -> pd.DataFrame:
+    return (rollup if _rolled(url, unit) else queries).fetch_daily(engine(url), unit, w)
+
+
+@data_call()
+def cached_tiers(url: str, unit: Unit, w: Window) -> pd.DataFrame:
+    return (rollup if _rolled(url, unit) else queries).fetch_tier_breakdown(engine(url), unit, w)
+
+
+@data_call()
+def cached_points(url: str, unit: Unit, end: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+    e = engine(url)
+    return queries.fetch_active_alerts(e, unit, end), queries.fetch_venues(e, unit)
+
+
+# ---------------------------------------------------------------- boundaries and images
+
+@st.cache_resource(show_spinner=False)
+def _features(path: str, mtime: float) -> dict[str, dict]:  # noqa: ARG001 - mtime keys the cache
+    return boundaries.read_features(Path(path))
+
+
+def read_boundaries(path: Path) -> dict[str, dict]:
+    return _features(str(path), path.stat().st_mtime if path.exists() else 0.0)
+
+
+@data_call(ttl=3600, max_entries=512, floor=False)
+def cached_display_geometry(geo_dir: str, unit_code: str, unit_level: str, child_level: str | None,  # noqa: ARG001
+                            community_code: str | None) -> tuple[dict, tuple]:
+    """Simplified child shapes of a unit (or the grid itself), as GeoJSON and bounds."""
+    gdir = Path(geo_dir)
+    if child_level is None:  # a grid: draw itself
+        feats = read_boundaries(boundaries.grids_path(gdir, community_code or ""))
+        wanted = {unit_code: feats[unit_code]} if unit_code in feats else {}
+        level = "grid"
+    elif child_level == "grid":
+        wanted = read_boundaries(boundaries.grids_path(gdir, unit_code))
+        level = "grid"
+    else:
+        feats = read_boundaries(boundaries.units_path(gdir))
+        wanted = {c: f for c, f in feats.items() if f.get("parent_code") == unit_code}
+        level = child_level
+    shapes = geometry.to_display({c: f["geometry"] for c, f in wanted.items()}, level)
+    props = {c: {"code": c, "name": wanted[c]["name"]} for c in shapes}
+    bounds = geometry.bounds_of(list(shapes.values())) if shapes else (0.0, 0.0, 0.0, 0.0)
+    return geometry.feature_collection(shapes, props), bounds
+
+
+@data_call(max_entries=4096, floor=False)
+def cached_svg(spec_json: str) -> str:
+    return charts.to_svg(alt.VConcatChart.from_json(spec_json))
+
+
+# ---------------------------------------------------------------- derived, uncached
+
+def tree(url: str) -> hierarchy.Tree:
+    return hierarchy.Tree.from_frame(cached_units(url))
+
+
+def children_options(url: str, tr: hierarchy.Tree, unit: Unit) -> list[tuple[str, str]]:
+    if unit.level == "grid":
+        return []
+    if unit.level == "community":
+        grids = cached_grids(url, unit.code)
+        return list(zip(grids["code"], grids["name"]))
+    kids = tr.children(unit.code)
+    return list(zip(kids["code"], kids["name"]))
+
+
+def period_windows(url: str, days: int) -> tuple[datetime, Window, Window, Window]:
+    end = cached_data_end(url) or datetime.now()
+    return (end, *compute_windows(end, days))
+
+
+def map_values(url: str, tr: hierarchy.Tree, unit: Unit, child_level: str | None, w: Window,
+               codes: list[str]) -> pd.DataFrame:
+    """Every map metric for the shapes drawn (`codes`): the unit's children, or a grid among its siblings."""
+    if child_level is None:  # a grid colours itself by its own figures, read with its siblings
+        child = cached_child_metrics(url, tr.unit(unit.parent_code), "grid", w)
+        areas = pd.Series({unit.code: unit.area_km2 or 0.0})
+    else:
+        child = cached_child_metrics(url, unit, child_level, w)
+        areas = tr.units["area_km2"] if child_level != "grid" else cached_grids(url, unit.code).set_index("code")["area_km2"]
+    return metrics.compute_map_values(child.reindex(codes).fillna(0.0), areas)
+
+
+def comparison_values(url: str, unit: Unit, w: Window) -> dict:
+    """KPI values of a comparison window, or none when the data does not cover it (the change shows "—")."""
+    if not covered(w, cached_data_start(url)):
+        return {}
+    return cached_window_values(url, unit, w)[0]
+
+
+def clear_caches() -> None:
+    """Forget cached answers (not the last good ones): the next run reads the store again."""
+    st.cache_data.clear()

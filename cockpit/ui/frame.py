@@ -1,0 +1,157 @@
+"""The page frame: what every page begins with, and the guard that keeps errors off the screen.
+
+    with ui.page_frame() as scope:          # entry check, sidebar, unit, URL, header, breadcrumb
+        with ui.section(scope.lang):        # one part of the page: a failure stays inside it
+            ui.render_map(scope)
+
+No failure reaches Streamlit's exception box. A store that is down, locked, empty or missing
+tables gives one notice at the top in the viewer's language — what is wrong, the time of the
+figures still shown (the last good answers), and that the page retries — and the page reruns
+by itself once the store answers again. A part that fails for another reason shows a short
+notice in its place and logs the traceback on the server.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import streamlit as st
+
+from cockpit import queries
+from cockpit.core.errors import first_line, safe_url
+from cockpit.core.i18n import t
+from cockpit.core.model import compute_windows
+from cockpit.domain import hierarchy
+from cockpit.store.boundaries import BoundaryError
+from cockpit.store.engine import STORE_ERRORS, make_engine, ping
+from cockpit.ui import data
+from cockpit.ui.render import inject_style, render_breadcrumb, render_header
+from cockpit.ui.scope import Scope
+from cockpit.ui.state import ViewState, ensure_entry, render_sidebar, resolve_unit, sync_url
+
+log = logging.getLogger("cockpit.ui")
+RETRY_SECONDS = 15  # how often a page in an outage asks the store again
+
+
+class EmptyStore(Exception):
+    """The store answers but holds no unit tree (no tables filled, or no root unit)."""
+
+
+@contextmanager
+def page_frame(with_unit: bool = True) -> Iterator[Scope | ViewState]:
+    """Begin a page: hands back its Scope (or only the ViewState for a page without a unit).
+
+    Everything the page then does runs inside the guard: a store outage becomes the notice at
+    the top, any other failure a notice in the page, never a traceback.
+    """
+    ensure_entry()
+    view = render_sidebar()
+    inject_style()
+    top = st.empty()  # the outage notice, filled when the page has run
+    data.clear_outage()
+    try:
+        scope: Scope | ViewState = view
+        if with_unit:
+            scope = _scope(view)
+            sync_url(view, scope.unit)
+    except (*STORE_ERRORS, EmptyStore) as exc:
+        data.note_outage(exc)
+        _show_outage(top, view.lang)
+        st.stop()  # nothing to draw without the unit tree; the notice retries
+    if isinstance(scope, Scope):
+        with section(view.lang):
+            render_header(scope)
+            render_breadcrumb(scope)
+    try:
+        yield scope
+    except STORE_ERRORS as exc:
+        data.note_outage(exc)
+    except Exception:  # noqa: BLE001 - the last line of defence: log it, show a notice, never a traceback
+        log.exception("page failed")
+        st.info(t("page_problem", view.lang))
+    _show_outage(top, view.lang)
+
+
+@contextmanager
+def section(lang: str) -> Iterator[None]:
+    """One part of a page: if it fails, a short notice takes its place and the rest is still drawn."""
+    try:
+        yield
+    except STORE_ERRORS as exc:
+        data.note_outage(exc)
+        st.caption(t("section_unavailable", lang))
+    except BoundaryError as exc:
+        key = "geo_missing" if isinstance(exc.__cause__, FileNotFoundError) else "geo_broken"
+        st.warning(t(key, lang, path=first_line(exc)))
+    except Exception:  # noqa: BLE001 - see page_frame
+        log.exception("page section failed")
+        st.caption(t("page_problem", lang))
+
+
+def _scope(view: ViewState) -> Scope:
+    settings = data.settings()
+    url = settings.db_url
+    units = data.cached_units(url)
+    if units.empty or units["parent_code"].isna().sum() == 0:
+        raise EmptyStore(url)
+    tree = hierarchy.Tree.from_frame(units)
+    unit = resolve_unit(url, tree, view.unit_code, view.lang)
+    end = data.cached_data_end(url) or datetime.now()
+    current, previous, last_year = compute_windows(end, view.period_days)
+    return Scope(settings, view, tree, unit, hierarchy.child_level(tree, unit), end, current, previous, last_year)
+
+
+def _show_outage(slot: st.delta_generator.DeltaGenerator, lang: str) -> None:
+    found = data.outage()
+    if found is None:
+        return
+    slot.html(outage_html(found, data.settings().db_url, lang))
+    st.session_state["_outage_shown_at"] = time.time()
+    _retry_when_back()
+
+
+def outage_html(found: data.Outage, url: str, lang: str) -> str:
+    """The notice: what is wrong (with the masked address), how old the figures shown are, that the page retries."""
+    text = str(found.error).lower()
+    shown_url = safe_url(url)
+    if isinstance(found.error, EmptyStore) or "no such table" in text or "doesn't exist" in text or "does not exist" in text:
+        title = t("db_empty", lang, url=shown_url)
+    elif "locked" in text or "busy" in text:
+        title = t("outage_locked", lang, url=shown_url)
+    else:
+        title = t("db_unreachable", lang, url=shown_url)
+    if found.stale_since is not None:
+        shown = t("outage_stale", lang, time=time.strftime("%H:%M", time.localtime(found.stale_since)))
+    else:
+        shown = t("outage_none", lang)
+    body = shown + t("outage_retry", lang, seconds=RETRY_SECONDS)
+    return f'<div class="ck-notice" role="status"><b>{html.escape(title)}</b><br/>{html.escape(body)}</div>'
+
+
+@st.fragment(run_every=RETRY_SECONDS)
+def _retry_when_back() -> None:
+    """While the notice shows: ask the store every RETRY_SECONDS, and rerun the page once it answers."""
+    # Only the timed reruns ask: the run that drew the notice has just seen the store fail, and
+    # asking there could loop when the store answers a ping but not the page's queries.
+    waited = time.time() - st.session_state.get("_outage_shown_at", 0.0)
+    if waited >= RETRY_SECONDS * 0.8 and store_answers(data.settings().db_url):
+        st.rerun(scope="app")
+
+
+def store_answers(url: str) -> bool:
+    """Whether the store answers a read now, on a fresh engine (the cached one may be the broken one)."""
+    try:
+        engine = make_engine(url)
+    except STORE_ERRORS:
+        return False
+    try:
+        return ping(engine) and not queries.fetch_units(engine).empty
+    except STORE_ERRORS:
+        return False
+    finally:
+        engine.dispose()

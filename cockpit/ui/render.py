@@ -1,0 +1,141 @@
+"""The pages' building blocks on screen: header, breadcrumb, KPI cards, map, charts.
+
+Each `render_*` reads through cockpit.ui.data, hands the numbers to the pure builders in
+cockpit.views and puts the result on the page; none of them computes a figure.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pandas as pd
+import streamlit as st
+
+from cockpit.core.errors import safe_url
+from cockpit.core.i18n import t
+from cockpit.core.settings import PROJECT_DIR, Settings
+from cockpit.domain import hierarchy, metrics
+from cockpit.ui import data
+from cockpit.ui.scope import Scope
+from cockpit.ui.state import set_unit
+from cockpit.views import basemap, cards, charts
+from cockpit.views import map as mapview
+
+STATIC_DIR = PROJECT_DIR / "static"
+BASEMAP_FILE = "cockpit-basemap.json"
+
+
+def inject_style() -> None:
+    css = resources.files("cockpit.resources").joinpath("style.css").read_text(encoding="utf-8")
+    st.html(f"<style>{css}</style>")
+
+
+def render_header(scope: Scope) -> None:
+    meta = data.cached_meta(scope.url)
+    st.html(cards.build_header_html(scope.unit, meta.get("label") == "demo", scope.end, scope.current, scope.lang))
+
+
+def render_breadcrumb(scope: Scope) -> None:
+    """Ancestors as buttons (any number of levels up) and a selectbox to drill into a child."""
+    tr, unit, lang = scope.tree, scope.unit, scope.lang
+    children = data.children_options(scope.url, tr, unit)
+    chain = hierarchy.breadcrumb(tr, unit)
+    cols = st.columns([1.3] * len(chain) + [max(1.0, 9 - 1.3 * len(chain)), 3.2], vertical_alignment="center")
+    for i, (col, u) in enumerate(zip(cols, chain)):
+        label = ("› " if i else "") + u.name
+        col.button(label, key=f"crumb-{u.code}", on_click=set_unit, args=(u.code,), disabled=u.code == unit.code,
+                   width="stretch", type="tertiary" if u.code == unit.code else "secondary")
+    if children:
+        names = dict(children)
+        key = f"drill-{unit.code}-{lang}"  # the language is in the key so a switch redraws the placeholder too
+        cols[-1].selectbox(
+            t("drill_to", lang), [None, *names], key=key, label_visibility="collapsed",
+            format_func=lambda c: t("choose_child", lang) if c is None else names[c],
+            on_change=_drill_from_select, args=(key,),
+        )
+    else:
+        cols[-1].caption(t("grid_view_note", lang))
+
+
+def _drill_from_select(key: str) -> None:
+    code = st.session_state.get(key)
+    if code:
+        set_unit(code)
+
+
+def render_kpis(scope: Scope) -> None:
+    url, unit = scope.url, scope.unit
+    current, severities = data.cached_window_values(url, unit, scope.current)
+    kpis = metrics.compute_kpis(current, data.comparison_values(url, unit, scope.previous),
+                                data.comparison_values(url, unit, scope.last_year))
+    st.html(cards.build_kpi_html(kpis, scope.lang, severities))
+
+
+def render_map(scope: Scope) -> None:
+    """The children coloured by the chosen metric; a click on one drills into it."""
+    vs, lang, unit = scope.view, scope.lang, scope.unit
+    fc, bounds = data.cached_display_geometry(str(scope.settings.geo_dir), unit.code, unit.level, scope.child_level,
+                                              unit.parent_code if unit.level == "grid" else None)
+    if not fc["features"]:
+        st.warning(t("geo_missing", lang, path=str(scope.settings.geo_dir)))
+        return
+    codes = [f["properties"]["code"] for f in fc["features"]]
+    values = data.map_values(scope.url, scope.tree, unit, scope.child_level, scope.current, codes)
+    features, legend = mapview.colour_features(fc, values, vs.metric, lang)
+    alerts = venues = None
+    if vs.show_alerts or vs.show_venues:
+        alert_rows, venue_rows = data.cached_points(scope.url, unit, scope.current.end)
+        alerts = mapview.alert_points(alert_rows, lang) if vs.show_alerts else None
+        venues = mapview.venue_points(venue_rows, lang) if vs.show_venues else None
+    deck = mapview.build_deck(features, vs.metric, bounds, lang, vs.extrude, alerts, venues,
+                              basemap_style(scope.settings))
+    event = st.pydeck_chart(deck, height=mapview.MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
+                            key=f"map-{unit.code}", width="stretch")
+    st.html(mapview.build_legend_html(vs.metric, legend, lang, alerts is not None, venues is not None))
+    picked = mapview.picked_code(event)
+    if picked and picked != unit.code and scope.child_level is not None and picked in codes:
+        set_unit(picked)
+        st.rerun()
+
+
+def render_trends(scope: Scope) -> None:
+    url, unit, w = scope.url, scope.unit, scope.current
+    panel = charts.build_trend_panel(data.cached_daily(url, unit, w), data.cached_tiers(url, unit, w), scope.lang,
+                                     data.CHART_WIDTH)
+    # st.html sanitises inline SVG away; st.image serves the SVG as an image.
+    st.image(data.cached_svg(panel.to_json()), width="stretch")
+
+
+def render_data_source(lang: str) -> None:
+    """The database's meta table and its address (password masked)."""
+    url = data.settings().db_url
+    meta = data.cached_meta(url)
+    st.table(pd.DataFrame({t("key", lang): list(meta), t("value", lang): list(meta.values())}))
+    st.caption(safe_url(url))
+
+
+def basemap_style(s: Settings) -> str | None:
+    """The map style URL: a configured style, or one written here for a configured tile template.
+
+    The style for a tile template is served by Streamlit's static file serving
+    (server.enableStaticServing) at app/static/, a URL relative to the page so that it also
+    works behind a proxy path.
+    """
+    if s.basemap_style:
+        return s.basemap_style
+    if not s.basemap_tiles:
+        return None
+    _write_basemap_style(s.basemap_tiles)
+    return f"app/static/{BASEMAP_FILE}"
+
+
+@st.cache_resource(show_spinner=False)
+def _write_basemap_style(tiles_url: str) -> None:
+    text = json.dumps(basemap.build_basemap_style(tiles_url), ensure_ascii=False)
+    STATIC_DIR.mkdir(exist_ok=True)
+    path = STATIC_DIR / BASEMAP_FILE
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)

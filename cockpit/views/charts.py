@@ -1,0 +1,93 @@
+"""Altair charts of the pages and their SVG images (vl-convert, the app's dark theme)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+from cockpit.core.i18n import t
+
+
+def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang: str, height: int = 150) -> alt.Chart:
+    """A small multi-series line chart of daily values (weekly when the period is long)."""
+    frame = daily[["day", *columns]].copy()
+    if len(frame) > 120:
+        frame = frame.set_index("day").resample("W-MON", label="left", closed="left").sum().reset_index()
+    long = frame.melt("day", var_name="series", value_name="value")
+    long["series"] = long["series"].map(lambda c: t(c, lang))
+    date_format = "%m月%d日" if lang == "zh" else "%d %b"
+    palette = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373"]
+    return (
+        alt.Chart(long, title=alt.Title(title, anchor="start", fontSize=14))
+        .mark_line(point=len(frame) <= 31, strokeWidth=2)
+        .encode(
+            x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
+            # An all-zero series would give Vega an empty domain and "NaN" ticks: pin the floor at 0..1.
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~s", tickCount=3),
+                    scale=alt.Scale(domainMin=0, domainMax=alt.Undefined if long["value"].max() > 0 else 1)),
+            color=alt.Color("series:N", title=None, scale=alt.Scale(range=palette),
+                            legend=alt.Legend(orient="right") if len(columns) > 1 else None),
+            tooltip=[alt.Tooltip("day:T", title=t("day", lang), format="%Y-%m-%d"),
+                     alt.Tooltip("series:N", title=t("series", lang)),
+                     alt.Tooltip("value:Q", title=t("count", lang), format=",.0f")],
+        )
+        .properties(height=height)
+    )
+
+
+def build_tier_chart(tiers: pd.DataFrame, lang: str, height: int = 150) -> alt.Chart:
+    order = ["grid", "community", "street", "district", "city"]
+    frame = tiers[tiers["tier"].notna()].copy()
+    frame["label"] = frame["tier"].map(lambda x: t(f"tier_{x}", lang))
+    frame["rank"] = frame["tier"].map(order.index)
+    total = frame["cases"].sum() or 1
+    frame["share"] = frame["cases"] / total
+    return (
+        alt.Chart(frame, title=alt.Title(t("tiers_title", lang), anchor="start", fontSize=14))
+        .mark_bar(color="#4fc3f7")
+        .encode(
+            y=alt.Y("label:N", sort=alt.SortField("rank"), title=None, axis=alt.Axis(labelOverlap=False)),
+            x=alt.X("share:Q", title=None, axis=alt.Axis(format="%")),
+            tooltip=[alt.Tooltip("label:N", title=t("tiers_title", lang)), alt.Tooltip("cases:Q", format=",.0f"),
+                     alt.Tooltip("share:Q", format=".1%")],
+        )
+        .properties(height=height)
+    )
+
+
+# Colours for charts drawn to images: the app's dark theme, since Streamlit's theme applies
+# only to charts the browser renders itself.
+IMAGE_THEME = {
+    "background": None,
+    "view": {"stroke": None},
+    "axis": {"labelColor": "#cfe3f7", "titleColor": "#cfe3f7", "gridColor": "#1c3a57", "domainColor": "#35597a",
+             "tickColor": "#35597a", "labelFontSize": 11},
+    "legend": {"labelColor": "#cfe3f7", "titleColor": "#cfe3f7", "labelFontSize": 12},
+    "title": {"color": "#e8f1ff", "fontSize": 14},
+    "font": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif",
+}
+
+
+def build_trend_panel(daily: pd.DataFrame, tiers: pd.DataFrame, lang: str, width: int = 560) -> alt.VConcatChart:
+    """The overview's four small charts stacked in one spec, so one render makes one image."""
+    legend_room = 70  # the two-series chart keeps its legend on the right
+    charts = [
+        build_trend_chart(daily, ["cases_received", "cases_closed"], t("trend_cases", lang), lang)
+        .properties(width=width - legend_room, height=110),
+        build_trend_chart(daily, ["alerts_raised"], t("trend_alerts", lang), lang).properties(width=width, height=62),
+        build_trend_chart(daily, ["points_earned"], t("trend_points", lang), lang).properties(width=width, height=62),
+        build_tier_chart(tiers, lang).properties(width=width, height=100),
+    ]
+    return alt.vconcat(*charts, spacing=16).resolve_scale(color="independent").resolve_legend(color="independent")
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as an SVG document in the app's dark theme.
+
+    The overview draws its small charts as SVG made on the server: the browser then needs
+    no Vega bundle and no layout pass before the map paints (first paint is a target).
+    """
+    spec = chart.to_dict()
+    spec.setdefault("config", {}).update(IMAGE_THEME)
+    return vl_convert.vegalite_to_svg(spec)
