@@ -15,6 +15,7 @@ from cockpit.queries.units import (
     fetch_data_end,
     fetch_data_start,
     fetch_grid,
+    fetch_grid_codes,
     fetch_grids,
     fetch_meta,
     fetch_units,
@@ -23,6 +24,6 @@ from cockpit.queries.units import (
 
 __all__ = [
     "fetch_active_alerts", "fetch_alert_stats", "fetch_case_stats", "fetch_child_metrics", "fetch_child_population",
-    "fetch_daily", "fetch_data_end", "fetch_data_start", "fetch_grid", "fetch_grids", "fetch_meta", "fetch_points_stats",
+    "fetch_daily", "fetch_data_end", "fetch_data_start", "fetch_grid", "fetch_grid_codes", "fetch_grids", "fetch_meta", "fetch_points_stats",
     "fetch_population", "fetch_tier_breakdown", "fetch_units", "fetch_venues",
 ]

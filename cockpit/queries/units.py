@@ -49,3 +49,7 @@ def fetch_venues(bind: Bind, unit: Unit, limit: int = 5000) -> pd.DataFrame:
     stmt = select(v.id, v.kind, v.name, v.lon, v.lat).where(in_unit(v.grid_code, unit)).order_by(v.id).limit(limit)
     return pd.DataFrame(rows(bind, stmt), columns=["id", "kind", "name", "lon", "lat"])
 
+
+def fetch_grid_codes(bind: Bind) -> list[str]:
+    """Every grid code, sorted (the bench samples grids from it)."""
+    return [r[0] for r in rows(bind, select(grid.c.code).order_by(grid.c.code))]

@@ -135,9 +135,16 @@ def outage_html(found: data.Outage, url: str, lang: str) -> str:
 
 @st.fragment(run_every=RETRY_SECONDS)
 def _retry_when_back() -> None:
-    """While the notice shows: ask the store every RETRY_SECONDS, and rerun the page once it answers."""
-    # Only the timed reruns ask: the run that drew the notice has just seen the store fail, and
-    # asking there could loop when the store answers a ping but not the page's queries.
+    """While the notice shows, the browser reruns this every RETRY_SECONDS (no reload, no other part)."""
+    retry_check()
+
+
+def retry_check() -> None:
+    """Rerun the whole page once the store answers again.
+
+    Only the timed reruns ask: the run that drew the notice has just seen the store fail, and
+    asking there could loop when the store answers a ping but not the page's queries.
+    """
     waited = time.time() - st.session_state.get("_outage_shown_at", 0.0)
     if waited >= RETRY_SECONDS * 0.8 and store_answers(data.settings().db_url):
         st.rerun(scope="app")

@@ -132,9 +132,14 @@ def test_times_bytes_and_memory_are_measured(report):
         assert run["floor_ms"] > 0 and run["ratio_warm_to_floor"] == pytest.approx(run["warm_median_ms"] / run["floor_ms"])
         if run["page"] == "overview":
             assert 0 < run["map_bytes"] < ONE_MB and run["map_features"] >= 1
-            assert {"cached_window_values[current]", "cached_child_metrics", "cached_daily"} <= set(run["floor_steps_ms"])
+            # recorded from the page itself: the current, previous and year-ago windows (the small demo covers them)
+            assert {"cached_units", "cached_data_end", "cached_window_values[1]", "cached_window_values[2]",
+                    "cached_window_values[3]", "cached_child_metrics", "cached_points", "cached_daily",
+                    "cached_tiers"} <= set(run["floor_steps_ms"])
+            assert ("cached_grids" in run["floor_steps_ms"]) == (run["tier"] == "community")
+            assert ("cached_grid" in run["floor_steps_ms"]) == (run["tier"] == "grid")
         else:
-            assert run["map_bytes"] is None and set(run["floor_steps_ms"]) == {"cached_units", "cached_meta"}
+            assert run["map_bytes"] is None and set(run["floor_steps_ms"]) == {"cached_meta"}
     assert 50 < report["peak_rss_mb"] < 4096 and report["machine"]["nproc"] >= 1
     assert report["machine"]["engine"] == "sqlite+pysqlite"
 

@@ -38,9 +38,10 @@ from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
 from cockpit import queries
-from cockpit.core.model import Unit, Window
+from cockpit.core.model import Unit, Window, compute_windows
 from cockpit.domain.hierarchy import Tree, child_level, grid_unit
-from cockpit.domain.metrics import compute_theme_values, compute_windows
+from cockpit.domain.metrics import compute_theme_values
+from cockpit.queries import rollup as rollup_reads
 from cockpit.store import rollup, schema
 from cockpit.store.engine import make_engine
 from cockpit.tools.demo.build import run_demo
@@ -435,8 +436,8 @@ def _rolled_units(reference: Reference) -> list[Unit]:
 
 def test_rollups_are_fresh_on_both(server, reference):
     """The demo load refreshes rollups, so the app (and the AppTest runs below) read them on every engine."""
-    assert rollup.rollup_is_fresh(reference.engine, reference.sample.end)
-    assert rollup.rollup_is_fresh(server.engine, queries.fetch_data_end(server.engine))
+    assert rollup_reads.rollup_is_fresh(reference.engine, reference.sample.end)
+    assert rollup_reads.rollup_is_fresh(server.engine, queries.fetch_data_end(server.engine))
 
 
 def _rollup_table(engine: Engine, table) -> pd.DataFrame:  # noqa: ANN001
@@ -457,8 +458,8 @@ def test_rollup_tables_are_equal(server, reference, table):
 
 
 def _window_stats_flat(engine, unit, w) -> dict:
-    """rollup.fetch_window_stats (the app's one-read path) as one flat dict."""
-    cases, alerts, points = rollup.fetch_window_stats(engine, unit, w)
+    """rollup_reads.fetch_window_stats (the app's one-read path) as one flat dict."""
+    cases, alerts, points = rollup_reads.fetch_window_stats(engine, unit, w)
     parts = {"cases": cases, "alerts": alerts, "points": points or {}}
     return {f"{name}.{k}": v for name, part in parts.items() for k, v in part.items()}
 
@@ -471,7 +472,7 @@ def test_rollup_stats_are_equal(server, reference):
     for unit in _rolled_units(reference):
         for w in reference.sample.windows:
             where = f"{reference.sample.label(unit)} {_wl(w)}"
-            for fetch in (rollup.fetch_case_stats, rollup.fetch_alert_stats, rollup.fetch_points_stats,
+            for fetch in (rollup_reads.fetch_case_stats, rollup_reads.fetch_alert_stats, rollup_reads.fetch_points_stats,
                           _window_stats_flat):
                 want = fetch(reference.engine, unit, w)
                 assert want is not None, f"rollup.{fetch.__name__} has no answer for the standard window {where}"
@@ -489,9 +490,9 @@ def test_rollup_breakdowns_are_equal(server, reference):
             for name, engine in (("server", server.engine), ("sqlite", reference.engine)):
                 population = queries.fetch_child_population(engine, unit, level, w.end)
                 frames[name] = (
-                    rollup.fetch_child_metrics(engine, unit, level, w, population).sort_index(),
-                    rollup.fetch_daily(engine, unit, w),
-                    rollup.fetch_tier_breakdown(engine, unit, w).sort_values("tier").reset_index(drop=True),
+                    rollup_reads.fetch_child_metrics(engine, unit, level, w, population).sort_index(),
+                    rollup_reads.fetch_daily(engine, unit, w),
+                    rollup_reads.fetch_tier_breakdown(engine, unit, w).sort_values("tier").reset_index(drop=True),
                 )
             for label, got, want in zip(("fetch_child_metrics", "fetch_daily", "fetch_tier_breakdown"),
                                         frames["server"], frames["sqlite"]):
@@ -514,7 +515,7 @@ LOCK_WAIT_S = 0.3
 def test_rollup_refresh_is_atomic_for_readers(server, reference):
     """Before every statement the refresh sends, a reader asks for the city's KPIs: old answer, new, or a wait."""
     city, w = reference.tree.root, reference.sample.current[1]
-    want = {"cases": rollup.fetch_case_stats(server.engine, city, w), "alerts": rollup.fetch_alert_stats(server.engine, city, w)}
+    want = {"cases": rollup_reads.fetch_case_stats(server.engine, city, w), "alerts": rollup_reads.fetch_alert_stats(server.engine, city, w)}
     end = queries.fetch_data_end(server.engine)
     reader = make_engine(server.url)  # the app's read-only engine, told not to wait forever on a lock
 
@@ -534,10 +535,10 @@ def test_rollup_refresh_is_atomic_for_readers(server, reference):
     def probe(_conn, _cursor, statement, *_args) -> None:
         step = " ".join(statement.split())[:60]
         try:
-            if not rollup.rollup_is_fresh(reader, end):
+            if not rollup_reads.rollup_is_fresh(reader, end):
                 seen.append("stale")
                 return
-            got = {"cases": rollup.fetch_case_stats(reader, city, w), "alerts": rollup.fetch_alert_stats(reader, city, w)}
+            got = {"cases": rollup_reads.fetch_case_stats(reader, city, w), "alerts": rollup_reads.fetch_alert_stats(reader, city, w)}
         except DBAPIError as exc:
             message = str(exc.orig).lower()
             if "lock" in message and ("timeout" in message or "timed out" in message):
@@ -559,8 +560,8 @@ def test_rollup_refresh_is_atomic_for_readers(server, reference):
         writer.dispose()
         reader.dispose()
     assert "answered" in seen, seen
-    assert rollup.rollup_is_fresh(server.engine, end)
-    assert rollup.fetch_case_stats(server.engine, city, w) == want["cases"], "the refresh changed the answer"
+    assert rollup_reads.rollup_is_fresh(server.engine, end)
+    assert rollup_reads.fetch_case_stats(server.engine, city, w) == want["cases"], "the refresh changed the answer"
     assert not wrong, f"{len(wrong)} of {len(seen) + len(wrong)} reads during the refresh were wrong:\n" + "\n".join(wrong[:10])
 
 

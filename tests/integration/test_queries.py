@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from cockpit import queries
+from cockpit.core.model import Window, compute_windows
 from cockpit.domain.hierarchy import Tree, child_level, grid_unit
-from cockpit.domain.metrics import compute_windows
 from cockpit.store.engine import make_engine
 
 
@@ -114,6 +114,6 @@ def test_points_layers_are_inside_the_unit(env):
 
 def test_empty_window_gives_zeros(env):
     engine, tree, _frames, _w = env
-    w = queries.Window(datetime(2001, 1, 1), datetime(2001, 2, 1))
+    w = Window(datetime(2001, 1, 1), datetime(2001, 2, 1))
     assert queries.fetch_case_stats(engine, tree.root, w)["received"] == 0
     assert queries.fetch_points_stats(engine, tree.root, w)["earned"] == 0

@@ -25,8 +25,9 @@ import pytest
 from sqlalchemy import inspect, text
 
 from cockpit import queries
+from cockpit.core.model import compute_windows
 from cockpit.domain.hierarchy import Tree
-from cockpit.domain.metrics import compute_kpis, compute_theme_values, compute_windows
+from cockpit.domain.metrics import compute_kpis, compute_theme_values
 from cockpit.store import rollup, schema
 from cockpit.store.engine import make_engine
 from cockpit.tools.bench.browser import BrowserBenchError, Server, streamlit_servers

@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 
 from cockpit import queries
+from cockpit.core.model import Window
 from cockpit.domain.hierarchy import Tree, child_level
+from cockpit.queries import rollup as rollup_reads
 from cockpit.store import rollup
 from cockpit.store.engine import make_engine
 from cockpit.store.schema import meta
@@ -30,7 +32,7 @@ def _units(tree):
 
 def test_demo_builds_fresh_rollups(env):
     engine, _tree, end = env
-    assert rollup.rollup_is_fresh(engine, end)
+    assert rollup_reads.rollup_is_fresh(engine, end)
 
 
 def test_stats_equal_raw(env):
@@ -39,13 +41,13 @@ def test_stats_equal_raw(env):
     assert len(windows) >= 10
     for unit in _units(tree):
         for w in windows:
-            assert rollup.fetch_case_stats(engine, unit, w) == {
+            assert rollup_reads.fetch_case_stats(engine, unit, w) == {
                 k: v for k, v in queries.fetch_case_stats(engine, unit, w).items() if k != "received_closed"
             }, (unit.code, w)
-            assert rollup.fetch_alert_stats(engine, unit, w) == queries.fetch_alert_stats(engine, unit, w), (unit.code, w)
-            assert rollup.fetch_points_stats(engine, unit, w) == queries.fetch_points_stats(engine, unit, w), (unit.code, w)
-            cases, alerts, points = rollup.fetch_window_stats(engine, unit, w)  # the app's one-read path
-            assert (cases, alerts, points) == (rollup.fetch_case_stats(engine, unit, w),
+            assert rollup_reads.fetch_alert_stats(engine, unit, w) == queries.fetch_alert_stats(engine, unit, w), (unit.code, w)
+            assert rollup_reads.fetch_points_stats(engine, unit, w) == queries.fetch_points_stats(engine, unit, w), (unit.code, w)
+            cases, alerts, points = rollup_reads.fetch_window_stats(engine, unit, w)  # the app's one-read path
+            assert (cases, alerts, points) == (rollup_reads.fetch_case_stats(engine, unit, w),
                                                queries.fetch_alert_stats(engine, unit, w),
                                                queries.fetch_points_stats(engine, unit, w)), (unit.code, w)
 
@@ -55,21 +57,21 @@ def test_breakdowns_equal_raw(env):
     for unit in _units(tree):
         level = child_level(tree, unit)
         for w in rollup.standard_windows(end)[:4]:
-            pd.testing.assert_frame_equal(rollup.fetch_daily(engine, unit, w), queries.fetch_daily(engine, unit, w))
-            r = rollup.fetch_tier_breakdown(engine, unit, w).sort_values("tier").reset_index(drop=True)
+            pd.testing.assert_frame_equal(rollup_reads.fetch_daily(engine, unit, w), queries.fetch_daily(engine, unit, w))
+            r = rollup_reads.fetch_tier_breakdown(engine, unit, w).sort_values("tier").reset_index(drop=True)
             q = queries.fetch_tier_breakdown(engine, unit, w).sort_values("tier").reset_index(drop=True)
             assert r.to_dict("list") == q.to_dict("list")
             if level != "grid":
                 raw = queries.fetch_child_metrics(engine, unit, level, w)
-                rolled = rollup.fetch_child_metrics(engine, unit, level, w, queries.fetch_child_population(engine, unit, level, w.end))
+                rolled = rollup_reads.fetch_child_metrics(engine, unit, level, w, queries.fetch_child_population(engine, unit, level, w.end))
                 codes = sorted(set(raw.index) | set(rolled.index))
                 pd.testing.assert_frame_equal(rolled.reindex(codes).fillna(0), raw.reindex(codes).fillna(0))
 
 
 def test_unusual_window_falls_back(env):
     engine, tree, end = env
-    w = queries.Window(pd.Timestamp(end).normalize().to_pydatetime() - pd.Timedelta(days=11), pd.Timestamp(end).normalize().to_pydatetime())
-    assert rollup.fetch_points_stats(engine, tree.root, w) is None
+    w = Window(pd.Timestamp(end).normalize().to_pydatetime() - pd.Timedelta(days=11), pd.Timestamp(end).normalize().to_pydatetime())
+    assert rollup_reads.fetch_points_stats(engine, tree.root, w) is None
 
 
 def test_stale_rollup_is_not_used(small_demo, tmp_path):
@@ -80,9 +82,9 @@ def test_stale_rollup_is_not_used(small_demo, tmp_path):
         conn.execute(meta.update().where(meta.c.key == rollup.ROLLUP_KEY).values(value="2001-01-01 00:00:00"))
     reader = make_engine(f"sqlite:///{copy}")
     end = queries.fetch_data_end(reader)
-    assert not rollup.rollup_is_fresh(reader, end)
+    assert not rollup_reads.rollup_is_fresh(reader, end)
     rollup.refresh_rollups(writer)  # the command brings it back
-    assert rollup.rollup_is_fresh(reader, end)
+    assert rollup_reads.rollup_is_fresh(reader, end)
 
 
 def test_no_rollup_tables_means_not_fresh(tmp_path):
@@ -90,4 +92,4 @@ def test_no_rollup_tables_means_not_fresh(tmp_path):
 
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}", read_only=False)
     metadata.create_all(engine)
-    assert not rollup.rollup_is_fresh(engine, pd.Timestamp("2026-10-31").to_pydatetime())
+    assert not rollup_reads.rollup_is_fresh(engine, pd.Timestamp("2026-10-31").to_pydatetime())

@@ -5,8 +5,9 @@ AppTest in this process — once cold (every ``st.cache_data`` / ``st.cache_reso
 cleared), then ``repeat`` times warm (caches kept, each run a fresh session opening
 the same deep link) — and the about page once. Per view it records the cold time,
 warm median and p95, the bytes of the map message, and the *floor*: the time of the
-bare queries that answer the same view, i.e. the bodies of the ``cockpit.ui.cached_*``
-wrappers the page calls, run uncached (see :func:`floor_steps`). The process's peak
+bare queries that answer the same view — the functions under the ``cockpit.ui.data``
+wrappers, with the arguments the page itself passed them in a recorded run (see
+:func:`measure_floor`). The process's peak
 memory is read at the end. Results are checked against :data:`TARGETS`.
 
 Layout: pure helpers first (percentiles, sampling, target evaluation, formatting),
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cockpit.core.errors import first_line
+from cockpit.core.errors import first_line, safe_url
 from cockpit.core.settings import PROJECT_DIR, load_settings, sqlite_url
 from cockpit.store.engine import DatabaseError
 
@@ -308,16 +309,12 @@ class City:
 
 def open_city(url: str, geo_dir: Path) -> City:
     """Read the unit tree and grid codes; BenchError when the database or the boundaries are unusable."""
-    from sqlalchemy import select
     from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
 
     from cockpit import queries
     from cockpit.domain import hierarchy
-    from cockpit.store import boundaries as geo
-    from cockpit.store.engine import make_engine
-    from cockpit.store.schema import grid
-    from cockpit.ui import safe_url
+    from cockpit.store import boundaries
+    from cockpit.store.engine import STORE_ERRORS, make_engine
 
     shown = safe_url(url)
     try:
@@ -328,23 +325,22 @@ def open_city(url: str, geo_dir: Path) -> City:
         raise BenchError(f"no driver for {shown}: {first_line(exc)}") from exc
     try:
         units = queries.fetch_units(engine)
-        with engine.connect() as conn:
-            grid_codes = [r[0] for r in conn.execute(select(grid.c.code).order_by(grid.c.code))]
+        grid_codes = queries.fetch_grid_codes(engine)
         data_end = queries.fetch_data_end(engine)
         meta = queries.fetch_meta(engine)
-    except (SQLAlchemyError, OSError, DatabaseError) as exc:
+    except STORE_ERRORS as exc:
         raise BenchError(f"cannot read the cockpit tables at {shown}: {first_line(exc)}") from exc
     finally:
         engine.dispose()
     if units.empty or units["parent_code"].isna().sum() == 0:
         raise BenchError(f"no administrative units (or no root unit) in {shown}")
     tree = hierarchy.Tree.from_frame(units)
-    path = geo.units_path(geo_dir)
+    path = boundaries.units_path(geo_dir)
     if not path.is_file():
         raise BenchError(f"no boundaries at {path}; pass --geo-dir (the folder `python -m cockpit demo` wrote)")
     try:
-        features = geo.read_features(path)
-    except geo.BoundaryError as exc:
+        features = boundaries.read_features(path)
+    except boundaries.BoundaryError as exc:
         raise BenchError(f"unreadable boundaries: {first_line(exc)}") from exc
     if tree.root.code not in features:
         raise BenchError(f"the boundaries in {geo_dir} are not for this database (no feature for its root "
@@ -370,72 +366,50 @@ def plan_views(city: City, n: int) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- the floor: the page's SQL, uncached
 
-def _bare(cached: Callable) -> Callable:
-    """The function under an st.cache_data wrapper: what the page runs on a cache miss."""
-    return getattr(cached, "__wrapped__", cached)
+def measure_floor(calls: list[tuple[str, Callable, tuple]], runs: int) -> dict:
+    """Median total time of the bare data calls a page made (recorded from the page itself), and per call.
 
-
-def floor_steps(page: str, city: City, code: str | None) -> list[tuple[str, Callable[[], object]]]:
-    """The data calls a cold run of `page` makes for one view, as (wrapper name, call) — kept in this one place.
-
-    Each call is the body of the ``cockpit.ui.cached_*`` wrapper the page uses, unwrapped, so when a
-    wrapper switches to other queries (e.g. pre-computed rollups) the floor follows it. Geometry is
-    file work, not SQL, and is left out.
+    `calls` come from ``cockpit.ui.data.record_calls`` around a run of the page: the functions
+    under its ``st.cache_data`` wrappers with the arguments the page gave them, so the floor is
+    exactly what that page asks of the store — rollups when it used them — and never a copy of
+    its steps. Geometry and chart images are file and CPU work, not SQL, and are not recorded.
     """
-    from cockpit import ui
-    from cockpit.domain import hierarchy, metrics
-
-    url, tree = city.url, city.tree
-    steps: list[tuple[str, Callable[[], object]]] = [("cached_units", lambda: _bare(ui.cached_units)(url))]
-    if page == "about":
-        return [*steps, ("cached_meta", lambda: _bare(ui.cached_meta)(url))]
-    steps += [("cached_meta", lambda: _bare(ui.cached_meta)(url)),
-              ("cached_data_end", lambda: _bare(ui.cached_data_end)(url))]
-    if tree.has(code):  # type: ignore[attr-defined]
-        unit = tree.unit(code)  # type: ignore[attr-defined]
-    else:
-        steps.append(("cached_grid", lambda: _bare(ui.cached_grid)(url, code)))
-        unit = hierarchy.grid_unit(_bare(ui.cached_grid)(url, code))
-    if unit.level == "community":
-        steps.append(("cached_grids", lambda: _bare(ui.cached_grids)(url, unit.code)))
-    windows = metrics.compute_windows(city.data_end or datetime.now(), PERIOD_DAYS)
-    current = windows[0]
-    for name, w in zip(("current", "previous", "last_year"), windows):
-        steps.append((f"cached_window_values[{name}]", lambda w=w: _bare(ui.cached_window_values)(url, unit, w)))
-    child_level = hierarchy.child_level(tree, unit)  # type: ignore[arg-type]
-    map_unit, map_level = (tree.unit(unit.parent_code), "grid") if child_level is None else (unit, child_level)  # type: ignore[attr-defined]
-    steps += [
-        ("cached_child_metrics", lambda: _bare(ui.cached_child_metrics)(url, map_unit, map_level, current)),
-        ("cached_points", lambda: _bare(ui.cached_points)(url, unit, current.end)),  # alerts are on by default
-        ("cached_daily", lambda: _bare(ui.cached_daily)(url, unit, current)),
-        ("cached_tiers", lambda: _bare(ui.cached_tiers)(url, unit, current)),
-    ]
-    return steps
-
-
-def measure_floor(page: str, city: City, code: str | None, runs: int) -> dict:
-    """Median total time of the floor steps over `runs`, and the median of each step."""
-    try:
-        steps = floor_steps(page, city, code)
-    except Exception as exc:  # noqa: BLE001 - a changed wrapper is a finding to report, not a crash
-        return {"floor_ms": None, "floor_runs_ms": [], "floor_steps_ms": {}, "error": f"floor: {first_line(exc)}"}
+    steps: dict[tuple, tuple[str, Callable, tuple]] = {}
+    for name, fn, args in calls:
+        steps.setdefault((name, *map(repr, args)), (name, fn, args))
+    if not steps:
+        return {"floor_ms": None, "floor_runs_ms": [], "floor_steps_ms": {}, "error": "floor: the page made no data calls"}
+    labels = _step_labels(list(steps.values()))
     totals: list[float] = []
-    per_step: dict[str, list[float]] = {name: [] for name, _ in steps}
+    per_step: dict[str, list[float]] = {label: [] for label in labels}
     try:
         for _ in range(runs):
             total = 0.0
-            for name, call in steps:
+            for label, (_, fn, args) in zip(labels, steps.values()):
                 t0 = time.perf_counter()
-                call()
+                fn(*args)
                 ms = (time.perf_counter() - t0) * 1000
-                per_step[name].append(ms)
+                per_step[label].append(ms)
                 total += ms
             totals.append(total)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - a failing query is a finding to report, not a crash
         return {"floor_ms": None, "floor_runs_ms": totals, "floor_steps_ms": {},
-                "error": f"floor {name}: {type(exc).__name__}: {first_line(exc)}"}
+                "error": f"floor {label}: {type(exc).__name__}: {first_line(exc)}"}
     return {"floor_ms": median(totals), "floor_runs_ms": totals,
-            "floor_steps_ms": {name: median(v) for name, v in per_step.items()}, "error": None}
+            "floor_steps_ms": {label: median(v) for label, v in per_step.items()}, "error": None}
+
+
+def _step_labels(steps: list[tuple[str, Callable, tuple]]) -> list[str]:
+    """A name per step: the wrapper's name, numbered when the page called it more than once."""
+    counts: dict[str, int] = {}
+    for name, _, _ in steps:
+        counts[name] = counts.get(name, 0) + 1
+    seen: dict[str, int] = {}
+    labels = []
+    for name, _, _ in steps:
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(f"{name}[{seen[name]}]" if counts[name] > 1 else name)
+    return labels
 
 
 # ---------------------------------------------------------------- the pages, through AppTest
@@ -590,7 +564,11 @@ def measure_view(runner: PageRunner, city: City, page: str, tier: str, code: str
         errors += [e for e in r["errors"] if e not in errors]
         if r["ms"] is not None:
             warm.append(r["ms"])
-    floor = measure_floor(page, city, code, floor_runs)
+    from cockpit.ui.data import record_calls
+
+    with record_calls() as calls:  # one more warm run: the data calls this page makes, as it makes them
+        runner.run(page, code)
+    floor = measure_floor(calls, floor_runs)
     if floor["error"]:
         errors.append(floor["error"])
     warm_median = median(warm) if warm else None
@@ -663,7 +641,6 @@ def run_bench(city: City, repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNI
               say: Callable[[str], None] = lambda _m: None, source: Source | None = None,
               app_path: Path = APP_PATH) -> dict:
     """Measure every sampled view and the about page; the whole report as a JSON-ready dict."""
-    from cockpit.ui import safe_url
 
     floor_runs = floor_runs or max(1, min(FLOOR_RUNS, repeat))
     started, t_start, load_before = _now(), time.perf_counter(), _load()
@@ -753,7 +730,6 @@ def main_bench(db: str | None = None, geo_dir: str | None = None, preset: str | 
 def _browser_only(city: City, source: Source, runs: int, as_json: bool, say: Callable[[str], None]) -> int:
     """`bench --browser-only`: the first-paint figure alone, with the config and dataset it was measured on."""
     from cockpit.tools.bench.browser import bench_section
-    from cockpit.ui import safe_url
 
     started, t_start = _now(), time.perf_counter()
     section, text = bench_section(city.url, city.geo_dir, runs, say)

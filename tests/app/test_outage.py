@@ -1,0 +1,131 @@
+"""The store goes away while the app runs, then comes back: a notice, never Streamlit's error box, and recovery.
+
+Each test works on its own copy of the small demo (the file is moved away and back), so the
+shared fixture stays intact. Streamlit's caches live in this process (AppTest runs the app
+here), so clearing them stands in for their TTL running out.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+import time
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from cockpit.ui import frame
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.fixture
+def own_city(clean_env, small_demo, tmp_path):
+    db = tmp_path / "city.sqlite"
+    shutil.copyfile(small_demo.db_path, db)
+    clean_env.setenv("COCKPIT_DB_URL", f"sqlite:///{db}")
+    clean_env.setenv("COCKPIT_GEO_DIR", str(small_demo.geo_dir))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def html_bodies(at: AppTest) -> list[str]:
+    return [h.proto.body for h in at.get("html")]
+
+
+def notices(at: AppTest) -> list[str]:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    return [re.sub(r"<[^>]+>", " ", b) for b in html_bodies(at) if 'class="ck-notice"' in b]
+
+
+def kpi_cards(at: AppTest) -> str:
+    found = [b for b in html_bodies(at) if 'class="cards"' in b]
+    assert len(found) == 1, "the KPI cards are on screen"
+    return found[0]
+
+
+def test_file_moved_away_keeps_last_figures_with_a_notice_then_recovers(own_city, start, units):
+    at = start()
+    before = kpi_cards(at)
+    assert notices(at) == []
+    moved = own_city.with_suffix(".away")
+    own_city.rename(moved)
+    st.cache_data.clear()  # as when the TTL runs out: the next run must ask the store
+    at.run()
+    [notice] = notices(at)
+    assert "无法连接数据库" in notice and "显示的是" in notice and "自动重试" in notice
+    assert time.strftime("%H:") in notice  # the time of the figures still shown
+    assert kpi_cards(at) == before  # the last good figures, not blanks
+    assert at.get("deck_gl_json_chart"), "the map is still drawn"
+    moved.rename(own_city)
+    at.run()  # what the retry fragment's rerun does once the store answers
+    assert notices(at) == []
+    assert kpi_cards(at) == before
+
+
+def test_unseen_unit_while_away_says_so_in_english_and_the_rest_stays(own_city, start, units):
+    at = start(lang="en")
+    own_city.rename(own_city.with_suffix(".away"))
+    street = units.first("street")
+    at = at.selectbox(key=f"drill-{units.city}-en").select(street).run()  # figures never read before
+    [notice] = notices(at)
+    assert "Cannot reach the database" in notice and "retries every" in notice and not CJK.search(notice)
+    assert "No figures to show yet" in notice
+    assert any("not available right now" in c.value for c in at.caption)
+    assert at.query_params["unit"] == street  # the view still follows the user
+    own_city.with_suffix(".away").rename(own_city)
+    at.run()
+    assert notices(at) == [] and kpi_cards(at)
+
+
+def test_missing_tables_and_locked_store_are_told_apart(own_city, start):
+    at = start()
+    with sqlite3.connect(own_city) as conn:
+        conn.execute("ALTER TABLE case_record RENAME TO case_record_gone")
+    conn.close()
+    st.cache_data.clear()
+    at.run()
+    [notice] = notices(at)
+    assert "数据库中没有驾驶舱所需的数据表或数据" in notice
+    with sqlite3.connect(own_city) as conn:
+        conn.execute("ALTER TABLE case_record_gone RENAME TO case_record")
+    conn.close()
+    at.run()
+    assert notices(at) == []
+
+
+def test_retry_fragment_reruns_the_page_only_once_the_store_answers(own_city, monkeypatch):
+    """The fragment's timed reruns ask the store; the run that drew the notice does not."""
+    asked: list[str] = []
+    reruns: list[str] = []
+    monkeypatch.setattr(frame, "store_answers", lambda url: asked.append(url) or True)
+    monkeypatch.setattr(st, "rerun", lambda scope="app": reruns.append(scope))
+    session: dict[str, float] = {"_outage_shown_at": time.time()}
+    monkeypatch.setattr(st, "session_state", session)
+    frame.retry_check()
+    assert asked == [] and reruns == []  # just drawn: no question yet
+    session["_outage_shown_at"] -= frame.RETRY_SECONDS
+    frame.retry_check()
+    assert len(asked) == 1 and reruns == ["app"]
+    monkeypatch.setattr(frame, "store_answers", lambda url: False)
+    reruns.clear()
+    frame.retry_check()
+    assert reruns == []  # still down: the notice stays, nothing reruns
+
+
+def test_store_answers_checks_a_fresh_connection(own_city, tmp_path):
+    url = f"sqlite:///{own_city}"
+    assert frame.store_answers(url)
+    own_city.rename(own_city.with_suffix(".away"))
+    assert not frame.store_answers(url)
+    own_city.with_suffix(".away").rename(own_city)
+    assert frame.store_answers(url)
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    assert not frame.store_answers(f"sqlite:///{empty}")  # answers, but holds no unit tree
