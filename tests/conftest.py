@@ -6,13 +6,18 @@
 * ``pg_url`` / ``mysql_url`` — server databases for round-trip tests, from
   ``COCKPIT_TEST_PG_URL`` / ``COCKPIT_TEST_MYSQL_URL`` (``.ci/run`` sets both);
   tests using them skip, with the reason shown by ``-ra``, when they are unset.
+* ``clean_env`` — a monkeypatch with every ``COCKPIT_*`` variable removed, so no setting of the
+  developer's shell reaches the app under test; ``strip_cockpit_settings`` /
+  ``without_cockpit_settings`` do the same for a MonkeyPatch context or a child's environment.
+  The test run's own switches (``COCKPIT_TEST_*``, ``COCKPIT_REQUIRE_BROWSER``) share the prefix:
+  they are read once, at import, into ``RUN_SWITCHES``, so cleaning never turns them off.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +28,30 @@ from cockpit.tools.bench.browser import CHROMIUM, CHROMIUM_ARGS  # one list of f
 
 SMALL_PRESET = "small"
 SMALL_SEED = 1
+
+# Every cockpit setting is a COCKPIT_<NAME> variable (cockpit.core.settings.load_settings): strip by
+# prefix, never by a list of names that goes stale when a setting is added or renamed.
+SETTINGS_PREFIX = "COCKPIT_"
+# How this test run was started (server URLs, CI's browser requirement), read before any cleaning.
+RUN_SWITCHES = {k: v for k, v in os.environ.items() if k.startswith("COCKPIT_TEST_") or k == "COCKPIT_REQUIRE_BROWSER"}
+
+
+def without_cockpit_settings(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A copy of ``environ`` (default: this process's) with no ``COCKPIT_*`` variable: for a child process."""
+    return {k: v for k, v in (os.environ if environ is None else environ).items() if not k.startswith(SETTINGS_PREFIX)}
+
+
+def strip_cockpit_settings(mp: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Remove every ``COCKPIT_*`` variable from this process for the life of ``mp`` (restored after)."""
+    for name in [n for n in os.environ if n.startswith(SETTINGS_PREFIX)]:
+        mp.delenv(name)
+    return mp
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No COCKPIT_* setting leaks in from the developer's shell; set what the test needs on the result."""
+    return strip_cockpit_settings(monkeypatch)
 
 
 @dataclass(frozen=True)
@@ -63,7 +92,7 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoCity:
 
 
 def _server_url(variable: str) -> str:
-    url = os.environ.get(variable, "").strip()
+    url = RUN_SWITCHES.get(variable, "").strip()
     if not url:
         pytest.skip(f"{variable} not set (set by .ci/run)")
     return url
@@ -75,14 +104,14 @@ def ctrl_c_during_load(monkeypatch: pytest.MonkeyPatch):
     from cockpit.store import loader
 
     def arm(table_name: str) -> None:
-        real_insert = loader._insert
+        real_insert = loader.bulk_insert  # what the loader calls for every batch of every table
 
-        def insert_then_ctrl_c(cur, table, columns, rows, dialect):  # noqa: ANN001
+        def insert_then_ctrl_c(cur, table, columns, rows, dialect):
             if table.name == table_name:
                 raise KeyboardInterrupt
             real_insert(cur, table, columns, rows, dialect)
 
-        monkeypatch.setattr(loader, "_insert", insert_then_ctrl_c)
+        monkeypatch.setattr(loader, "bulk_insert", insert_then_ctrl_c)  # raises if the loader renamed it
 
     return arm
 
@@ -105,7 +134,7 @@ def mysql_url() -> str:
 
 def browser_unavailable(reason: str) -> None:
     """Skip locally; fail on CI, where the browser is part of the image and must be there."""
-    if os.environ.get("COCKPIT_REQUIRE_BROWSER") == "1":
+    if RUN_SWITCHES.get("COCKPIT_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason} (COCKPIT_REQUIRE_BROWSER=1, so this is a failure, not a skip)", pytrace=False)
     pytest.skip(reason)
 

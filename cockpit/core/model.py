@@ -1,15 +1,17 @@
-"""The cockpit's nouns: a unit of the hierarchy, a time window, and the standard periods."""
+"""The cockpit's nouns: a unit of the hierarchy, a time window, the standard periods and one window's figures."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from cockpit.core import codes
 
 LEVELS = codes.LEVELS
 TIERS = ("grid", "community", "street", "district", "city")  # where a case can be resolved, lowest first
 PERIOD_DAYS = (7, 30, 90, 365)
+SEVERITIES = (1, 2, 3, 4)  # alert severity: 1 red (most severe), 2 orange, 3 yellow, 4 blue
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,52 @@ def compute_windows(end: datetime, days: int) -> tuple[Window, Window, Window]:
 def covered(window: Window, data_start: datetime | None) -> bool:
     """Whether the data reaches back over the whole window (a partial window would fake a change)."""
     return data_start is not None and window.start >= data_start.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+# One window's figures for a unit, as the queries (facts or rollups) return them and the KPIs consume them.
+# Counts throughout; the rates on screen are computed from them in cockpit.domain.metrics.
+
+
+class PopulationStats(TypedDict):
+    """Residents at the latest snapshot before the window's end."""
+
+    registered: int
+    floating: int
+    population: int  # registered + floating
+    households: int
+    elderly_60p: int
+    elderly_alone: int
+
+
+class CaseStats(TypedDict):
+    """Cases open and overdue at the window's end; received, closed, resolved and rated in it."""
+
+    open: int
+    overdue: int
+    received: int
+    closed: int
+    resolved: int
+    resolved_on_time: int
+    resolved_low_tier: int  # resolved at grid or community level
+    rated: int
+    satisfied: int  # rated 4 or 5
+
+
+class AlertStats(TypedDict):
+    """Alerts active at the window's end, by severity and in all; raised and acknowledged in time in it."""
+
+    active_s1: int
+    active_s2: int
+    active_s3: int
+    active_s4: int
+    raised: int
+    ack_on_time: int
+    active: int  # all four severities
+
+
+class PointsStats(TypedDict):
+    """Participation points earned and redeemed in the window, and the distinct residents who took part."""
+
+    earned: int
+    redeemed: int
+    participants: int

@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from cockpit.core.model import AlertStats, CaseStats, PointsStats, PopulationStats
+
+# One window's KPI values by key (None where a rate has nothing to divide by).
+ThemeValues = dict[str, float | None]
+
 MAP_METRICS = ("population", "density", "open_cases", "overdue_cases", "active_alerts", "points_per_1000")
 
 @dataclass(frozen=True)
@@ -29,7 +34,7 @@ def change(now: float | None, before: float | None) -> float | None:
     return (now - before) / before
 
 
-def compute_theme_values(pop: dict, cases: dict, alerts: dict, points: dict) -> dict[str, float | None]:
+def compute_theme_values(pop: PopulationStats, cases: CaseStats, alerts: AlertStats, points: PointsStats) -> ThemeValues:
     """Every KPI value of one window, by key."""
     return {
         "registered": pop["registered"],
@@ -63,7 +68,7 @@ THEMES = {
 }
 
 
-def compute_kpis(current: dict, previous: dict, last_year: dict) -> dict[str, Kpi]:
+def compute_kpis(current: ThemeValues, previous: ThemeValues, last_year: ThemeValues) -> dict[str, Kpi]:
     """KPIs with their changes. For rates the change is in percentage points' relative terms too."""
     out = {}
     for key, value in current.items():

@@ -7,24 +7,26 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import and_, or_, select, union_all
 
-from cockpit.core.model import Unit, Window
-from cockpit.queries.base import FAR_FUTURE, Bind, count_if, in_unit, rows
+from cockpit.core.model import SEVERITIES, AlertStats, Unit, Window
+from cockpit.queries.base import FAR_FUTURE, Bind, count_if, counts, in_unit, rows
 from cockpit.store.schema import alert
 
 
-def fetch_alert_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, float]:
+def fetch_alert_stats(bind: Bind, unit: Unit, w: Window) -> AlertStats:
     a = alert.c
     active = and_(a.raised_at < w.end, or_(a.resolved_at.is_(None), a.resolved_at >= w.end))
     raised_in = and_(a.raised_at >= w.start, a.raised_at < w.end)
-    cols = [count_if(and_(active, a.severity == s)).label(f"active_s{s}") for s in (1, 2, 3, 4)]
     stmt = select(
-        *cols,
+        *[count_if(and_(active, a.severity == severity)).label(f"active_s{severity}") for severity in SEVERITIES],
         count_if(raised_in).label("raised"),
         count_if(and_(raised_in, a.acknowledged_at.is_not(None), a.acknowledged_at <= a.ack_due_at)).label("ack_on_time"),
     ).where(in_unit(a.grid_code, unit), a.raised_at < w.end)
-    out = {k: int(v) for k, v in rows(bind, stmt)[0]._mapping.items()}
-    out["active"] = sum(out[f"active_s{s}"] for s in (1, 2, 3, 4))
-    return out
+    found = counts(bind, stmt)
+    return AlertStats(
+        active_s1=found["active_s1"], active_s2=found["active_s2"], active_s3=found["active_s3"],
+        active_s4=found["active_s4"], raised=found["raised"], ack_on_time=found["ack_on_time"],
+        active=sum(found[f"active_s{severity}"] for severity in SEVERITIES),
+    )
 
 
 def fetch_active_alerts(bind: Bind, unit: Unit, end: datetime, limit: int = 2000) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, literal_column
+from sqlalchemy import ColumnElement, Executable, and_, func, literal_column
 
 from cockpit.core import codes
 from cockpit.core.model import Unit
@@ -12,6 +12,10 @@ from cockpit.store.sql import Bind, count_if, rows  # noqa: F401 - the queries' 
 
 FAR_FUTURE = datetime(9999, 1, 1)
 
+
+def counts(bind: Bind, stmt: Executable) -> dict[str, int]:
+    """The one row of an aggregate statement, as label -> integer (drivers return Decimal or int)."""
+    return {label: int(value) for label, value in rows(bind, stmt)[0]._mapping.items()}
 
 
 def in_unit(column: ColumnElement, unit: Unit) -> ColumnElement:

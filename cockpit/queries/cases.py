@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 from sqlalchemy import and_, func, or_, select
 
-from cockpit.core.model import Unit, Window
-from cockpit.queries.base import Bind, count_if, in_unit, rows
+from cockpit.core.model import CaseStats, Unit, Window
+from cockpit.queries.base import Bind, count_if, counts, in_unit, rows
 from cockpit.store.schema import case_record
 
 
-def fetch_case_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, float]:
+def fetch_case_stats(bind: Bind, unit: Unit, w: Window) -> CaseStats:
     c = case_record.c
     in_period = and_(c.received_at >= w.start, c.received_at < w.end)
     is_open = and_(c.received_at < w.end, or_(c.closed_at.is_(None), c.closed_at >= w.end))
@@ -28,7 +30,8 @@ def fetch_case_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, float]:
         count_if(visited_in).label("rated"),
         count_if(and_(visited_in, c.satisfaction >= 4)).label("satisfied"),
     ).where(in_unit(c.grid_code, unit), c.received_at < w.end)
-    return {k: int(v) for k, v in rows(bind, stmt)[0]._mapping.items()}
+    # The labels above are CaseStats' keys.
+    return cast(CaseStats, counts(bind, stmt))
 
 
 def fetch_tier_breakdown(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from cockpit.core import codes
-from cockpit.core.model import Unit
+from cockpit.core.model import PopulationStats, Unit
 from cockpit.queries.base import Bind, child_key, in_unit, rows
 from cockpit.store.schema import population_stat
 
@@ -19,7 +19,7 @@ def latest_snapshot(bind: Bind, end: datetime) -> date | None:
     return pd.Timestamp(value).date() if value is not None else None
 
 
-def fetch_population(bind: Bind, unit: Unit, end: datetime) -> dict[str, float]:
+def fetch_population(bind: Bind, unit: Unit, end: datetime) -> PopulationStats:
     as_of = latest_snapshot(bind, end)
     p = population_stat.c
     stmt = select(
@@ -29,9 +29,9 @@ def fetch_population(bind: Bind, unit: Unit, end: datetime) -> dict[str, float]:
         func.coalesce(func.sum(p.elderly_60p), 0),
         func.coalesce(func.sum(p.elderly_alone), 0),
     ).where(p.as_of == as_of, in_unit(p.grid_code, unit))
-    reg, flo, hh, eld, alone = rows(bind, stmt)[0]
-    return {"registered": int(reg), "floating": int(flo), "population": int(reg) + int(flo),
-            "households": int(hh), "elderly_60p": int(eld), "elderly_alone": int(alone)}
+    registered, floating, households, elderly, alone = (int(v) for v in rows(bind, stmt)[0])
+    return PopulationStats(registered=registered, floating=floating, population=registered + floating,
+                           households=households, elderly_60p=elderly, elderly_alone=alone)
 
 
 def fetch_child_population(bind: Bind, unit: Unit, child_level: str, end: datetime) -> pd.Series:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 
 from cockpit.core import codes
-from cockpit.core.model import TIERS, Unit, Window
-from cockpit.queries.base import Bind, rows
+from cockpit.core.model import SEVERITIES, TIERS, AlertStats, CaseStats, PointsStats, Unit, Window
+from cockpit.queries.base import Bind, counts, rows
 from cockpit.store.rollup import DAY_COLUMNS, ROLLUP_KEY, rollup_day, rollup_participants
 from cockpit.store.schema import meta
 
@@ -29,7 +29,7 @@ def rollup_is_fresh(bind: Bind, end: datetime | None) -> bool:
     return bool(value) and value[0][0] == end.isoformat(sep=" ")
 
 
-def _in_unit_comm(unit: Unit):  # noqa: ANN202
+def _in_unit_comm(unit: Unit) -> ColumnElement[bool]:
     lo, hi = unit.grid_range
     if unit.level in ("city", "district"):
         # A broad unit spans most rows: compare a prefix expression, which no index serves, so the
@@ -40,16 +40,16 @@ def _in_unit_comm(unit: Unit):  # noqa: ANN202
     return and_(rollup_day.c.community_code >= lo[:12], rollup_day.c.community_code < hi)
 
 
-def _days(w: Window):  # noqa: ANN202
+def _days(w: Window) -> ColumnElement[bool]:
     return and_(rollup_day.c.day >= w.start.date(), rollup_day.c.day < w.end.date())
 
 
-def _eod(w: Window):  # noqa: ANN202
+def _eod(w: Window) -> ColumnElement[bool]:
     # The end-of-day row of the window's last day: always inside _days(w), so filters need only that.
     return rollup_day.c.day == (pd.Timestamp(w.end) - pd.Timedelta(days=1)).date()
 
 
-def _sum(col):  # noqa: ANN001, ANN202
+def _sum(col: ColumnElement[int]) -> ColumnElement[int]:
     return func.coalesce(func.sum(col), 0)
 
 
@@ -64,27 +64,27 @@ def _window_sums(bind: Bind, unit: Unit, w: Window) -> dict[str, int]:
         (_sum(case((last, getattr(r, name)), else_=0)) if name in EOD_COLUMNS else _sum(getattr(r, name))).label(name)
         for name in DAY_COLUMNS
     ]
-    row = rows(bind, select(*cols).where(_in_unit_comm(unit), _days(w)))[0]
-    return {k: int(v) for k, v in row._mapping.items()}
+    return counts(bind, select(*cols).where(_in_unit_comm(unit), _days(w)))
 
 
-def _case_stats(s: dict[str, int]) -> dict[str, int]:
-    return {
-        "open": s["open_eod"], "overdue": s["overdue_eod"], "received": s["cases_received"],
-        "closed": s["cases_closed"], "resolved": s["cases_resolved"], "resolved_on_time": s["resolved_on_time"],
-        "resolved_low_tier": s["resolved_grid"] + s["resolved_community"], "rated": s["cases_rated"],
-        "satisfied": s["cases_satisfied"],
-    }
+def _case_stats(sums: dict[str, int]) -> CaseStats:
+    return CaseStats(
+        open=sums["open_eod"], overdue=sums["overdue_eod"], received=sums["cases_received"],
+        closed=sums["cases_closed"], resolved=sums["cases_resolved"], resolved_on_time=sums["resolved_on_time"],
+        resolved_low_tier=sums["resolved_grid"] + sums["resolved_community"], rated=sums["cases_rated"],
+        satisfied=sums["cases_satisfied"],
+    )
 
 
-def _alert_stats(s: dict[str, int]) -> dict[str, int]:
-    out = {f"active_s{k}": s[f"active_s{k}_eod"] for k in (1, 2, 3, 4)}
-    out |= {"raised": s["alerts_raised"], "ack_on_time": s["alerts_ack_on_time"]}
-    out["active"] = sum(out[f"active_s{k}"] for k in (1, 2, 3, 4))
-    return out
+def _alert_stats(sums: dict[str, int]) -> AlertStats:
+    return AlertStats(
+        active_s1=sums["active_s1_eod"], active_s2=sums["active_s2_eod"], active_s3=sums["active_s3_eod"],
+        active_s4=sums["active_s4_eod"], raised=sums["alerts_raised"], ack_on_time=sums["alerts_ack_on_time"],
+        active=sum(sums[f"active_s{severity}_eod"] for severity in SEVERITIES),
+    )
 
 
-def _points_stats(bind: Bind, unit: Unit, w: Window, s: dict[str, int]) -> dict[str, int] | None:
+def _points_stats(bind: Bind, unit: Unit, w: Window, sums: dict[str, int]) -> PointsStats | None:
     p = rollup_participants.c
     lo, hi = unit.grid_range
     found = rows(bind, select(func.count()).where(p.window_start == w.start, p.window_end == w.end))[0][0]
@@ -92,24 +92,24 @@ def _points_stats(bind: Bind, unit: Unit, w: Window, s: dict[str, int]) -> dict[
         return None  # not a pre-computed window: the caller reads the facts
     people = rows(bind, select(_sum(p.participants)).where(
         p.window_start == w.start, p.window_end == w.end, p.community_code >= lo[:12], p.community_code < hi))[0][0]
-    return {"earned": s["points_earned"], "redeemed": s["points_redeemed"], "participants": int(people)}
+    return PointsStats(earned=sums["points_earned"], redeemed=sums["points_redeemed"], participants=int(people))
 
 
-def fetch_window_stats(bind: Bind, unit: Unit, w: Window) -> tuple[dict, dict, dict | None]:
+def fetch_window_stats(bind: Bind, unit: Unit, w: Window) -> tuple[CaseStats, AlertStats, PointsStats | None]:
     """Case, alert and points figures of a window from a single read of the rollup (points None: read facts)."""
-    s = _window_sums(bind, unit, w)
-    return _case_stats(s), _alert_stats(s), _points_stats(bind, unit, w, s)
+    sums = _window_sums(bind, unit, w)
+    return _case_stats(sums), _alert_stats(sums), _points_stats(bind, unit, w, sums)
 
 
-def fetch_case_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, int]:
+def fetch_case_stats(bind: Bind, unit: Unit, w: Window) -> CaseStats:
     return _case_stats(_window_sums(bind, unit, w))
 
 
-def fetch_alert_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, int]:
+def fetch_alert_stats(bind: Bind, unit: Unit, w: Window) -> AlertStats:
     return _alert_stats(_window_sums(bind, unit, w))
 
 
-def fetch_points_stats(bind: Bind, unit: Unit, w: Window) -> dict[str, int] | None:
+def fetch_points_stats(bind: Bind, unit: Unit, w: Window) -> PointsStats | None:
     """None when the window is not one of the pre-computed ones (the caller reads the facts)."""
     return _points_stats(bind, unit, w, _window_sums(bind, unit, w))
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, DisconnectionError, SQLAlchemyError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
 
 __all__ = ["STORE_ERRORS", "DatabaseError", "Engine", "make_engine", "normalise_url", "ping", "sqlite_path"]
 
@@ -70,7 +71,7 @@ def make_engine(url: str, read_only: bool = True) -> Engine:
     if backend in ("mysql", "mariadb") and read_only:
 
         @event.listens_for(engine, "connect")
-        def _read_only_session(dbapi_conn, _record):  # noqa: ANN001, ARG001 - SQLAlchemy's event signature
+        def _read_only_session(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("SET SESSION TRANSACTION READ ONLY")
             cur.close()
@@ -100,11 +101,11 @@ def _sqlite_engine(url: str, read_only: bool) -> Engine:
     # inode), so the app would neither notice an outage nor see a rebuilt database. Each checkout
     # compares the file now at the path with the one the connection opened.
     @event.listens_for(engine, "connect")
-    def _remember_file(_dbapi_conn, record) -> None:  # noqa: ANN001 - SQLAlchemy's event signature
+    def _remember_file(_dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry) -> None:
         record.info["inode"] = _inode(resolved)
 
     @event.listens_for(engine, "checkout")
-    def _same_file(_dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
+    def _same_file(_dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
         if _inode(resolved) is None or _inode(resolved) != record.info.get("inode"):
             raise DisconnectionError(f"database file moved or replaced: {resolved}")
 

@@ -128,7 +128,7 @@ def _refuse_existing(engine: Engine, replace: bool) -> list[str]:
     """The contract tables already in a server database; refuses them unless `replace`."""
     try:
         existing = _existing_contract_tables(engine)
-    except Exception as exc:  # noqa: BLE001 - any driver error means "cannot reach"
+    except Exception as exc:  # any driver error means "cannot reach"
         # The driver's first line says why (refused, unknown role, no such database); it never holds the password.
         why = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [exc.__class__.__name__])[0]
         raise LoadError(f"无法连接数据库 / cannot connect to {engine.url.render_as_string(hide_password=True)}: {why}") from exc
@@ -148,7 +148,7 @@ def _write_sqlite(path: Path, frames: dict[str, pd.DataFrame], progress: Progres
             cur = raw.cursor()
             cur.execute("PRAGMA journal_mode=OFF")
             cur.execute("PRAGMA synchronous=OFF")
-            _load_all(raw, cur, engine, frames, progress, sqlite=True)
+            _load_all(cur, engine, frames, progress, sqlite=True)
             cur.execute("ANALYZE")
             raw.commit()
         finally:
@@ -182,7 +182,7 @@ def _write_server(url: str, frames: dict[str, pd.DataFrame], replace: bool, prog
             if table.name in existing:
                 cur.execute(str(DropTable(table).compile(dialect=engine.dialect)))
         # `created` fills as tables are made, so a failure part-way knows what to drop.
-        _load_all(raw, cur, engine, frames, progress, sqlite=False, created=created)
+        _load_all(cur, engine, frames, progress, sqlite=False, created=created)
         if mysql:
             cur.execute("SET FOREIGN_KEY_CHECKS=1")
         raw.commit()
@@ -208,7 +208,7 @@ def _drop_quietly(raw: Any, engine: Engine, tables: list[Table]) -> None:
             pass
 
 
-def _load_all(raw: Any, cur: Any, engine: Engine, frames: dict[str, pd.DataFrame], progress: Progress | None, sqlite: bool,
+def _load_all(cur: Any, engine: Engine, frames: dict[str, pd.DataFrame], progress: Progress | None, sqlite: bool,
               created: list[Table] | None = None) -> None:
     """Create and fill every contract table; each table is appended to `created` once it exists."""
     created = [] if created is None else created

@@ -15,10 +15,12 @@ window for the standard periods.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Connection,
     Date,
     DateTime,
@@ -35,7 +37,7 @@ from sqlalchemy import (
     select,
 )
 
-from cockpit.core.model import PERIOD_DAYS, TIERS, Window, compute_windows
+from cockpit.core.model import PERIOD_DAYS, SEVERITIES, TIERS, Window, compute_windows
 from cockpit.store.loader import BATCH, bulk_insert, frame_rows
 from cockpit.store.schema import alert, case_record, meta, points_ledger
 from cockpit.store.sql import Bind, count_if, rows
@@ -78,12 +80,16 @@ ROLLUP_KEY = "rollup_through"
 
 # ---------------------------------------------------------------- building
 
+# A fact table's daily counts per community, as rows (c: community code, d: day, v: value), by name.
+Parts = dict[str, pd.DataFrame]
 
-def _community(column):  # noqa: ANN001, ANN202 - a SQL expression in, one out
+
+def _community(column: ColumnElement[str]) -> ColumnElement[str]:
     return func.substr(column, 1, literal_column("12"))
 
 
-def _daily(bind: Bind, table: Table, time_col, values: dict, *where, by=None) -> dict[str, pd.DataFrame]:  # noqa: ANN001
+def _daily(bind: Bind, table: Table, time_col: ColumnElement[Any], values: dict[str, ColumnElement[Any]],
+           *where: ColumnElement[bool], by: ColumnElement[Any] | None = None) -> Parts:
     """One grouped scan of a fact table: (community, day[, by]) -> each named value.
 
     With `by` (a column with a few values, e.g. severity) each value is split per `by` value,
@@ -115,9 +121,16 @@ def compute_rollup_frames(bind: Bind) -> tuple[pd.DataFrame, pd.DataFrame, datet
     end = _data_end(bind)
     if end is None:
         return pd.DataFrame(columns=["community_code", "day", *DAY_COLUMNS]), pd.DataFrame(), None
+    parts = _named_columns(_scan_facts(bind))
+    days = _day_frame(parts, _day_index(parts, end))
+    return days, compute_participant_frame(bind, end), end
+
+
+def _scan_facts(bind: Bind) -> Parts:
+    """Every fact timestamp the rollup counts, one grouped scan each, split by tier, severity or entry type."""
     c, a, lg = case_record.c, alert.c, points_ledger.c
     one = func.count()
-    parts: dict[str, pd.DataFrame] = {}
+    parts: Parts = {}
     parts |= _daily(bind, case_record, c.received_at, {"cases_received": one})
     parts |= _daily(bind, case_record, c.closed_at, {"cases_closed": one})
     parts |= _daily(bind, case_record, c.resolved_at, {"resolved": one, "on_time": count_if(c.resolved_at <= c.due_at)},
@@ -125,60 +138,80 @@ def compute_rollup_frames(bind: Bind) -> tuple[pd.DataFrame, pd.DataFrame, datet
     parts |= _daily(bind, case_record, c.visited_at, {"cases_rated": one, "cases_satisfied": count_if(c.satisfaction >= 4)},
                     c.satisfaction.is_not(None))
     parts |= _daily(bind, case_record, c.due_at, {"_due": one})
+    # Overdue ends when the case closes, but never before it was due: counted on the later of the two days.
     parts |= _daily(bind, case_record, case((c.closed_at > c.due_at, c.closed_at), else_=c.due_at), {"_due_closed": one},
                     c.closed_at.is_not(None))
     parts |= _daily(bind, alert, a.raised_at, {"_raised": one, "_ack": count_if(a.acknowledged_at <= a.ack_due_at)},
                     by=a.severity)
     parts |= _daily(bind, alert, a.resolved_at, {"_resolved": one}, by=a.severity)
     parts |= _daily(bind, points_ledger, lg.at, {"_points": func.sum(lg.delta)}, by=lg.entry_type)
+    return parts
 
-    def merged(names: list[str], sign: int = 1) -> pd.DataFrame:
-        found = [parts[n] for n in names if n in parts]
-        if not found:
-            return pd.DataFrame({"c": pd.Series(dtype=str), "d": pd.Series(dtype=object), "v": pd.Series(dtype="int64")})
-        frame = pd.concat(found, ignore_index=True)
-        return frame.assign(v=frame["v"].astype("int64") * sign)
 
-    # Totals take every group, a NULL tier included, so they match the facts whatever a city fills in.
-    parts["cases_resolved"] = merged([k for k in parts if k.startswith("resolved@")])
-    parts["resolved_on_time"] = merged([k for k in parts if k.startswith("on_time@")])
-    for t in TIERS:
-        parts[f"resolved_{t}"] = merged([f"resolved@{t}"])
-    parts["alerts_raised"] = merged([k for k in parts if k.startswith("_raised@")])
-    parts["alerts_ack_on_time"] = merged([k for k in parts if k.startswith("_ack@")])
-    for sv in (1, 2, 3, 4):
-        parts[f"_raised_s{sv}"] = merged([f"_raised@{sv}"])
-        parts[f"_resolved_s{sv}"] = merged([f"_resolved@{sv}"])
-    parts["points_earned"] = merged(["_points@earn"])
-    parts["points_redeemed"] = merged(["_points@redeem"], sign=-1)
-    parts = {k: v for k, v in parts.items() if "@" not in k}
+def _stacked(parts: Parts, names: list[str], sign: int = 1) -> pd.DataFrame:
+    """The rows of the named parts one under another (typed and empty when none exist), times `sign`."""
+    found = [parts[n] for n in names if n in parts]
+    if not found:
+        return pd.DataFrame({"c": pd.Series(dtype=str), "d": pd.Series(dtype=object), "v": pd.Series(dtype="int64")})
+    frame = pd.concat(found, ignore_index=True)
+    return frame.assign(v=frame["v"].astype("int64") * sign)
 
+
+def _named_columns(parts: Parts) -> Parts:
+    """The per-value parts regrouped into the rollup's columns and the counts its snapshots are made of."""
+
+    def every(name: str) -> pd.DataFrame:
+        # Totals take every group, a NULL tier included, so they match the facts whatever a city fills in.
+        return _stacked(parts, [k for k in parts if k.startswith(f"{name}@")])
+
+    named = {k: v for k, v in parts.items() if "@" not in k}
+    named["cases_resolved"] = every("resolved")
+    named["resolved_on_time"] = every("on_time")
+    for tier in TIERS:
+        named[f"resolved_{tier}"] = _stacked(parts, [f"resolved@{tier}"])
+    named["alerts_raised"] = every("_raised")
+    named["alerts_ack_on_time"] = every("_ack")
+    for severity in SEVERITIES:
+        named[f"_raised_s{severity}"] = _stacked(parts, [f"_raised@{severity}"])
+        named[f"_resolved_s{severity}"] = _stacked(parts, [f"_resolved@{severity}"])
+    named["points_earned"] = _stacked(parts, ["_points@earn"])
+    named["points_redeemed"] = _stacked(parts, ["_points@redeem"], sign=-1)
+    return named
+
+
+def _day_index(parts: Parts, end: datetime) -> pd.MultiIndex:
+    """Every community seen in any fact, times every day from the first fact to the data end."""
     communities = sorted(set().union(*[set(p["c"]) for p in parts.values()]))
     first = min(p["d"].min() for p in parts.values() if len(p))
     days = pd.date_range(first, end.date(), freq="D").date
-    index = pd.MultiIndex.from_product([communities, days], names=["community_code", "day"])
+    return pd.MultiIndex.from_product([communities, days], names=["community_code", "day"])
 
-    def dense(name: str) -> pd.Series:
-        p = parts[name]
-        s = p.set_index(["c", "d"])["v"].astype("int64")
-        s.index.names = ["community_code", "day"]
-        return s.groupby(level=[0, 1]).sum().reindex(index, fill_value=0)
 
+def _dense(part: pd.DataFrame, index: pd.MultiIndex) -> pd.Series:
+    """A part as one value per (community, day) of `index`: 0 where nothing happened, days past the end dropped."""
+    values = part.set_index(["c", "d"])["v"].astype("int64")
+    values.index.names = ["community_code", "day"]
+    return values.groupby(level=[0, 1]).sum().reindex(index, fill_value=0)
+
+
+def _running(daily: pd.Series) -> pd.Series:
+    """Per community, the total up to and including each day."""
+    return daily.groupby(level=0).cumsum()
+
+
+def _day_frame(parts: Parts, index: pd.MultiIndex) -> pd.DataFrame:
+    """The rollup_day rows: the daily counts, and the end-of-day snapshots as differences of running totals."""
     out = pd.DataFrame(index=index)
     for name in DAY_COLUMNS:
         if name in parts:
-            out[name] = dense(name)
-
-    def cumulative(s: pd.Series) -> pd.Series:
-        return s.groupby(level=0).cumsum()
-
-    out["open_eod"] = cumulative(out["cases_received"]) - cumulative(out["cases_closed"])
-    out["overdue_eod"] = cumulative(dense("_due")) - cumulative(dense("_due_closed"))
-    for s in (1, 2, 3, 4):
-        out[f"active_s{s}_eod"] = cumulative(dense(f"_raised_s{s}")) - cumulative(dense(f"_resolved_s{s}"))
-    # Facts dated after the data end (due dates) must not shift the snapshot: days past the end are dropped above.
-    out = out[list(DAY_COLUMNS)].reset_index()
-    return out, compute_participant_frame(bind, end), end
+            out[name] = _dense(parts[name], index)
+    out["open_eod"] = _running(out["cases_received"]) - _running(out["cases_closed"])
+    out["overdue_eod"] = _running(_dense(parts["_due"], index)) - _running(_dense(parts["_due_closed"], index))
+    for severity in SEVERITIES:
+        raised, resolved = (_dense(parts[f"_{what}_s{severity}"], index) for what in ("raised", "resolved"))
+        out[f"active_s{severity}_eod"] = _running(raised) - _running(resolved)
+    # Facts dated after the data end (due dates) must not shift the snapshot: _dense drops days past the end.
+    return out[list(DAY_COLUMNS)].reset_index()
 
 
 def standard_windows(end: datetime) -> list[Window]:

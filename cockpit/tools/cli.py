@@ -1,4 +1,4 @@
-"""Command line: `python -m cockpit demo|check|bench`."""
+"""Command line: `python -m cockpit demo|check|rollup|bench`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from cockpit.core.settings import load_settings
 from cockpit.store.engine import DatabaseError
 from cockpit.tools.demo.presets import PRESETS
 
 
-def _tqdm_progress():
+class _Bar(Protocol):
+    def close(self) -> None: ...
+
+
+def _tqdm_progress() -> tuple[_Bar, Callable[[str, float], None]]:
     from tqdm import tqdm
 
     bar = tqdm(total=1000, bar_format="{l_bar}{bar}| {elapsed}", file=sys.stderr)
@@ -32,7 +37,7 @@ class _NoBar:
         pass
 
 
-def _jsonl_progress() -> tuple[_NoBar, Callable[[str, float], None]]:
+def _jsonl_progress() -> tuple[_Bar, Callable[[str, float], None]]:
     """Progress as one JSON object a line on stdout, for the app's first-run build to read."""
 
     def update(message: str, fraction: float) -> None:

@@ -19,6 +19,10 @@ from cockpit.store.engine import sqlite_path
 from cockpit.ui import data
 
 _build_lock = threading.Lock()
+# Databases this server process has seen in place. One that then goes missing was moved away or
+# its disk unmounted: an outage for the page frame to report, never a cue to build a new demo
+# (the build's final rename would replace the real file when it comes back).
+_seen: set[str] = set()
 
 
 def ensure_database(s: Settings, lang: str) -> None:
@@ -27,10 +31,16 @@ def ensure_database(s: Settings, lang: str) -> None:
         path = sqlite_path(s.db_url)
     except Exception:  # noqa: BLE001 - an unparsable URL: the page frame reports it like any unreachable store
         return
-    if path is None or path.exists() or not s.build_demo:
+    if path is None or not s.build_demo:
+        return
+    if path.exists():
+        _seen.add(str(path))
+        return
+    if str(path) in _seen:
         return
     with _build_lock:
         if path.exists():  # another session built it while we waited
+            _seen.add(str(path))
             return
         bar = st.progress(0.0, text=t("building_demo", lang))
         error = _run_build(s, lambda message, fraction: bar.progress(
@@ -39,6 +49,7 @@ def ensure_database(s: Settings, lang: str) -> None:
         if error:
             st.warning(t("build_failed", lang, reason=error))
             st.stop()
+        _seen.add(str(path))
         data.clear_caches()
 
 

@@ -16,6 +16,7 @@ from cockpit.core.errors import safe_url
 from cockpit.core.i18n import t
 from cockpit.core.settings import PROJECT_DIR, Settings
 from cockpit.domain import hierarchy, metrics
+from cockpit.store.engine import STORE_ERRORS
 from cockpit.ui import data
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
@@ -39,8 +40,12 @@ def render_header(scope: Scope) -> None:
 def render_breadcrumb(scope: Scope) -> None:
     """Ancestors as buttons (any number of levels up) and a selectbox to drill into a child."""
     tr, unit, lang = scope.tree, scope.unit, scope.lang
-    children = data.children_options(scope.url, tr, unit)
     chain = hierarchy.breadcrumb(tr, unit)
+    try:
+        children: list[tuple[str, str]] | None = data.children_options(scope.url, tr, unit)
+    except STORE_ERRORS as exc:  # the way up still works from the cached tree; the way down waits
+        data.note_outage(exc)
+        children = None
     cols = st.columns([1.3] * len(chain) + [max(1.0, 9 - 1.3 * len(chain)), 3.2], vertical_alignment="center")
     for i, (col, u) in enumerate(zip(cols, chain)):
         label = ("› " if i else "") + u.name
@@ -54,7 +59,7 @@ def render_breadcrumb(scope: Scope) -> None:
             format_func=lambda c: t("choose_child", lang) if c is None else names[c],
             on_change=_drill_from_select, args=(key,),
         )
-    else:
+    elif children is not None:
         cols[-1].caption(t("grid_view_note", lang))
 
 

@@ -21,8 +21,6 @@ from streamlit.testing.v1 import AppTest
 
 APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 60
-_ENV = ("COCKPIT_DB_URL", "COCKPIT_GEO_DIR", "COCKPIT_BUILD_DEMO", "COCKPIT_DEMO_PRESET", "COCKPIT_BASEMAP_STYLE",
-        "COCKPIT_BASEMAP_URL")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -35,7 +33,7 @@ def _navigation_v2(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
         return  # the first run of a fresh server is exactly AppTest's default
     original = PagesManager.__init__
 
-    def init(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def init(self, *args, **kwargs) -> None:
         original(self, *args, **kwargs)
         PagesManager.uses_pages_directory = False  # what st.navigation does on a live server
 
@@ -43,16 +41,9 @@ def _navigation_v2(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
 
 
 @pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """No COCKPIT_* setting leaks in from the developer's shell."""
-    for name in _ENV:
-        monkeypatch.delenv(name, raising=False)
-    return monkeypatch
-
-
-@pytest.fixture
-def app_env(clean_env: pytest.MonkeyPatch, small_demo):  # noqa: ANN201
-    """The app reads the shared small demo city (read-only)."""
+def app_env(clean_env: pytest.MonkeyPatch, small_demo):
+    """The app reads the shared small demo city (read-only); ``clean_env`` (tests/conftest.py) removed
+    every other COCKPIT_* setting first."""
     clean_env.setenv("COCKPIT_DB_URL", small_demo.db_url)
     clean_env.setenv("COCKPIT_GEO_DIR", str(small_demo.geo_dir))
     return small_demo
@@ -104,5 +95,5 @@ class Units:
 
 
 @pytest.fixture(scope="session")
-def units(small_demo) -> Units:  # noqa: ANN001
+def units(small_demo) -> Units:
     return Units(small_demo.db_path)

@@ -1,8 +1,8 @@
 """Engine parity: the same demo city on SQLite, PostgreSQL and MariaDB/MySQL gives the same cockpit.
 
 The small demo (same preset and seed as the session's SQLite ``small_demo``) is loaded into each
-server (the load also refreshes the rollup tables); every public ``fetch_*`` of cockpit.queries and
-its rollup-backed twins in cockpit.store.rollup are then asked the same questions on both the server and SQLite — for a fixed sample of units at every tier and the 7-, 30- and 365-day periods
+server (the load also refreshes the rollup tables); every public ``fetch_*`` of the cockpit.queries
+theme modules and its rollup-backed twins in cockpit.queries.rollup are then asked the same questions on both the server and SQLite — for a fixed sample of units at every tier and the 7-, 30- and 365-day periods
 (each with its previous period and the same period a year earlier) — and the answers must be
 equal: exactly for counts, to ``rel=1e-9`` for floats. Finally the overview page itself is run
 through Streamlit's AppTest against each server and its KPI cards and map spec must be the
@@ -12,16 +12,18 @@ The sample (see ``Sample``): the city, every street, the first and the last comm
 grids — the first, the last and the highest-serial one. The last community (…209) and the
 highest-serial grid (…009) end in a 9, where the code range's upper bound has to carry.
 
-Needs COCKPIT_TEST_PG_URL / COCKPIT_TEST_MYSQL_URL (scratch databases: every contract and rollup
-table in them is dropped at the end of this module); skips without them. Self-contained: loads at module
-start, drops at module end, assumes nothing left by another module.
+Needs COCKPIT_TEST_PG_URL / COCKPIT_TEST_MYSQL_URL (scratch databases); skips without them.
+Self-contained: the ``server_db`` fixture (tests/integration/conftest.py) loads at module start and
+drops every contract and rollup table at module end, assuming nothing left by another module.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect as pyinspect
 import json
 import math
+import pkgutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,8 +34,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import streamlit as st
-from sqlalchemy import Engine, event, inspect, select, text
+from servers import ServerDB
+from servers import writer as _writer
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
@@ -44,7 +47,7 @@ from cockpit.domain.metrics import compute_theme_values
 from cockpit.queries import rollup as rollup_reads
 from cockpit.store import rollup, schema
 from cockpit.store.engine import make_engine
-from cockpit.tools.demo.build import run_demo
+from tests.conftest import strip_cockpit_settings
 
 pytestmark = pytest.mark.servers
 
@@ -53,19 +56,19 @@ APP_PATH = REPO / "app.py"
 PERIODS = (7, 30, 365)
 REL = 1e-9
 APP_TIMEOUT = 60
-_APP_ENV = ("COCKPIT_DB_URL", "COCKPIT_GEO_DIR", "COCKPIT_BUILD_DEMO", "COCKPIT_DEMO_PRESET", "COCKPIT_BASEMAP_STYLE",
-            "COCKPIT_BASEMAP_URL")
-
-# Every public fetch_* this module compares, per module; test_every_fetch_is_compared fails when
-# queries.py or rollup.py grows one that is not listed here, so new SQL cannot skip the parity check.
+# Every public fetch_* this module compares: of the fact queries (every theme module of
+# cockpit.queries) and of the rollup reads. test_every_fetch_is_compared fails when a module grows
+# one that is not listed here, so new SQL cannot skip the parity check.
+FACT_MODULES = [importlib.import_module(f"{queries.__name__}.{m.name}") for m in pkgutil.iter_modules(queries.__path__)
+                if m.name != "rollup"]
 COMPARED = {
-    queries: {
-        "fetch_meta", "fetch_units", "fetch_grids", "fetch_grid", "fetch_data_end", "fetch_data_start",
-        "fetch_population",
+    "facts": {
+        "fetch_meta", "fetch_units", "fetch_grids", "fetch_grid", "fetch_grid_codes", "fetch_data_end",
+        "fetch_data_start", "fetch_population",
         "fetch_case_stats", "fetch_alert_stats", "fetch_points_stats", "fetch_child_metrics",
         "fetch_child_population", "fetch_daily", "fetch_active_alerts", "fetch_venues", "fetch_tier_breakdown",
     },
-    rollup: {
+    "rollup": {
         "fetch_case_stats", "fetch_alert_stats", "fetch_points_stats", "fetch_window_stats", "fetch_child_metrics",
         "fetch_daily",
         "fetch_tier_breakdown",
@@ -127,57 +130,7 @@ def reference(small_demo) -> Iterator[Reference]:
     engine.dispose()
 
 
-# -- the servers ---------------------------------------------------------------------------------
-
-@dataclass
-class Server:
-    name: str
-    url: str
-    engine: Engine  # the app's engine: read-only
-
-
-def _writer(url: str) -> Engine:
-    return make_engine(url, read_only=False)
-
-
-OUR_TABLES = [*schema.TABLES_IN_LOAD_ORDER, *rollup.rollup_metadata.sorted_tables]  # what run_demo writes
-
-
-def drop_contract(url: str) -> None:
-    """Drop the contract tables and the rollup tables the demo load refreshes."""
-    engine = _writer(url)
-    try:
-        rollup.rollup_metadata.drop_all(engine)
-        schema.metadata.drop_all(engine)
-    finally:
-        engine.dispose()
-
-
-def contract_tables(url: str) -> list[str]:
-    engine = _writer(url)
-    try:
-        names = set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-    return [t.name for t in OUR_TABLES if t.name in names]
-
-
-@pytest.fixture(scope="module", params=["postgresql", "mysql"])
-def server(request, small_demo, tmp_path_factory) -> Iterator[Server]:
-    """The small demo loaded into one server (same preset and seed as SQLite); dropped afterwards."""
-    url = request.getfixturevalue("pg_url" if request.param == "postgresql" else "mysql_url")
-    drop_contract(url)  # a previous run that died may have left tables
-    run_demo(small_demo.preset, small_demo.seed, url, tmp_path_factory.mktemp(f"parity-{request.param}") / "geo",
-             replace=True)
-    engine = make_engine(url)
-    try:
-        yield Server(request.param, url, engine)
-    finally:
-        engine.dispose()
-        _forget_app_caches()
-        drop_contract(url)
-    assert contract_tables(url) == [], "contract tables left on the server"
-
+# -- the servers: ``server_db`` of tests/integration/conftest.py (the small demo, dropped afterwards) ------
 
 # -- comparison ----------------------------------------------------------------------------------
 
@@ -224,8 +177,8 @@ def diff_frames(got: pd.DataFrame, want: pd.DataFrame, exact: bool) -> str | Non
 class Diffs:
     """Collects every mismatch of a test, so one failure lists them all."""
 
-    def __init__(self, server: Server) -> None:
-        self.server = server
+    def __init__(self, server_db: ServerDB) -> None:
+        self.server_db = server_db
         self.items: list[str] = []
         self.checked = 0
 
@@ -233,18 +186,18 @@ class Diffs:
         self.checked += 1
         d = diff_dicts(got, want)
         if d:
-            self.items.append(f"{where}: {{key: ({self.server.name}, sqlite)}} {d}")
+            self.items.append(f"{where}: {{key: ({self.server_db.name}, sqlite)}} {d}")
 
     def frames(self, where: str, got: pd.DataFrame, want: pd.DataFrame, exact: bool = True) -> None:
         self.checked += 1
         d = diff_frames(got, want, exact)
         if d:
-            self.items.append(f"{where}: {self.server.name} vs sqlite:\n{d}\n{self.server.name}:\n{got}\nsqlite:\n{want}")
+            self.items.append(f"{where}: {self.server_db.name} vs sqlite:\n{d}\n{self.server_db.name}:\n{got}\nsqlite:\n{want}")
 
     def values(self, where: str, got: object, want: object) -> None:
         self.checked += 1
         if not same_value(got, want):
-            self.items.append(f"{where}: {self.server.name} {got!r} != sqlite {want!r}")
+            self.items.append(f"{where}: {self.server_db.name} {got!r} != sqlite {want!r}")
 
     def check(self) -> None:
         assert self.checked > 0
@@ -255,23 +208,32 @@ def _wl(w: Window) -> str:
     return f"[{w.start:%Y-%m-%d}, {w.end:%Y-%m-%d})"
 
 
-def compare_per_unit_window(server: Server, ref: Reference, fetch: Callable[[object, Unit, Window], dict],
+def compare_per_unit_window(server_db: ServerDB, ref: Reference, fetch: Callable[[object, Unit, Window], dict],
                             windows: list[Window] | None = None) -> None:
-    diffs = Diffs(server)
+    diffs = Diffs(server_db)
     for unit in ref.sample.units:
         for w in windows or ref.sample.windows:
-            diffs.dicts(f"{ref.sample.label(unit)} {_wl(w)}", fetch(server.engine, unit, w), fetch(ref.engine, unit, w))
+            diffs.dicts(f"{ref.sample.label(unit)} {_wl(w)}", fetch(server_db.engine, unit, w), fetch(ref.engine, unit, w))
     diffs.check()
 
 
 # -- dimensions and dataset facts ----------------------------------------------------------------
 
-@pytest.mark.parametrize("module", list(COMPARED), ids=lambda m: m.__name__)
-def test_every_fetch_is_compared(module):
-    public = {name for name, obj in vars(module).items()
-              if name.startswith("fetch_") and pyinspect.isfunction(obj) and obj.__module__ == module.__name__}
-    assert public - COMPARED[module] == set(), f"new public fetch_* in {module.__name__} without a parity check here"
-    assert COMPARED[module] - public == set(), f"COMPARED names a fetch_* that {module.__name__} no longer has"
+def _public_fetches(module) -> set[str]:
+    return {name for name, obj in vars(module).items()
+            if name.startswith("fetch_") and pyinspect.isfunction(obj) and obj.__module__ == module.__name__}
+
+
+@pytest.mark.parametrize("which", list(COMPARED))
+def test_every_fetch_is_compared(which):
+    modules = FACT_MODULES if which == "facts" else [rollup_reads]
+    assert rollup_reads not in FACT_MODULES and len(FACT_MODULES) >= 6, [m.__name__ for m in FACT_MODULES]
+    public = set().union(*(_public_fetches(m) for m in modules))
+    assert public, f"no fetch_* found in {[m.__name__ for m in modules]}: the search itself is broken"
+    assert public - COMPARED[which] == set(), f"new public fetch_* ({which}) without a parity check here"
+    assert COMPARED[which] - public == set(), f"COMPARED names a fetch_* ({which}) that no module has any more"
+    if which == "facts":  # what callers import: the package re-exports every fact query
+        assert set(queries.__all__) == public
 
 
 def test_sample_covers_every_tier(reference):
@@ -283,56 +245,59 @@ def test_sample_covers_every_tier(reference):
     assert any(u.code.endswith("9") and u.level == "grid" for u in reference.sample.units)
 
 
-def test_data_end_is_equal(server, reference):
-    got, want = queries.fetch_data_end(server.engine), queries.fetch_data_end(reference.engine)
+def test_data_end_is_equal(server_db, reference):
+    got, want = queries.fetch_data_end(server_db.engine), queries.fetch_data_end(reference.engine)
     assert isinstance(got, datetime) and isinstance(want, datetime)
     assert got == want == reference.sample.end
 
 
-def test_data_start_is_equal(server, reference):
-    got, want = queries.fetch_data_start(server.engine), queries.fetch_data_start(reference.engine)
+def test_data_start_is_equal(server_db, reference):
+    got, want = queries.fetch_data_start(server_db.engine), queries.fetch_data_start(reference.engine)
     assert isinstance(got, datetime) and got == want < reference.sample.end
 
 
-def test_meta_is_equal(server, reference):
-    assert queries.fetch_meta(server.engine) == queries.fetch_meta(reference.engine)
+def test_meta_is_equal(server_db, reference):
+    assert queries.fetch_meta(server_db.engine) == queries.fetch_meta(reference.engine)
 
 
-def test_units_are_equal(server, reference):
-    diffs = Diffs(server)
-    diffs.frames("fetch_units", queries.fetch_units(server.engine), queries.fetch_units(reference.engine), exact=False)
+def test_units_are_equal(server_db, reference):
+    diffs = Diffs(server_db)
+    diffs.frames("fetch_units", queries.fetch_units(server_db.engine), queries.fetch_units(reference.engine), exact=False)
     diffs.check()
 
 
-def test_grids_are_equal(server, reference):
-    diffs = Diffs(server)
+def test_grids_are_equal(server_db, reference):
+    diffs = Diffs(server_db)
     for community in reference.sample.communities:
-        diffs.frames(f"fetch_grids {community}", queries.fetch_grids(server.engine, community),
+        diffs.frames(f"fetch_grids {community}", queries.fetch_grids(server_db.engine, community),
                      queries.fetch_grids(reference.engine, community), exact=False)
     for unit in reference.sample.units:
         if unit.level == "grid":
-            diffs.dicts(f"fetch_grid {unit.code}", queries.fetch_grid(server.engine, unit.code),
+            diffs.dicts(f"fetch_grid {unit.code}", queries.fetch_grid(server_db.engine, unit.code),
                         queries.fetch_grid(reference.engine, unit.code))
-    diffs.values("fetch_grid unknown", queries.fetch_grid(server.engine, "330681999999999"), None)
+    diffs.values("fetch_grid unknown", queries.fetch_grid(server_db.engine, "330681999999999"), None)
+    want_codes = queries.fetch_grid_codes(reference.engine)
+    diffs.values("fetch_grid_codes has every grid", len(want_codes) > 50, True)
+    diffs.values("fetch_grid_codes", queries.fetch_grid_codes(server_db.engine), want_codes)
     diffs.check()
 
 
 # -- KPIs ----------------------------------------------------------------------------------------
 
-def test_population_is_equal(server, reference):
-    compare_per_unit_window(server, reference, lambda e, u, w: queries.fetch_population(e, u, w.end))
+def test_population_is_equal(server_db, reference):
+    compare_per_unit_window(server_db, reference, lambda e, u, w: queries.fetch_population(e, u, w.end))
 
 
-def test_case_stats_are_equal(server, reference):
-    compare_per_unit_window(server, reference, queries.fetch_case_stats)
+def test_case_stats_are_equal(server_db, reference):
+    compare_per_unit_window(server_db, reference, queries.fetch_case_stats)
 
 
-def test_alert_stats_are_equal(server, reference):
-    compare_per_unit_window(server, reference, queries.fetch_alert_stats)
+def test_alert_stats_are_equal(server_db, reference):
+    compare_per_unit_window(server_db, reference, queries.fetch_alert_stats)
 
 
-def test_points_stats_are_equal(server, reference):
-    compare_per_unit_window(server, reference, queries.fetch_points_stats)
+def test_points_stats_are_equal(server_db, reference):
+    compare_per_unit_window(server_db, reference, queries.fetch_points_stats)
 
 
 def _theme_values(engine: Engine, unit: Unit, w: Window) -> dict:
@@ -340,22 +305,22 @@ def _theme_values(engine: Engine, unit: Unit, w: Window) -> dict:
                                 queries.fetch_alert_stats(engine, unit, w), queries.fetch_points_stats(engine, unit, w))
 
 
-def test_every_kpi_value_is_equal(server, reference):
+def test_every_kpi_value_is_equal(server_db, reference):
     """The numbers on the cards (rates and ratios included) for every sampled unit and window."""
-    compare_per_unit_window(server, reference, _theme_values)
+    compare_per_unit_window(server_db, reference, _theme_values)
 
 
 # -- breakdowns, series and map metrics ----------------------------------------------------------
 
-def test_child_metrics_are_equal(server, reference):
+def test_child_metrics_are_equal(server_db, reference):
     """The choropleth's per-child figures; a grid is coloured from its community's frame, so that is included."""
-    diffs = Diffs(server)
+    diffs = Diffs(server_db)
     for unit in reference.sample.units:
         level = child_level(reference.tree, unit)
         if level is None:
             continue
         for w in reference.sample.current:
-            got = queries.fetch_child_metrics(server.engine, unit, level, w)
+            got = queries.fetch_child_metrics(server_db.engine, unit, level, w)
             want = queries.fetch_child_metrics(reference.engine, unit, level, w)
             # GROUP BY returns groups in no promised order (PostgreSQL hashes): the app reindexes by
             # boundary codes, so compare in code order.
@@ -365,26 +330,26 @@ def test_child_metrics_are_equal(server, reference):
     diffs.check()
 
 
-def test_child_population_is_equal(server, reference):
-    diffs = Diffs(server)
+def test_child_population_is_equal(server_db, reference):
+    diffs = Diffs(server_db)
     for unit in reference.sample.units:
         level = child_level(reference.tree, unit)
         if level is None:
             continue
         for end in sorted({w.end for w in reference.sample.windows}):
-            got = queries.fetch_child_population(server.engine, unit, level, end)
+            got = queries.fetch_child_population(server_db.engine, unit, level, end)
             want = queries.fetch_child_population(reference.engine, unit, level, end)
             diffs.frames(f"fetch_child_population {reference.sample.label(unit)} -> {level} at {end:%Y-%m-%d}",
                          got.sort_index().to_frame(), want.sort_index().to_frame())
     diffs.check()
 
 
-def test_daily_series_are_equal(server, reference):
-    diffs = Diffs(server)
+def test_daily_series_are_equal(server_db, reference):
+    diffs = Diffs(server_db)
     for unit in reference.sample.units:
         for w in reference.sample.current:
             diffs.frames(f"fetch_daily {reference.sample.label(unit)} {_wl(w)}",
-                         queries.fetch_daily(server.engine, unit, w), queries.fetch_daily(reference.engine, unit, w))
+                         queries.fetch_daily(server_db.engine, unit, w), queries.fetch_daily(reference.engine, unit, w))
     diffs.check()
 
 
@@ -394,22 +359,22 @@ def _tiers(engine: Engine, unit: Unit, w: Window) -> pd.DataFrame:
     return frame.sort_values("tier", key=lambda s: s.astype(str)).reset_index(drop=True)
 
 
-def test_tier_breakdown_is_equal(server, reference):
-    diffs = Diffs(server)
+def test_tier_breakdown_is_equal(server_db, reference):
+    diffs = Diffs(server_db)
     for unit in reference.sample.units:
         for w in reference.sample.current:
             diffs.frames(f"fetch_tier_breakdown {reference.sample.label(unit)} {_wl(w)}",
-                         _tiers(server.engine, unit, w), _tiers(reference.engine, unit, w))
+                         _tiers(server_db.engine, unit, w), _tiers(reference.engine, unit, w))
     diffs.check()
 
 
-def test_active_alerts_are_equal(server, reference):
+def test_active_alerts_are_equal(server_db, reference):
     """The alert layer: the same alerts, in the same order (severity, newest first), with the same fields."""
     ends = sorted({w.end for w in reference.sample.windows})
-    diffs = Diffs(server)
+    diffs = Diffs(server_db)
     for unit in reference.sample.units:
         for end in ends:
-            got = queries.fetch_active_alerts(server.engine, unit, end)
+            got = queries.fetch_active_alerts(server_db.engine, unit, end)
             want = queries.fetch_active_alerts(reference.engine, unit, end)
             where = f"fetch_active_alerts {reference.sample.label(unit)} at {end:%Y-%m-%d}"
             diffs.values(f"{where} ids", [int(i) for i in got["id"]], [int(i) for i in want["id"]])
@@ -417,10 +382,10 @@ def test_active_alerts_are_equal(server, reference):
     diffs.check()
 
 
-def test_venues_are_equal(server, reference):
-    diffs = Diffs(server)
+def test_venues_are_equal(server_db, reference):
+    diffs = Diffs(server_db)
     for unit in reference.sample.units:
-        got, want = queries.fetch_venues(server.engine, unit), queries.fetch_venues(reference.engine, unit)
+        got, want = queries.fetch_venues(server_db.engine, unit), queries.fetch_venues(reference.engine, unit)
         diffs.values(f"fetch_venues {reference.sample.label(unit)} ids", [int(i) for i in got["id"]],
                      [int(i) for i in want["id"]])
         diffs.frames(f"fetch_venues {reference.sample.label(unit)}", got, want, exact=False)
@@ -434,13 +399,13 @@ def _rolled_units(reference: Reference) -> list[Unit]:
     return [u for u in reference.sample.units if u.level != "grid"]
 
 
-def test_rollups_are_fresh_on_both(server, reference):
+def test_rollups_are_fresh_on_both(server_db, reference):
     """The demo load refreshes rollups, so the app (and the AppTest runs below) read them on every engine."""
     assert rollup_reads.rollup_is_fresh(reference.engine, reference.sample.end)
-    assert rollup_reads.rollup_is_fresh(server.engine, queries.fetch_data_end(server.engine))
+    assert rollup_reads.rollup_is_fresh(server_db.engine, queries.fetch_data_end(server_db.engine))
 
 
-def _rollup_table(engine: Engine, table) -> pd.DataFrame:  # noqa: ANN001
+def _rollup_table(engine: Engine, table) -> pd.DataFrame:
     pk = [c for c in table.columns if c.primary_key]
     with engine.connect() as conn:
         rows = [[_plain(v) for v in row] for row in conn.execute(select(table).order_by(*pk))]
@@ -448,12 +413,12 @@ def _rollup_table(engine: Engine, table) -> pd.DataFrame:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("table", rollup.rollup_metadata.sorted_tables, ids=lambda t: t.name)
-def test_rollup_tables_are_equal(server, reference, table):
+def test_rollup_tables_are_equal(server_db, reference, table):
     """`refresh_rollups` aggregates in each engine's SQL (date(), substr, CASE): the rows it stores must agree."""
     want = _rollup_table(reference.engine, table)
     assert len(want) > 0
-    diffs = Diffs(server)
-    diffs.frames(table.name, _rollup_table(server.engine, table), want)
+    diffs = Diffs(server_db)
+    diffs.frames(table.name, _rollup_table(server_db.engine, table), want)
     diffs.check()
 
 
@@ -467,8 +432,8 @@ def _window_stats_flat(engine, unit, w) -> dict:
 _window_stats_flat.__name__ = "fetch_window_stats"
 
 
-def test_rollup_stats_are_equal(server, reference):
-    diffs = Diffs(server)
+def test_rollup_stats_are_equal(server_db, reference):
+    diffs = Diffs(server_db)
     for unit in _rolled_units(reference):
         for w in reference.sample.windows:
             where = f"{reference.sample.label(unit)} {_wl(w)}"
@@ -476,18 +441,18 @@ def test_rollup_stats_are_equal(server, reference):
                           _window_stats_flat):
                 want = fetch(reference.engine, unit, w)
                 assert want is not None, f"rollup.{fetch.__name__} has no answer for the standard window {where}"
-                diffs.dicts(f"rollup.{fetch.__name__} {where}", fetch(server.engine, unit, w), want)
+                diffs.dicts(f"rollup.{fetch.__name__} {where}", fetch(server_db.engine, unit, w), want)
     diffs.check()
 
 
-def test_rollup_breakdowns_are_equal(server, reference):
-    diffs = Diffs(server)
+def test_rollup_breakdowns_are_equal(server_db, reference):
+    diffs = Diffs(server_db)
     for unit in _rolled_units(reference):
         level = child_level(reference.tree, unit)
         for w in reference.sample.current:
             where = f"{reference.sample.label(unit)} {_wl(w)}"
             frames = {}
-            for name, engine in (("server", server.engine), ("sqlite", reference.engine)):
+            for name, engine in (("server", server_db.engine), ("sqlite", reference.engine)):
                 population = queries.fetch_child_population(engine, unit, level, w.end)
                 frames[name] = (
                     rollup_reads.fetch_child_metrics(engine, unit, level, w, population).sort_index(),
@@ -508,21 +473,21 @@ def test_rollup_breakdowns_are_equal(server, reference):
 LOCK_WAIT_S = 0.3
 
 
-@pytest.mark.parametrize("server", [
+@pytest.mark.parametrize("server_db", [
     "postgresql",
     "mysql",
 ], indirect=True)
-def test_rollup_refresh_is_atomic_for_readers(server, reference):
+def test_rollup_refresh_is_atomic_for_readers(server_db, reference):
     """Before every statement the refresh sends, a reader asks for the city's KPIs: old answer, new, or a wait."""
     city, w = reference.tree.root, reference.sample.current[1]
-    want = {"cases": rollup_reads.fetch_case_stats(server.engine, city, w), "alerts": rollup_reads.fetch_alert_stats(server.engine, city, w)}
-    end = queries.fetch_data_end(server.engine)
-    reader = make_engine(server.url)  # the app's read-only engine, told not to wait forever on a lock
+    want = {"cases": rollup_reads.fetch_case_stats(server_db.engine, city, w), "alerts": rollup_reads.fetch_alert_stats(server_db.engine, city, w)}
+    end = queries.fetch_data_end(server_db.engine)
+    reader = make_engine(server_db.url)  # the app's read-only engine, told not to wait forever on a lock
 
     @event.listens_for(reader, "connect")
     def _short_lock_waits(dbapi_conn, _record) -> None:
         cur = dbapi_conn.cursor()
-        if server.name == "postgresql":
+        if server_db.name == "postgresql":
             cur.execute(f"SET lock_timeout = '{int(LOCK_WAIT_S * 1000)}ms'")
         else:
             cur.execute("SET SESSION lock_wait_timeout = 1, innodb_lock_wait_timeout = 1")
@@ -551,7 +516,7 @@ def test_rollup_refresh_is_atomic_for_readers(server, reference):
             wrong.append(f"before {step!r}: city open {got['cases']['open']} (want {want['cases']['open']}), "
                          f"received {got['cases']['received']} (want {want['cases']['received']})")
 
-    writer = _writer(server.url)
+    writer = _writer(server_db.url)
     event.listen(writer, "before_cursor_execute", probe)
     try:
         rollup.refresh_rollups(writer)
@@ -560,15 +525,15 @@ def test_rollup_refresh_is_atomic_for_readers(server, reference):
         writer.dispose()
         reader.dispose()
     assert "answered" in seen, seen
-    assert rollup_reads.rollup_is_fresh(server.engine, end)
-    assert rollup_reads.fetch_case_stats(server.engine, city, w) == want["cases"], "the refresh changed the answer"
+    assert rollup_reads.rollup_is_fresh(server_db.engine, end)
+    assert rollup_reads.fetch_case_stats(server_db.engine, city, w) == want["cases"], "the refresh changed the answer"
     assert not wrong, f"{len(wrong)} of {len(seen) + len(wrong)} reads during the refresh were wrong:\n" + "\n".join(wrong[:10])
 
 
-def test_server_engine_is_the_apps_read_only_engine(server):
+def test_server_engine_is_the_apps_read_only_engine(server_db):
     """The parity answers above came through make_engine's read-only sessions, as the app's do."""
-    with server.engine.connect() as conn:
-        if server.name == "postgresql":
+    with server_db.engine.connect() as conn:
+        if server_db.name == "postgresql":
             assert conn.execute(text("SHOW default_transaction_read_only")).scalar_one() == "on"
         else:
             # tx_read_only on MariaDB and MySQL 5.7, transaction_read_only on MySQL 8 and MariaDB 11.1+
@@ -580,12 +545,6 @@ def test_server_engine_is_the_apps_read_only_engine(server):
 
 # -- the overview page through AppTest -----------------------------------------------------------
 
-def _forget_app_caches() -> None:
-    """Drop the app's cached frames and engines (keyed by URL) so nothing outlives the loaded data."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 @dataclass(frozen=True)
 class Page:
     kpi_html: str
@@ -596,8 +555,7 @@ class Page:
 
 def _run_overview(db_url: str, geo_dir: Path, unit_code: str) -> Page:
     with pytest.MonkeyPatch.context() as mp:
-        for name in _APP_ENV:
-            mp.delenv(name, raising=False)
+        strip_cockpit_settings(mp)  # every COCKPIT_* of the shell, by prefix
         mp.setenv("COCKPIT_DB_URL", db_url)
         mp.setenv("COCKPIT_GEO_DIR", str(geo_dir))
         t0 = time.perf_counter()
@@ -608,6 +566,7 @@ def _run_overview(db_url: str, geo_dir: Path, unit_code: str) -> Page:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     bodies = [h.proto.body for h in at.get("html")]
+    assert not [b for b in bodies if 'class="ck-notice"' in b], "the page showed a store notice, not fresh figures"
     cards = [b for b in bodies if 'class="cards"' in b]
     header = [b for b in bodies if 'class="ck-title"' in b]
     decks = at.get("deck_gl_json_chart")
@@ -629,9 +588,9 @@ def sqlite_pages(small_demo, reference) -> dict[str, Page]:
 
 
 @pytest.mark.parametrize("which", ["city", "grid"])
-def test_overview_page_is_equal(server, reference, small_demo, sqlite_pages, which):
+def test_overview_page_is_equal(server_db, reference, small_demo, sqlite_pages, which):
     code = _app_units(reference)[which]
-    got = _run_overview(server.url, small_demo.geo_dir, code)
+    got = _run_overview(server_db.url, small_demo.geo_dir, code)
     want = sqlite_pages[which]
     assert 'data-key="open"' in want.kpi_html
     assert got.kpi_html == want.kpi_html
@@ -639,15 +598,16 @@ def test_overview_page_is_equal(server, reference, small_demo, sqlite_pages, whi
     assert got.deck == want.deck, "the map spec (fills, values, alert points) differs"
 
 
-# -- the code range under a linguistic collation (a known bug, tracked) --------------------------
+# -- the code range under a linguistic collation (a regression test) -----------------------------
 
-# The upper bound of a unit's code range is its prefix with the last digit "incremented" by one
-# code point (cockpit/codes.py `_increment`): a prefix ending in 9 gets ':' (U+003A). That bound
-# is only above every code with the prefix when ':' sorts after '9', i.e. under a code-point
-# collation: PostgreSQL "C"/C.UTF-8 and MariaDB utf8mb4_general_ci/_bin (this machine's servers, so
-# the parity tests above pass). Under a linguistic collation punctuation sorts *before* digits —
+# The upper bound of a unit's code range is the next prefix of the same length, by a numeric carry
+# (cockpit.core.codes._increment: '330681109' -> '330681110'). An earlier bound put ':' (U+003A)
+# after a final 9, which is above every code with the prefix only under a code-point collation
+# (PostgreSQL "C"/C.UTF-8, MariaDB utf8mb4_general_ci/_bin: this machine's servers, so the parity
+# tests above could not see it). Under a linguistic collation punctuation sorts *before* digits —
 # PostgreSQL ICU collations (und/zh/en), MariaDB utf8mb4_unicode_ci/_520_ci, MySQL 8's default
-# utf8mb4_0900_ai_ci — and every unit whose prefix ends in 9 selects nothing.
+# utf8mb4_0900_ai_ci — and every unit whose prefix ends in 9 selected nothing. These tests run the
+# units whose prefix ends in 9 under such a collation.
 ICU_COLLATION = "und-x-icu"
 MYSQL_UCA_COLLATION = "utf8mb4_unicode_ci"
 FACT_TABLES = ("population_stat", "case_record", "alert", "points_ledger")
@@ -659,17 +619,17 @@ def _nine_units(reference: Reference) -> list[Unit]:
     return units
 
 
-@pytest.mark.parametrize("server", ["postgresql"], indirect=True)
-def test_kpis_under_icu_collation_postgresql(server, reference):
+@pytest.mark.parametrize("server_db", ["postgresql"], indirect=True)
+def test_kpis_under_icu_collation_postgresql(server_db, reference):
     """On PostgreSQL with fact tables' grid_code under an ICU collation (DDL rolled back afterwards)."""
-    writer = _writer(server.url)
+    writer = _writer(server_db.url)
     try:
         with writer.connect() as conn:
             if conn.execute(text("SELECT count(*) FROM pg_collation WHERE collname = :c"), {"c": ICU_COLLATION}).scalar_one() == 0:
                 pytest.skip(f"PostgreSQL built without ICU: no collation {ICU_COLLATION}")
             for table in FACT_TABLES:
                 conn.execute(text(f'ALTER TABLE {table} ALTER COLUMN grid_code TYPE varchar(15) COLLATE "{ICU_COLLATION}"'))
-            diffs = Diffs(server)
+            diffs = Diffs(server_db)
             w = reference.sample.current[1]  # the 30-day period
             for unit in _nine_units(reference):
                 for name, fetch in [("fetch_population", lambda b, u, w: queries.fetch_population(b, u, w.end)),
@@ -684,10 +644,10 @@ def test_kpis_under_icu_collation_postgresql(server, reference):
     diffs.check()
 
 
-@pytest.mark.parametrize("server", ["mysql"], indirect=True)
-def test_code_range_under_uca_collation_mysql(server, reference):
+@pytest.mark.parametrize("server_db", ["mysql"], indirect=True)
+def test_code_range_under_uca_collation_mysql(server_db, reference):
     """On MariaDB/MySQL: the bound compared as a utf8mb4_unicode_ci column would compare it."""
-    writer = _writer(server.url)
+    writer = _writer(server_db.url)
     try:
         with writer.connect() as conn:
             wrong = []

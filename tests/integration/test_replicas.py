@@ -7,8 +7,9 @@ then headless Chromium opens the same street on each and both must show the KPI 
 database gives (computed here independently through the same read-only engine), and
 ``pg_stat_activity`` must show sessions from both replicas.
 
-Needs COCKPIT_TEST_PG_URL (a scratch database: the contract and rollup tables are dropped at the
-end of this module). The browser part needs /usr/bin/chromium and Playwright; it skips without them
+Needs COCKPIT_TEST_PG_URL (a scratch database: the ``server_db`` fixture of
+tests/integration/conftest.py loads the demo and drops the contract and rollup tables at the end of
+this module). The browser part needs /usr/bin/chromium and Playwright; it skips without them
 unless COCKPIT_REQUIRE_BROWSER=1. Both processes are always terminated.
 """
 
@@ -22,19 +23,18 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from cockpit import queries
 from cockpit.core.model import compute_windows
 from cockpit.domain.hierarchy import Tree
 from cockpit.domain.metrics import compute_kpis, compute_theme_values
-from cockpit.store import rollup, schema
 from cockpit.store.engine import make_engine
 from cockpit.tools.bench.browser import BrowserBenchError, Server, streamlit_servers
-from cockpit.tools.demo.build import run_demo
 from cockpit.views.cards import build_kpi_html
 
-pytestmark = pytest.mark.servers
+# One database behind both replicas: PostgreSQL (application_name shows which replica a session is).
+pytestmark = [pytest.mark.servers, pytest.mark.parametrize("server_db", ["postgresql"], indirect=True)]
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE_TIMEOUT = 45.0  # seconds for a cold page to render its KPI cards
@@ -44,41 +44,18 @@ DEFAULT_PERIOD = 30  # the app's period when the URL names none
 
 # -- the database ----------------------------------------------------------------------------
 
-OUR_TABLES = {t.name for t in [*schema.TABLES_IN_LOAD_ORDER, *rollup.rollup_metadata.sorted_tables]}
-
-
-def drop_contract(url: str) -> None:
-    """Drop the contract tables and the rollup tables the demo load refreshes."""
-    engine = make_engine(url, read_only=False)
-    try:
-        rollup.rollup_metadata.drop_all(engine)
-        schema.metadata.drop_all(engine)
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture(scope="module")
-def pg_city(pg_url, small_demo, tmp_path_factory) -> Iterator[str]:
-    """The small demo (same preset and seed as SQLite's) in PostgreSQL; dropped afterwards."""
-    drop_contract(pg_url)  # a previous run that died may have left tables
-    run_demo(small_demo.preset, small_demo.seed, pg_url, tmp_path_factory.mktemp("replicas") / "geo", replace=True)
-    try:
-        yield pg_url
-    finally:
-        drop_contract(pg_url)
-    writer = make_engine(pg_url, read_only=False)
-    try:
-        left = set(inspect(writer).get_table_names()) & OUR_TABLES
-    finally:
-        writer.dispose()
-    assert not left, f"tables left on the server: {left}"
+def pg_city(server_db) -> str:
+    """The URL of the small demo (same preset and seed as SQLite's) in PostgreSQL; dropped afterwards."""
+    assert server_db.name == "postgresql"
+    return server_db.url
 
 
 # -- the replicas ----------------------------------------------------------------------------
 
 def _get(url: str) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - localhost only
+        with urllib.request.urlopen(url, timeout=5) as resp:
             return resp.status, resp.read().decode("utf-8", errors="replace")
     except urllib.error.HTTPError as exc:
         return exc.code, ""

@@ -2,8 +2,9 @@
 reads back exactly as it does from SQLite, loads are all-or-nothing, and the app's
 read-only engines cannot write on any of the three engines.
 
-Needs COCKPIT_TEST_PG_URL / COCKPIT_TEST_MYSQL_URL (scratch databases: every contract
-table in them is dropped); skips without them.
+Needs COCKPIT_TEST_PG_URL / COCKPIT_TEST_MYSQL_URL (scratch databases: the ``server_db`` fixture
+of tests/integration/conftest.py loads the demo and drops every table of ours afterwards); skips
+without them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
+from servers import contract_tables, drop_ours, our_tables
 from sqlalchemy import (
     Column,
     Date,
@@ -107,23 +109,6 @@ def _same(a: object, b: object) -> bool:
     return a == b
 
 
-def drop_contract(url: str) -> None:
-    engine = make_engine(url, read_only=False)
-    try:
-        schema.metadata.drop_all(engine)
-    finally:
-        engine.dispose()
-
-
-def contract_tables(url: str) -> list[str]:
-    engine = make_engine(url, read_only=False)
-    try:
-        names = set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
-    return [t.name for t in schema.TABLES_IN_LOAD_ORDER if t.name in names]
-
-
 # -- fixtures --------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -136,20 +121,15 @@ def sqlite_aggregates(small_demo) -> dict[str, dict[str, object]]:
     return aggregates(small_demo.db_url)
 
 
-@pytest.fixture(scope="module", params=["postgresql", "mysql"])
-def server(request, tmp_path_factory) -> str:
-    """A server database holding the small demo (same preset and seed as `small_demo`); emptied afterwards."""
-    url = request.getfixturevalue("pg_url" if request.param == "postgresql" else "mysql_url")
-    drop_contract(url)  # a previous run that died may have left tables
-    run_demo("small", 1, url, tmp_path_factory.mktemp(f"geo-{request.param}") / "geo", replace=True)
-    yield url
-    drop_contract(url)
-    assert contract_tables(url) == [], "contract tables left on the server"
+@pytest.fixture(scope="module")
+def server(server_db) -> str:
+    """The URL of the server holding the small demo (tests/integration/conftest.py ``server_db``)."""
+    return server_db.url
 
 
 @pytest.fixture(scope="module")
-def small_frames():
-    return build_frames("small", 1)[0]
+def small_frames(small_demo):
+    return build_frames(small_demo.preset, small_demo.seed)[0]
 
 
 # -- round trip ------------------------------------------------------------------------------
@@ -256,9 +236,9 @@ def test_read_only_engine_cannot_write_server(server):
 
 # -- all or nothing (these change the server's data; keep them last) -------------------------
 
-def test_second_load_without_replace_is_refused(server, sqlite_rows, tmp_path):
+def test_second_load_without_replace_is_refused(server, sqlite_rows, small_demo, tmp_path):
     with pytest.raises(LoadError, match="--replace"):
-        run_demo("small", 2, server, tmp_path / "geo")
+        run_demo(small_demo.preset, small_demo.seed + 1, server, tmp_path / "geo")
     assert not (tmp_path / "geo" / "units.geojson").exists()
     assert_same_rows(snapshot(server), sqlite_rows, "after a refused load")
 
@@ -281,16 +261,17 @@ def test_failed_replace_leaves_no_half_written_database(server, sqlite_rows, sma
         assert contract_tables(server) == []
 
 
-def test_interrupted_load_leaves_nothing(server, small_frames, monkeypatch, ctrl_c_during_load):
-    drop_contract(server)
+def test_interrupted_load_leaves_nothing(server, small_frames, ctrl_c_during_load):
+    drop_ours(server)
+    assert our_tables(server) == []
     ctrl_c_during_load("case_event")
     with pytest.raises(KeyboardInterrupt):
         write_database(server, small_frames)
     assert contract_tables(server) == []
 
 
-def test_reload_after_failures_matches_sqlite(server, sqlite_rows, tmp_path):
+def test_reload_after_failures_matches_sqlite(server, sqlite_rows, small_demo, tmp_path):
     """The control: with good frames the same server takes the load again."""
-    run_demo("small", 1, server, tmp_path / "geo", replace=True)
+    run_demo(small_demo.preset, small_demo.seed, server, tmp_path / "geo", replace=True)
     assert_same_rows(snapshot(server), sqlite_rows, "after reloading")
     assert (tmp_path / "geo" / "units.geojson").is_file()

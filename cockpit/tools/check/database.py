@@ -28,12 +28,14 @@ from sqlalchemy.sql.expression import ColumnClause
 
 from cockpit.core import codes
 from cockpit.core.errors import first_line
-from cockpit.store import schema as s
+from cockpit.store import schema
 from cockpit.store.engine import DatabaseError, make_engine
 from cockpit.tools.check.geo import check_geo
 from cockpit.tools.check.rules import CHILD_LEVELS, UNIQUE_KEYS, JoinRule, join_rules, row_rules
 
 EXAMPLES = 20  # keys reported per kind of problem
+
+Units = dict[str, tuple[str, str | None]]  # admin unit code -> (level, parent code)
 
 
 @dataclass(frozen=True)
@@ -85,13 +87,13 @@ def check_database(engine: Engine, geo_dir: Path | None = None) -> list[Problem]
     found = _Findings()
     with engine.connect() as conn:
         present = _check_structure(conn, found)
-        for table in s.TABLES_IN_LOAD_ORDER:
+        for table in schema.TABLES_IN_LOAD_ORDER:
             _run_row_rules(conn, table, present, found)
         for col in UNIQUE_KEYS:
             _run_unique(conn, col, present, found)
         for rule in join_rules():
             _run_join_rule(conn, rule, present, found)
-        for table in (s.admin_unit, s.grid):
+        for table in (schema.admin_unit, schema.grid):
             _run_not_empty(conn, table, present, found)
         units = _read_units(conn, present, found)
         _check_units(units or {}, found)
@@ -122,7 +124,7 @@ def _check_structure(conn: Connection, found: _Findings) -> dict[str, set[str]]:
     inspector = inspect(conn)
     existing = set(inspector.get_table_names())
     present: dict[str, set[str]] = {}
-    for table in s.TABLES_IN_LOAD_ORDER:
+    for table in schema.TABLES_IN_LOAD_ORDER:
         if table.name not in existing:
             found.add(table.name, "(table)", "table is missing", "database")
             continue
@@ -234,8 +236,8 @@ def _run_not_empty(conn: Connection, table: Table, present: dict[str, set[str]],
 # -- the unit tree, in memory (a city has thousands of units, not millions) ------
 
 
-def _read_units(conn: Connection, present: dict[str, set[str]], found: _Findings) -> dict | None:
-    u = s.admin_unit
+def _read_units(conn: Connection, present: dict[str, set[str]], found: _Findings) -> Units | None:
+    u = schema.admin_unit
     if not _runnable(present, u.c.code, u.c.level, u.c.parent_code):
         return None
     stmt = select(type_coerce(u.c.code, String), u.c.level, type_coerce(u.c.parent_code, String))
@@ -248,7 +250,7 @@ def _read_units(conn: Connection, present: dict[str, set[str]], found: _Findings
 
 
 def _read_grids(conn: Connection, present: dict[str, set[str]], found: _Findings) -> dict[str, list[str]] | None:
-    g = s.grid
+    g = schema.grid
     if not _runnable(present, g.c.code, g.c.community_code):
         return None
     stmt = select(type_coerce(g.c.community_code, String), type_coerce(g.c.code, String)).order_by(g.c.code)
@@ -272,31 +274,40 @@ _PADDING = {  # (digits that must be zero, digits that must not all be zero) per
 }
 
 
-def _check_units(units: dict[str, tuple[str, str | None]], found: _Findings) -> None:
+def _check_units(units: Units, found: _Findings) -> None:
+    """The unit tree: a city at the root, codes padded for their level, parents that exist and fit."""
     if units and not any(level == "city" for level, _ in units.values()):
         found.add("admin_unit", "level", "no city-level unit (the root of the tree)", "table")
     for code, (level, parent) in sorted(units.items()):
-        where = f"code={code}"
-        valid = len(code) == 12 and codes.is_valid_code(code) and level in s.UNIT_LEVELS
+        valid = len(code) == 12 and codes.is_valid_code(code) and level in schema.UNIT_LEVELS
         if valid:
-            zeros, nonzero = _PADDING[level]
-            if (zeros and code[slice(*zeros)].strip("0")) or (nonzero and not code[slice(*nonzero)].strip("0")):
-                found.add("admin_unit", "code", f"is not padded like a {level} code", where)
-        if parent is None:
-            if level != "city":
-                found.add("admin_unit", "parent_code", "is NULL; only a city may be a root", where)
-            continue
-        if parent not in units:
-            found.add("admin_unit", "parent_code", "not found in admin_unit.code", f"{where} parent_code={parent}")
-            continue
-        parent_level = units[parent][0]
-        if parent_level in CHILD_LEVELS and level in s.UNIT_LEVELS and level not in CHILD_LEVELS[parent_level]:
-            found.add("admin_unit", "level", f"a {level} cannot sit under a {parent_level}", where)
-        elif valid and parent_level in s.UNIT_LEVELS and codes.is_valid_code(parent):
-            if not code.startswith(codes.prefix(parent, parent_level)):
-                found.add(
-                    "admin_unit", "code", "does not start with its parent's prefix", f"{where} parent_code={parent}"
-                )
+            _check_padding(code, level, found)
+        if parent is not None:
+            _check_parent(units, code, level, parent, valid, found)
+        elif level != "city":
+            found.add("admin_unit", "parent_code", "is NULL; only a city may be a root", f"code={code}")
+
+
+def _check_padding(code: str, level: str, found: _Findings) -> None:
+    zeros, nonzero = _PADDING[level]
+    if (zeros and code[slice(*zeros)].strip("0")) or (nonzero and not code[slice(*nonzero)].strip("0")):
+        found.add("admin_unit", "code", f"is not padded like a {level} code", f"code={code}")
+
+
+def _check_parent(units: Units, code: str, level: str, parent: str, valid: bool, found: _Findings) -> None:
+    """The parent exists, may hold a unit of this level, and its prefix starts the unit's code."""
+    where = f"code={code}"
+    if parent not in units:
+        found.add("admin_unit", "parent_code", "not found in admin_unit.code", f"{where} parent_code={parent}")
+        return
+    parent_level = units[parent][0]
+    if parent_level in CHILD_LEVELS and level in schema.UNIT_LEVELS and level not in CHILD_LEVELS[parent_level]:
+        found.add("admin_unit", "level", f"a {level} cannot sit under a {parent_level}", where)
+    elif valid and parent_level in schema.UNIT_LEVELS and codes.is_valid_code(parent):
+        if not code.startswith(codes.prefix(parent, parent_level)):
+            found.add(
+                "admin_unit", "code", "does not start with its parent's prefix", f"{where} parent_code={parent}"
+            )
 
 
 def _text(value: object) -> str | None:
@@ -304,7 +315,6 @@ def _text(value: object) -> str | None:
 
 
 # -- output and CLI ------------------------------------------------------------
-
 
 
 def format_problems(problems: list[Problem]) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, FromClause, Table, and_, func, not_, or_
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.expression import ColumnClause
 
-from cockpit.store import schema as s
+from cockpit.store import schema
 
 UNIT_KINDS = {
     "city": ("市",),
@@ -106,11 +106,11 @@ def _admin_unit(c: Columns) -> list[Rule]:
     kind_fits = or_(*[and_(c.level == level, c.kind.in_(kinds)) for level, kinds in UNIT_KINDS.items()])
     return [
         Rule("code", "is not a 12-digit code", not_digits(c.code, 12)),
-        _enum(c.level, s.UNIT_LEVELS),
+        _enum(c.level, schema.UNIT_LEVELS),
         Rule(
             "kind",
             "does not fit the level (city 市; district 区/县/市; street 街道/镇/乡; community 居委会/村委会)",
-            and_(c.level.in_(s.UNIT_LEVELS), not_(kind_fits)),
+            and_(c.level.in_(schema.UNIT_LEVELS), not_(kind_fits)),
         ),
         *_not_positive(c.area_km2),
     ]
@@ -144,26 +144,26 @@ def _case_category(c: Columns) -> list[Rule]:
 
 def _case_record(c: Columns) -> list[Rule]:
     return [
-        _enum(c.status, s.CASE_STATUSES),
+        _enum(c.status, schema.CASE_STATUSES),
         Rule("closed_at", "is NULL but status is closed", and_(c.status == "closed", c.closed_at.is_(None))),
         Rule("closed_at", "is set but status is not closed", and_(c.status != "closed", c.closed_at.is_not(None))),
         *lifecycle([c[name] for name in CASE_TIMES]),
         *[_before(c[name], c.received_at) for name in ("review_due_at", "response_due_at", "due_at")],
-        _enum(c.resolved_tier, s.TIERS),
+        _enum(c.resolved_tier, schema.TIERS),
         _between(c.satisfaction, 1, 5),
         *_negative(c.reopen_count, c.return_count),
     ]
 
 
 def _case_event(c: Columns) -> list[Rule]:
-    return [_enum(c.action, s.CASE_ACTIONS), _enum(c.tier, s.TIERS)]
+    return [_enum(c.action, schema.CASE_ACTIONS), _enum(c.tier, schema.TIERS)]
 
 
 def _alert(c: Columns) -> list[Rule]:
     return [
-        _enum(c.type, s.ALERT_TYPES),
+        _enum(c.type, schema.ALERT_TYPES),
         _between(c.severity, 1, 4),
-        _enum(c.status, s.ALERT_STATUSES),
+        _enum(c.status, schema.ALERT_STATUSES),
         *lifecycle([c[name] for name in ALERT_TIMES]),
         _before(c.ack_due_at, c.raised_at),
         Rule("resolved_at", "is NULL but status is resolved", and_(c.status == "resolved", c.resolved_at.is_(None))),
@@ -179,7 +179,7 @@ def _alert(c: Columns) -> list[Rule]:
 
 
 def _activity(c: Columns) -> list[Rule]:
-    return [_enum(c.kind, s.ACTIVITY_KINDS), _before(c.ends_at, c.starts_at), *_negative(c.points_each, c.participants)]
+    return [_enum(c.kind, schema.ACTIVITY_KINDS), _before(c.ends_at, c.starts_at), *_negative(c.points_each, c.participants)]
 
 
 def _vote(c: Columns) -> list[Rule]:
@@ -193,7 +193,7 @@ def _vote(c: Columns) -> list[Rule]:
 
 def _points_ledger(c: Columns) -> list[Rule]:
     return [
-        _enum(c.entry_type, s.LEDGER_TYPES),
+        _enum(c.entry_type, schema.LEDGER_TYPES),
         Rule("delta", "is not positive in an earn entry", and_(c.entry_type == "earn", c.delta <= 0)),
         Rule(
             "delta",
@@ -211,14 +211,14 @@ _SPECIFIC = {
     "case_record": _case_record,
     "case_event": _case_event,
     "alert": _alert,
-    "venue": lambda c: [_enum(c.kind, s.VENUE_KINDS)],
+    "venue": lambda c: [_enum(c.kind, schema.VENUE_KINDS)],
     "activity": _activity,
     "vote": _vote,
     "points_ledger": _points_ledger,
 }
 
 # Tables keyed by one code: duplicates there break every lookup (a city may load without constraints).
-UNIQUE_KEYS = (s.meta.c.key, s.admin_unit.c.code, s.grid.c.code, s.case_category.c.code)
+UNIQUE_KEYS = (schema.meta.c.key, schema.admin_unit.c.code, schema.grid.c.code, schema.case_category.c.code)
 
 
 def row_rules(t: Table) -> list[Rule]:
@@ -229,7 +229,7 @@ def row_rules(t: Table) -> list[Rule]:
 
 def join_rules() -> list[JoinRule]:
     rules = []
-    for t in s.TABLES_IN_LOAD_ORDER:
+    for t in schema.TABLES_IN_LOAD_ORDER:
         for fk in sorted(t.foreign_keys, key=lambda fk: fk.parent.name):
             child, parent = fk.parent, fk.column
             rules.append(
@@ -241,8 +241,8 @@ def join_rules() -> list[JoinRule]:
                     and_(child.is_not(None), parent.is_(None)),
                 )
             )
-    unit = s.admin_unit
-    for t in (s.grid, s.vote):
+    unit = schema.admin_unit
+    for t in (schema.grid, schema.vote):
         rules.append(
             JoinRule(
                 t,
@@ -252,7 +252,7 @@ def join_rules() -> list[JoinRule]:
                 unit.c.level != "community",
             )
         )
-    cat, parent = s.case_category, s.case_category.alias("parent")
+    cat, parent = schema.case_category, schema.case_category.alias("parent")
     rules.append(
         JoinRule(
             cat,
@@ -271,7 +271,7 @@ def join_rules() -> list[JoinRule]:
             parent.c.kind != cat.c.kind,
         )
     )
-    ev, nxt = s.case_event, s.case_event.alias("nxt")
+    ev, nxt = schema.case_event, schema.case_event.alias("nxt")
     rules.append(
         JoinRule(
             ev,

@@ -248,17 +248,9 @@ def _urban_ratio(children: Sequence[BaseGeometry], urban: np.ndarray) -> float:
     return float(areas[urban].mean() / areas[~urban].mean())
 
 
-def _merge_fragments(cells: np.ndarray) -> list[BaseGeometry]:
-    """Give every stray fragment of a cell to the neighbour it borders most.
-
-    A convex Voronoi cell clipped to a concave or multi-part parent can fall
-    apart; the pieces that are not the cell's largest part would show up as
-    disconnected enclaves. Moving each to the child it shares the longest
-    border with keeps the tiling exact. A fragment touching nothing (an island
-    of the parent) stays with its own cell.
-    """
+def _split_fragments(cells: np.ndarray) -> tuple[list[BaseGeometry], list[tuple[int, Polygon]]]:
+    """Each cell's largest part, and the other parts as (owner, fragment)."""
     main: list[BaseGeometry] = []
-    extra: list[list[BaseGeometry]] = [[] for _ in cells]
     pending: list[tuple[int, Polygon]] = []
     for i, c in enumerate(cells):
         if isinstance(c, MultiPolygon):
@@ -268,6 +260,32 @@ def _merge_fragments(cells: np.ndarray) -> list[BaseGeometry]:
             pending.extend((i, p) for j, p in enumerate(parts) if j != keep)
         else:
             main.append(c)
+    return main, pending
+
+
+def _best_neighbour(main: list[BaseGeometry], tree: shapely.STRtree, own: int, frag: Polygon, eps: float) -> int:
+    """The child (not `own`) sharing the longest border with `frag`; -1 when it touches none."""
+    halo = frag.buffer(eps, quad_segs=1)
+    best, best_len = -1, 0.0
+    for j in tree.query(halo, predicate="intersects"):
+        if j == own:
+            continue
+        shared = main[j].boundary.intersection(halo).length
+        if shared > best_len:
+            best, best_len = int(j), shared
+    return best
+
+
+def _merge_fragments(cells: np.ndarray) -> list[BaseGeometry]:
+    """Give every stray fragment of a cell to the neighbour it borders most.
+
+    A convex Voronoi cell clipped to a concave or multi-part parent can fall
+    apart; the pieces that are not the cell's largest part would show up as
+    disconnected enclaves. Moving each to the child it shares the longest
+    border with keeps the tiling exact. A fragment touching nothing (an island
+    of the parent) stays with its own cell.
+    """
+    main, pending = _split_fragments(cells)
     if not pending:
         return list(cells)
 
@@ -278,30 +296,19 @@ def _merge_fragments(cells: np.ndarray) -> list[BaseGeometry]:
     while pending:
         tree = shapely.STRtree(main)
         left: list[tuple[int, Polygon]] = []
-        moved = False
         for own, frag in pending:
-            halo = frag.buffer(eps, quad_segs=1)
-            best, best_len = -1, 0.0
-            for j in tree.query(halo, predicate="intersects"):
-                if j == own:
-                    continue
-                shared = main[j].boundary.intersection(halo).length
-                if shared > best_len:
-                    best, best_len = int(j), shared
+            best = _best_neighbour(main, tree, own, frag, eps)
             if best < 0:
                 left.append((own, frag))
-                continue
-            main[best] = _union_polygon(main[best], frag)
-            moved = True
-        pending = left
-        if not moved:
+            else:
+                main[best] = _union_polygon(main[best], frag)
+        if len(left) == len(pending):
             break
+        pending = left
+    extra: list[list[BaseGeometry]] = [[] for _ in cells]
     for own, frag in pending:
         extra[own].append(frag)
-    out: list[BaseGeometry] = []
-    for m, ex in zip(main, extra, strict=True):
-        out.append(shapely.union_all([m, *ex]) if ex else m)
-    return out
+    return [shapely.union_all([m, *ex]) if ex else m for m, ex in zip(main, extra, strict=True)]
 
 
 def _union_polygon(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
@@ -312,6 +319,37 @@ def _union_polygon(a: BaseGeometry, b: BaseGeometry) -> BaseGeometry:
 # --------------------------------------------------------------------------- #
 # Public API
 # --------------------------------------------------------------------------- #
+
+
+def _check_partition_args(parent: BaseGeometry, n: int, urban: Sequence[bool] | None) -> np.ndarray | None:
+    """The urban flags as an array (None without them); ValueError for arguments partition cannot use."""
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    if parent.geom_type not in ("Polygon", "MultiPolygon") or parent.is_empty:
+        raise ValueError("parent must be a non-empty Polygon or MultiPolygon")
+    if not parent.is_valid:
+        raise ValueError(f"parent is invalid: {shapely.is_valid_reason(parent)}")
+    if urban is None:
+        return None
+    if len(urban) != n:
+        raise ValueError(f"urban has {len(urban)} flags for n={n}")
+    return np.asarray(urban, dtype=bool)
+
+
+def _relaxed(local: BaseGeometry, cells: np.ndarray, mask: np.ndarray, contrast: bool) -> list[BaseGeometry]:
+    """The merged children after up to _LLOYD_STEPS Lloyd steps, stopping before the urban contrast erodes."""
+    children = _merge_fragments(cells)
+    for _ in range(_LLOYD_STEPS):
+        relaxed = _cells(local, _lloyd_seeds(local, cells))
+        if relaxed is None:
+            break
+        relaxed_children = _merge_fragments(relaxed)
+        # Relaxation evens out cell sizes, which erodes the urban/rural
+        # contrast; stop as soon as it would.
+        if contrast and _urban_ratio(relaxed_children, mask) >= _URBAN_TARGET_RATIO:
+            break
+        cells, children = relaxed, relaxed_children
+    return children
 
 
 def partition(
@@ -347,27 +385,14 @@ def partition(
         child is a MultiPolygon only where the parent itself is split (an
         island that touches no other child stays with its own cell).
     """
-    if n < 1:
-        raise ValueError(f"n must be >= 1, got {n}")
-    if parent.geom_type not in ("Polygon", "MultiPolygon") or parent.is_empty:
-        raise ValueError("parent must be a non-empty Polygon or MultiPolygon")
-    if not parent.is_valid:
-        raise ValueError(f"parent is invalid: {shapely.is_valid_reason(parent)}")
-    flags = None
-    if urban is not None:
-        if len(urban) != n:
-            raise ValueError(f"urban has {len(urban)} flags for n={n}")
-        flags = np.asarray(urban, dtype=bool)
+    flags = _check_partition_args(parent, n, urban)
     if n == 1:
         return [parent]
 
     k = _lon_scale(parent)
     local = _to_local(parent, k)
     shapely.prepare(local)
-    if centre is None:
-        centre_xy = np.array(local.representative_point().coords[0])
-    else:
-        centre_xy = np.array([centre.x * k, centre.y])
+    centre_xy = np.array(local.representative_point().coords[0]) if centre is None else np.array([centre.x * k, centre.y])
     mask = flags if flags is not None else np.zeros(n, dtype=bool)
     contrast = bool(mask.any() and not mask.all())
 
@@ -377,18 +402,7 @@ def partition(
     best_ratio = math.inf
     density = _URBAN_DENSITY
     for _ in range(_URBAN_ATTEMPTS if contrast else 1):
-        cells = _seeded_cells(local, mask, centre_xy, density, rng)
-        children = _merge_fragments(cells)
-        for _ in range(_LLOYD_STEPS):
-            relaxed = _cells(local, _lloyd_seeds(local, cells))
-            if relaxed is None:
-                break
-            relaxed_children = _merge_fragments(relaxed)
-            # Relaxation evens out cell sizes, which erodes the urban/rural
-            # contrast; stop as soon as it would.
-            if contrast and _urban_ratio(relaxed_children, mask) >= _URBAN_TARGET_RATIO:
-                break
-            cells, children = relaxed, relaxed_children
+        children = _relaxed(local, _seeded_cells(local, mask, centre_xy, density, rng), mask, contrast)
         ratio = _urban_ratio(children, mask) if contrast else 0.0
         if best is None or ratio < best_ratio:
             best, best_ratio = children, ratio

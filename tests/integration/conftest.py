@@ -1,0 +1,29 @@
+"""Fixtures for the integration tests.
+
+* ``server_db`` — the small demo (same preset and seed as the session's SQLite ``small_demo``)
+  loaded into a scratch server, once per module and server kind: parametrized over
+  ``postgresql`` and ``mysql`` (a module that needs one kind narrows it with
+  ``pytest.mark.parametrize("server_db", ["postgresql"], indirect=True)``). Skips when that
+  server's URL is not set (``pg_url`` / ``mysql_url`` in tests/conftest.py). On teardown every
+  contract, rollup and rollup-swap table is dropped and the app's caches are cleared; the
+  fixture fails if any of them is left. Helpers for tests that empty or reload the server
+  mid-module are in ``servers.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from servers import ServerDB, demo_on_server
+
+SERVER_URL_FIXTURES = {"postgresql": "pg_url", "mysql": "mysql_url"}
+
+
+@pytest.fixture(scope="module", params=list(SERVER_URL_FIXTURES))
+def server_db(request: pytest.FixtureRequest, small_demo, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerDB]:
+    """The small demo on one server, read through the app's read-only engine; dropped afterwards."""
+    url = request.getfixturevalue(SERVER_URL_FIXTURES[request.param])
+    geo_dir = tmp_path_factory.mktemp(f"{request.param}-demo") / "geo"
+    with demo_on_server(request.param, url, small_demo.preset, small_demo.seed, geo_dir) as server:
+        yield server
