@@ -24,7 +24,7 @@ class Settings:
     build_demo: bool = False
 
 
-def _read_secrets(path: Path) -> dict:
+def _read_secrets(path: Path) -> dict[str, str]:
     # Read the file ourselves: st.secrets needs a running script and the CLI has none.
     if not path.is_file():
         return {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import shapely
 from shapely.geometry import mapping
@@ -13,7 +15,6 @@ TOLERANCE = {"city": 0.004, "district": 0.002, "street": 0.0012, "community": 0.
 COORD_DIGITS = 5  # ~1 m: finer is invisible on screen and only fattens the message
 
 
-
 def to_display(geoms: dict[str, BaseGeometry], level: str) -> dict[str, BaseGeometry]:
     """Simplified (shared borders kept shared) and rounded geometries for one tier."""
     codes = list(geoms)
@@ -21,8 +22,7 @@ def to_display(geoms: dict[str, BaseGeometry], level: str) -> dict[str, BaseGeom
     return {c: round_coords(g, COORD_DIGITS) for c, g in zip(codes, simple)}
 
 
-
-def feature_collection(geoms: dict[str, BaseGeometry], properties: dict[str, dict]) -> dict:
+def feature_collection(geoms: dict[str, BaseGeometry], properties: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {
         "type": "FeatureCollection",
         "features": [
@@ -32,10 +32,8 @@ def feature_collection(geoms: dict[str, BaseGeometry], properties: dict[str, dic
     }
 
 
-
 def bounds_of(geoms: list[BaseGeometry]) -> tuple[float, float, float, float]:
     return tuple(shapely.total_bounds(np.array(geoms, dtype=object)))  # type: ignore[return-value]
-
 
 
 def round_coords(geom: BaseGeometry, ndigits: int = 6) -> BaseGeometry:
@@ -55,7 +53,6 @@ def round_coords(geom: BaseGeometry, ndigits: int = 6) -> BaseGeometry:
     if not rounded.is_empty and rounded.is_valid:
         return rounded
     return geom
-
 
 
 def simplify_for_display(geoms: list[BaseGeometry], tolerance_deg: float) -> list[BaseGeometry]:
@@ -88,7 +85,6 @@ def simplify_for_display(geoms: list[BaseGeometry], tolerance_deg: float) -> lis
     bad = shapely.is_empty(out) | ~shapely.is_valid(out)
     out[bad] = arr[bad]
     return list(out)
-
 
 
 def _as_coverage(arr: np.ndarray) -> np.ndarray | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -52,7 +54,7 @@ def _num(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def grid_unit(row: dict) -> Unit:
+def grid_unit(row: Mapping[str, Any]) -> Unit:
     return Unit(code=row["code"], name=row["name"], level="grid", parent_code=row["community_code"], kind=row["kind"],
                 area_km2=row.get("area_km2"), lon=row.get("lon"), lat=row.get("lat"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -27,7 +28,7 @@ def fetch_grids(bind: Bind, community_code: str) -> pd.DataFrame:
     return pd.DataFrame(rows(bind, stmt), columns=[c.name for c in grid.columns])
 
 
-def fetch_grid(bind: Bind, code: str) -> dict | None:
+def fetch_grid(bind: Bind, code: str) -> dict[str, Any] | None:
     found = rows(bind, select(grid).where(grid.c.code == code))
     return dict(found[0]._mapping) if found else None
 

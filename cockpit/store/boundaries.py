@@ -4,28 +4,38 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TypedDict
 
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
 
 class BoundaryError(Exception):
     """A boundary file is missing or unreadable."""
 
 
+class Boundary(TypedDict):
+    """One feature of a boundary file, as its properties say (None where a file leaves one out)."""
 
-def read_features(path: Path) -> dict[str, dict]:
-    """code -> {'name', 'level', 'parent_code', 'geometry' (shapely)}."""
+    name: str | None
+    level: str | None
+    parent_code: str | None
+    geometry: BaseGeometry
+
+
+def read_features(path: Path) -> dict[str, Boundary]:
+    """The features of one boundary file by their unit's code."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         out = {}
         for f in doc["features"]:
             props = f["properties"]
-            out[str(props["code"])] = {
-                "name": props.get("name"),
-                "level": props.get("level"),
-                "parent_code": props.get("parent_code"),
-                "geometry": shape(f["geometry"]),
-            }
+            out[str(props["code"])] = Boundary(
+                name=props.get("name"),
+                level=props.get("level"),
+                parent_code=props.get("parent_code"),
+                geometry=shape(f["geometry"]),
+            )
         return out
     except FileNotFoundError as exc:
         raise BoundaryError(str(path)) from exc
@@ -33,10 +43,8 @@ def read_features(path: Path) -> dict[str, dict]:
         raise BoundaryError(f"{path}: {exc}") from exc
 
 
-
 def units_path(geo_dir: Path) -> Path:
     return geo_dir / "units.geojson"
-
 
 
 def grids_path(geo_dir: Path, community_code: str) -> Path:

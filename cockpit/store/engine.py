@@ -64,6 +64,11 @@ def make_engine(url: str, read_only: bool = True) -> Engine:
     if backend == "sqlite":
         return _sqlite_engine(url, read_only)
     connect_args: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT}
+    if backend == "postgresql":
+        # A server that vanishes without closing the connection (a cut network) would otherwise
+        # leave a page waiting on a dead socket for the kernel's default of many minutes.
+        connect_args |= {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+                         "tcp_user_timeout": 60_000}
     if backend == "postgresql" and read_only:
         connect_args["options"] = "-c default_transaction_read_only=on"
     kwargs: dict[str, object] = {"pool_pre_ping": True, "connect_args": connect_args}

@@ -208,7 +208,8 @@ def _day_frame(parts: Parts, index: pd.MultiIndex) -> pd.DataFrame:
     out["open_eod"] = _running(out["cases_received"]) - _running(out["cases_closed"])
     out["overdue_eod"] = _running(_dense(parts["_due"], index)) - _running(_dense(parts["_due_closed"], index))
     for severity in SEVERITIES:
-        raised, resolved = (_dense(parts[f"_{what}_s{severity}"], index) for what in ("raised", "resolved"))
+        raised = _dense(parts[f"_raised_s{severity}"], index)
+        resolved = _dense(parts[f"_resolved_s{severity}"], index)
         out[f"active_s{severity}_eod"] = _running(raised) - _running(resolved)
     # Facts dated after the data end (due dates) must not shift the snapshot: _dense drops days past the end.
     return out[list(DAY_COLUMNS)].reset_index()

@@ -71,7 +71,7 @@ def page_frame(with_unit: bool = True) -> Iterator[Scope | ViewState]:
         yield scope
     except STORE_ERRORS as exc:
         data.note_outage(exc)
-    except Exception:  # noqa: BLE001 - the last line of defence: log it, show a notice, never a traceback
+    except Exception:
         log.exception("page failed")
         st.info(t("page_problem", view.lang))
     _show_outage(top, view.lang)
@@ -88,7 +88,7 @@ def section(lang: str) -> Iterator[None]:
     except BoundaryError as exc:
         key = "geo_missing" if isinstance(exc.__cause__, FileNotFoundError) else "geo_broken"
         st.warning(t(key, lang, path=first_line(exc)))
-    except Exception:  # noqa: BLE001 - see page_frame
+    except Exception:
         log.exception("page section failed")
         st.caption(t("page_problem", lang))
 

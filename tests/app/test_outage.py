@@ -50,7 +50,7 @@ def kpi_cards(at: AppTest) -> str:
     return found[0]
 
 
-def test_file_moved_away_keeps_last_figures_with_a_notice_then_recovers(own_city, start, units):
+def test_file_moved_away_keeps_last_figures_with_a_notice_then_recovers(own_city, start):
     at = start()
     before = kpi_cards(at)
     assert notices(at) == []
@@ -100,11 +100,12 @@ def test_missing_tables_and_locked_store_are_told_apart(own_city, start):
     assert notices(at) == []
 
 
-def test_retry_fragment_reruns_the_page_only_once_the_store_answers(own_city, monkeypatch):
+@pytest.mark.usefixtures("own_city")
+def test_retry_fragment_reruns_the_page_only_once_the_store_answers(monkeypatch):
     """The fragment's timed reruns ask the store; the run that drew the notice does not."""
     asked: list[str] = []
     reruns: list[str] = []
-    monkeypatch.setattr(frame, "store_answers", lambda url: asked.append(url) or True)
+    monkeypatch.setattr(frame, "store_answers", lambda db_url: asked.append(db_url) or True)
     monkeypatch.setattr(st, "rerun", lambda scope="app": reruns.append(scope))
     session: dict[str, float] = {"_outage_shown_at": time.time()}
     monkeypatch.setattr(st, "session_state", session)
@@ -113,7 +114,7 @@ def test_retry_fragment_reruns_the_page_only_once_the_store_answers(own_city, mo
     session["_outage_shown_at"] -= frame.RETRY_SECONDS
     frame.retry_check()
     assert len(asked) == 1 and reruns == ["app"]
-    monkeypatch.setattr(frame, "store_answers", lambda url: False)
+    monkeypatch.setattr(frame, "store_answers", lambda _db_url: False)
     reruns.clear()
     frame.retry_check()
     assert reruns == []  # still down: the notice stays, nothing reruns
@@ -129,3 +130,21 @@ def test_store_answers_checks_a_fresh_connection(own_city, tmp_path):
     empty = tmp_path / "empty.sqlite"
     sqlite3.connect(empty).close()
     assert not frame.store_answers(f"sqlite:///{empty}")  # answers, but holds no unit tree
+
+
+@pytest.mark.usefixtures("own_city")
+def test_broken_boundary_file_affects_the_map_alone(small_demo, clean_env, start, tmp_path):
+    geo = tmp_path / "geo"
+    shutil.copytree(small_demo.geo_dir, geo)
+    (geo / "units.geojson").write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    clean_env.setenv("COCKPIT_GEO_DIR", str(geo))
+    at = start()
+    assert notices(at) == []  # the database is fine: no store notice
+    assert at.get("deck_gl_json_chart") == []
+    [warning] = [w.value for w in at.warning]
+    assert "边界文件无法读取" in warning and "units.geojson" in warning
+    assert kpi_cards(at)
+    assert len([img for element in at.get("image") for img in element.proto.imgs]) == 1  # the charts are drawn
+    shutil.copyfile(small_demo.geo_dir / "units.geojson", geo / "units.geojson")  # repaired: the map is back
+    at.run()
+    assert at.get("deck_gl_json_chart") and not at.warning

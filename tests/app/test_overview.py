@@ -1,8 +1,9 @@
 """The app through Streamlit's AppTest: pages, languages, drill-down by widgets, deep links, map spec, failures.
 
-AppTest cannot click the pydeck map (see DESIGN.md "Maps"), so every drill here goes through the
-breadcrumb buttons (``crumb-<code>``) and the child selectbox (``drill-<code>``); the map is checked
-through its JSON spec.
+AppTest renders the pydeck map (``at.get("deck_gl_json_chart")``, its spec in ``.proto.json``) but
+cannot click it, so every drill here goes through the breadcrumb buttons (``crumb-<code>``) and the
+child selectbox (``drill-<code>``); the map is checked through its JSON spec, and the click itself in
+a real browser (tests/browser/test_map.py).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def drill_boxes(at: AppTest) -> list:
     return [s for s in at.selectbox if s.key and s.key.startswith("drill-")]
 
 
-def deck(at: AppTest):  # noqa: ANN201
+def deck(at: AppTest):
     charts = at.get("deck_gl_json_chart")
     assert len(charts) == 1, f"expected one map, got {len(charts)}"
     return charts[0].proto
@@ -83,7 +84,7 @@ def units_layer(spec: dict) -> dict:
     return layers[0]
 
 
-def ancestors(units, code: str) -> list[str]:  # noqa: ANN001
+def ancestors(units, code: str) -> list[str]:
     chain = [code]
     parent = units.grids[code][1] if code in units.grids else units.rows[code][2]
     while parent:
@@ -92,7 +93,7 @@ def ancestors(units, code: str) -> list[str]:  # noqa: ANN001
     return chain[::-1]
 
 
-def assert_view(at: AppTest, units, code: str, period: int, metric: str, lang: str = "zh") -> None:  # noqa: ANN001
+def assert_view(at: AppTest, units, code: str, period: int, metric: str, lang: str = "zh") -> None:
     """The page shows `code`: header, breadcrumb, child picker, URL and sidebar all agree."""
     ok(at)
     header = header_html(at)
@@ -121,7 +122,8 @@ def assert_view(at: AppTest, units, code: str, period: int, metric: str, lang: s
 # ---------------------------------------------------------------- 1. pages and languages
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_overview_renders_in_each_language(app_env, units, start, lang):
+@pytest.mark.usefixtures("app_env")
+def test_overview_renders_in_each_language(units, start, lang):
     at = ok(start())
     assert at.sidebar.radio(key="lang").value == "zh"  # the default
     if lang == "en":
@@ -177,7 +179,8 @@ def test_about_page_renders_in_each_language(app_env, start, lang):
 
 # ---------------------------------------------------------------- 2. drill down by widgets and back up
 
-def test_drill_city_to_grid_by_widgets_then_back_to_city(app_env, units, start):
+@pytest.mark.usefixtures("app_env")
+def test_drill_city_to_grid_by_widgets_then_back_to_city(units, start):
     at = ok(start())
     city = units.city
     assert city == "330681000000"  # 诸暨市, the small preset's root
@@ -210,7 +213,8 @@ def test_drill_city_to_grid_by_widgets_then_back_to_city(app_env, units, start):
     assert_view(at, units, street, 90, "overdue_cases")
 
 
-def test_language_switch_keeps_unit_period_and_metric(app_env, units, start):
+@pytest.mark.usefixtures("app_env")
+def test_language_switch_keeps_unit_period_and_metric(units, start):
     street = units.first("street")
     at = ok(start(unit=street))
     at = ok(at.sidebar.selectbox(key="period").select(7).run())
@@ -222,14 +226,16 @@ def test_language_switch_keeps_unit_period_and_metric(app_env, units, start):
 # ---------------------------------------------------------------- 3. deep links
 
 @pytest.mark.parametrize("level", ["street", "community"])
-def test_deep_link_opens_unit(app_env, units, start, level):
+@pytest.mark.usefixtures("app_env")
+def test_deep_link_opens_unit(units, start, level):
     code = units.first(level)
     at = start(unit=code)
     assert_view(at, units, code, 30, "open_cases")
     assert at.warning == []
 
 
-def test_deep_link_to_grid_honours_period_metric_and_lang(app_env, units, start):
+@pytest.mark.usefixtures("app_env")
+def test_deep_link_to_grid_honours_period_metric_and_lang(units, start):
     grid = units.children(units.first("community"))[1]
     at = start(unit=grid, period="365", metric="population", lang="en")
     assert_view(at, units, grid, 365, "population", "en")
@@ -240,7 +246,8 @@ def test_deep_link_to_grid_honours_period_metric_and_lang(app_env, units, start)
     assert layer["data"]["features"][0]["properties"]["label"] == "Population"
 
 
-def test_link_with_invalid_period_metric_and_lang_falls_back_to_defaults(app_env, units, start):
+@pytest.mark.usefixtures("app_env")
+def test_link_with_invalid_period_metric_and_lang_falls_back_to_defaults(units, start):
     street = units.first("street")
     at = start(unit=street, period="45", metric="drop_table", lang="fr")
     assert_view(at, units, street, 30, "open_cases", "zh")
@@ -267,7 +274,8 @@ def test_bad_unit_code_shows_notice_and_city(app_env, units, start, code):
 
 
 @pytest.mark.fresh_server
-def test_fresh_server_deep_link_to_a_page_path_keeps_sidebar_and_unit(app_env, units, start):
+@pytest.mark.usefixtures("app_env")
+def test_fresh_server_deep_link_to_a_page_path_keeps_sidebar_and_unit(units, start):
     """A bookmarked ``/overview?unit=…`` opened first after a server start.
 
     Until some session has run ``st.navigation``, Streamlit treats ``pages/`` as a legacy
@@ -281,7 +289,8 @@ def test_fresh_server_deep_link_to_a_page_path_keeps_sidebar_and_unit(app_env, u
     assert_view(at, units, street, 30, "open_cases")
 
 
-def test_every_unit_renders_with_its_children_on_the_map(app_env, units, start):
+@pytest.mark.usefixtures("app_env")
+def test_every_unit_renders_with_its_children_on_the_map(units, start):
     """A sweep over the whole small city (19 units and 58 grids), one metric and period per unit in turn."""
     metrics = ["population", "density", "open_cases", "overdue_cases", "active_alerts", "points_per_1000"]
     codes = sorted(units.rows) + sorted(units.grids)
@@ -313,7 +322,8 @@ def test_unit_names_are_escaped_in_the_header(clean_env, small_demo, units, star
 # ---------------------------------------------------------------- 5. the map
 
 @pytest.mark.parametrize("level", ["city", "street", "community", "grid"])
-def test_map_draws_children_of_unit_offline_and_small(app_env, units, start, level):
+@pytest.mark.usefixtures("app_env")
+def test_map_draws_children_of_unit_offline_and_small(units, start, level):
     code = units.city if level == "city" else units.first(level) if level != "grid" else \
         units.children(units.first("community"))[0]
     at = ok(start(unit=code))
@@ -321,7 +331,8 @@ def test_map_draws_children_of_unit_offline_and_small(app_env, units, start, lev
     assert at.get("deck_gl_json_chart")[0].key == f"map-{code}"  # keyed per unit: a selection never carries over
     spec = json.loads(proto.json)
     # pydeck's sentinel with no provider draws no basemap; an absent mapStyle means provider "carto",
-    # which Streamlit turns into a Carto style fetched from the internet (DESIGN.md, "Maps").
+    # which Streamlit turns into a Carto style fetched from the internet (cockpit.views.map.build_deck,
+    # docs/basemap.md).
     assert spec.get("mapStyle") == "__MAP_STYLE__" and "mapProvider" not in spec
     assert not re.search(r"https?://|mapbox://|cartocdn", proto.json), "the map must not fetch anything"
     assert proto.mapbox_token == ""
@@ -336,7 +347,8 @@ def test_map_draws_children_of_unit_offline_and_small(app_env, units, start, lev
     assert proto.ByteSize() < ONE_MB
 
 
-def test_intranet_basemap_style_is_passed_to_the_map(app_env, clean_env, start):
+@pytest.mark.usefixtures("app_env")
+def test_intranet_basemap_style_is_passed_to_the_map(clean_env, start):
     style = "http://gis.intranet/cockpit-style.json"
     clean_env.setenv("COCKPIT_BASEMAP_STYLE", style)
     spec = json.loads(deck(ok(start())).json)
@@ -354,7 +366,8 @@ def test_intranet_basemap_style_is_passed_to_the_map(app_env, clean_env, start):
                 "Points earned"], "vs prev.", "YoY"),
     ],
 )
-def test_kpi_cards_cover_four_themes_with_changes(app_env, start, lang, labels, mom, yoy):
+@pytest.mark.usefixtures("app_env")
+def test_kpi_cards_cover_four_themes_with_changes(start, lang, labels, mom, yoy):
     html = kpi_html(ok(start(lang=lang)))
     assert html.count('class="card theme-') == 4
     for label in labels:
@@ -481,7 +494,8 @@ def test_first_run_builds_the_demo_then_renders(clean_env, start, tmp_path):
     assert "诸暨市" in header_html(at)
 
 
-def test_comparisons_need_data_covering_their_window(app_env, units, start):
+@pytest.mark.usefixtures("app_env")
+def test_comparisons_need_data_covering_their_window(start):
     """The demo holds 400 days: a 90-day period has no full year-ago window, so 同比 is "—", never a fake change."""
     long = kpi_html(ok(start(period="90")))
     assert long.count("同比 —") == N_KPIS

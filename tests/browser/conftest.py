@@ -2,8 +2,9 @@
 
 * ``cockpit_server`` — ``streamlit run app.py`` on a free port against the ``small_demo`` city,
   once per session; always terminated, its log is shown when it fails to start.
-* ``browser`` — Playwright driving ``/usr/bin/chromium`` (never a downloaded browser) with the
-  flags from DESIGN.md "Maps". Skips when Chromium is missing, fails instead when
+* ``browser`` — Playwright driving ``/usr/bin/chromium`` (never a downloaded browser) with
+  ``cockpit.tools.bench.browser.CHROMIUM_ARGS`` (headless, no GPU: deck.gl renders through
+  SwiftShader; no background networking). Skips when Chromium is missing, fails instead when
   ``COCKPIT_REQUIRE_BROWSER=1`` (CI), so a broken CI image cannot pass silently.
 * ``watched_page`` — a factory of pages at a given viewport that record every request leaving
   localhost, console errors, uncaught page errors and the pydeck specs the app sends.

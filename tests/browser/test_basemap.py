@@ -30,7 +30,7 @@ def tile_server():
     seen: list[str] = []
 
     class Tiles(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:  # http.server's name for the GET handler
             seen.append(self.path)
             ok = self.path.startswith("/tiles/") and self.path.endswith(".png")
             self.send_response(200 if ok else 404)

@@ -87,7 +87,10 @@ def query_unit(page) -> str | None:
 def view_settings(page) -> dict[str, str]:
     """What the viewer chose, apart from the unit: URL parameters and the sidebar toggles."""
     settings = {k: v for k, v in query(page).items() if k != "unit"}
-    for toggle in page.locator("[data-testid=stSidebar] [data-testid=stCheckbox]").all():
+    toggles = page.locator("[data-testid=stSidebar] [data-testid=stCheckbox]").all()
+    # the three layer toggles (cockpit.ui.state): found, or the layers would silently drop out of the comparison
+    assert len(toggles) == 3, f"expected the sidebar's three toggles, found {len(toggles)}"
+    for toggle in toggles:
         settings[toggle.inner_text().strip()] = str(toggle.locator("input").is_checked())
     return settings
 

@@ -16,7 +16,6 @@ import pytest
 
 from cockpit.tools.bench.browser import BrowserBenchError, streamlit_servers
 
-
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]

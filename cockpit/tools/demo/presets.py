@@ -139,7 +139,7 @@ TIER_SHARES_COUNTY = (0.58, 0.32, 0.09, 0.0, 0.01)  # a county-level city has no
 # again: days for a parked car, weeks for a dispute.
 HARD_CASE_SHARE = 0.01
 HARD_CASE_SHARE_BY_CATEGORY = {  # where owners, courts or several departments are involved, more get stuck
-    "C0301": 0.02, "C0302": 0.03, "C0303": 0.025, "B0401": 0.035, "B0201": 0.015,
+    "C0301": 0.02, "C0302": 0.03, "C0303": 0.025, "B0401": 0.03, "B0201": 0.015,
     "C0202": 0.005, "B0101": 0.004, "C0402": 0.004, "C0404": 0.004,
 }
 HARD_CASE_EXTRA_OF_RESOLVE = Clock(2.5, 0.7)

@@ -60,7 +60,8 @@ def _select(divisions: pd.DataFrame, preset: Preset) -> pd.DataFrame:
         # A mix of 街道 and 镇 keeps urban and rural both in the small city.
         chosen = pd.concat([streets[streets["code"].str[6:9] < "100"].head(2), streets[streets["code"].str[6:9] >= "100"].head(1)])
         chosen = chosen.head(preset.max_streets)
-        keep = set(chosen["code"]) | {root}
+        # The chosen streets' districts stay, so a city with districts keeps its district tier.
+        keep = set(chosen["code"]) | set(chosen["parent_code"]) | {root}
         comm = sub[(sub["level"] == "community") & sub["parent_code"].isin(keep)]
         # Per street: up to three urban communities first, then villages.
         comm = comm.assign(_rural=comm["code"].str[9:] >= "200").sort_values(["parent_code", "_rural", "code"])
