@@ -50,7 +50,8 @@ def strip_cockpit_settings(mp: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """No COCKPIT_* setting leaks in from the developer's shell; set what the test needs on the result."""
+    """No COCKPIT_* setting and no .streamlit/secrets.toml of the developer's reach the app; set what the test needs."""
+    monkeypatch.setattr("cockpit.core.settings.SECRETS_PATH", Path("/nonexistent/secrets.toml"))
     return strip_cockpit_settings(monkeypatch)
 
 

@@ -103,6 +103,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "venue_activity": ("活动阵地", "Activity venue"),
     "venue_party_station": ("党群服务站", "Party service station"),
     "legend": ("图例", "Legend"),
+    "legend_all": ("全部", "all"),
+    "legend_all_same": ("全部为 {value}", "all {value}"),
     "alerts_layer": ("预警（按等级）", "Alerts (by severity)"),
     "venues_layer": ("服务阵地", "Venues"),
     "grid_view_note": ("网格为最小单元：地图显示本网格边界、活跃预警与服务阵地。", "A grid is the smallest unit: the map shows its outline, active alerts and venues."),

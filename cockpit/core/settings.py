@@ -42,14 +42,15 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def load_settings(env: dict[str, str] | None = None, secrets_path: Path = SECRETS_PATH) -> Settings:
+def load_settings(env: dict[str, str] | None = None, secrets_path: Path | None = None) -> Settings:
     """Settings from ``COCKPIT_*`` variables, ``.streamlit/secrets.toml`` or defaults.
 
     Secrets may hold ``cockpit_db_url`` at top level or ``db_url`` under a
     ``[cockpit]`` table (likewise ``geo_dir``, ``basemap_tiles`` and ``basemap_style``).
     """
     env = os.environ if env is None else env
-    secrets = _read_secrets(secrets_path)
+    # Looked up at call time, so a test can point SECRETS_PATH elsewhere.
+    secrets = _read_secrets(SECRETS_PATH if secrets_path is None else secrets_path)
 
     def pick(name: str) -> str | None:
         return env.get(f"COCKPIT_{name.upper()}") or secrets.get(name) or secrets.get(f"cockpit_{name}")

@@ -193,7 +193,7 @@ def _rolled(url: str, unit: Unit) -> bool:
 
 
 @data_call()
-def cached_window_values(url: str, unit: Unit, w: Window) -> tuple[dict, tuple[int, int, int, int]]:
+def cached_window_values(url: str, unit: Unit, w: Window) -> tuple[metrics.ThemeValues, tuple[int, int, int, int]]:
     e = engine(url)
     pop = queries.fetch_population(e, unit, w.end)
     if _rolled(url, unit):
@@ -300,7 +300,7 @@ def map_values(url: str, tr: hierarchy.Tree, unit: Unit, child_level: str | None
     return metrics.compute_map_values(child.reindex(codes).fillna(0.0), areas)
 
 
-def comparison_values(url: str, unit: Unit, w: Window) -> dict:
+def comparison_values(url: str, unit: Unit, w: Window) -> metrics.ThemeValues:
     """KPI values of a comparison window, or none when the data does not cover it (the change shows "—")."""
     if not covered(w, cached_data_start(url)):
         return {}

@@ -25,13 +25,13 @@ _build_lock = threading.Lock()
 _seen: set[str] = set()
 
 
-def ensure_database(s: Settings, lang: str) -> None:
+def ensure_database(settings: Settings, lang: str) -> None:
     """Build the demo when the embedded database does not exist yet (and building it is allowed)."""
     try:
-        path = sqlite_path(s.db_url)
+        path = sqlite_path(settings.db_url)
     except Exception:  # noqa: BLE001 - an unparsable URL: the page frame reports it like any unreachable store
         return
-    if path is None or not s.build_demo:
+    if path is None or not settings.build_demo:
         return
     if path.exists():
         _seen.add(str(path))
@@ -43,7 +43,7 @@ def ensure_database(s: Settings, lang: str) -> None:
             _seen.add(str(path))
             return
         bar = st.progress(0.0, text=t("building_demo", lang))
-        error = _run_build(s, lambda message, fraction: bar.progress(
+        error = _run_build(settings, lambda message, fraction: bar.progress(
             min(max(fraction, 0.0), 1.0), text=f"{t('building_demo', lang)} {message}"))
         bar.empty()
         if error:
@@ -53,10 +53,10 @@ def ensure_database(s: Settings, lang: str) -> None:
         data.clear_caches()
 
 
-def _run_build(s: Settings, progress: object) -> str | None:
+def _run_build(settings: Settings, progress: object) -> str | None:
     """Run the demo build; feed its progress lines to `progress`; the failure's one line, or None."""
-    cmd = [sys.executable, "-m", "cockpit", "demo", "--preset", s.demo_preset, "--seed", "1", "--db", s.db_url,
-           "--geo-dir", str(s.geo_dir), "--progress", "jsonl"]
+    cmd = [sys.executable, "-m", "cockpit", "demo", "--preset", settings.demo_preset, "--seed", "1", "--db", settings.db_url,
+           "--geo-dir", str(settings.geo_dir), "--progress", "jsonl"]
     proc = subprocess.Popen(cmd, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             encoding="utf-8")
     assert proc.stdout is not None

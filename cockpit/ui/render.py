@@ -120,18 +120,18 @@ def render_data_source(lang: str) -> None:
     st.caption(safe_url(url))
 
 
-def basemap_style(s: Settings) -> str | None:
+def basemap_style(settings: Settings) -> str | None:
     """The map style URL: a configured style, or one written here for a configured tile template.
 
     The style for a tile template is served by Streamlit's static file serving
     (server.enableStaticServing) at app/static/, a URL relative to the page so that it also
     works behind a proxy path.
     """
-    if s.basemap_style:
-        return s.basemap_style
-    if not s.basemap_tiles:
+    if settings.basemap_style:
+        return settings.basemap_style
+    if not settings.basemap_tiles:
         return None
-    _write_basemap_style(s.basemap_tiles)
+    _write_basemap_style(settings.basemap_tiles)
     return f"app/static/{BASEMAP_FILE}"
 
 

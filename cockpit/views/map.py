@@ -55,17 +55,33 @@ def _rgb(hex_colour: str) -> list[int]:
 
 
 def compute_fill(values: pd.Series, metric: str) -> tuple[list[list[int]], list[tuple[str, float | None, float | None]]]:
-    """A colour per value and the legend rows (colour, lower, upper) of the classes used."""
+    """A colour per value and the legend rows (colour, lo, hi) of the classes used.
+
+    For counts (WHOLE_METRICS) lo and hi are the first and last whole number in the class and the top
+    class is open (hi None: "4+"), so classes read 0, 1, 2-3, 4+. For other metrics lo is the class's
+    exclusive lower break and hi its inclusive upper one, None where the class is open. When every
+    value is the same there is one row, (colour, value, value).
+    """
     palette = PALETTES[metric]
-    breaks = compute_classes(values, n=len(palette), whole=metric in WHOLE_METRICS)
+    whole = metric in WHOLE_METRICS
+    v = values.fillna(0)
+    if v.empty:
+        return [], []
+    # compute_classes answers [value] when all values are equal; a break at the maximum only adds an empty class.
+    breaks = [b for b in compute_classes(v, n=len(palette), whole=whole) if b < v.max()]
     n = len(breaks) + 1
     # Spread fewer classes over the whole ramp so the extremes stay distinct.
     colours = [palette[round(i * (len(palette) - 1) / max(n - 1, 1))] for i in range(n)]
-    idx = values.fillna(0).apply(lambda v: sum(v > b for b in breaks)) if len(breaks) > 1 or n > 1 else values * 0
+    idx = v.apply(lambda x: sum(x > b for b in breaks))
     fills = [_rgb(colours[int(i)]) + [200] for i in idx]
-    edges = [None, *breaks, None]
-    legend = [(colours[i], edges[i], edges[i + 1]) for i in range(n)] if len(values) else []
-    return fills, legend
+    if n == 1:
+        return fills, [(colours[0], float(v.iloc[0]), float(v.iloc[0]))]
+    if whole:
+        lows: list[float | None] = [float(math.floor(v.min())), *[b + 1 for b in breaks]]
+        highs: list[float | None] = [*breaks, None]
+    else:
+        lows, highs = [None, *breaks], [*breaks, None]
+    return fills, [(colours[i], lows[i], highs[i]) for i in range(n)]
 
 
 def compute_view(bounds: tuple[float, float, float, float], width_px: int = 900, height_px: int = MAP_HEIGHT) -> pdk.ViewState:
@@ -194,17 +210,31 @@ def format_metric(value: float, metric: str, lang: str) -> str:
     return fmt_number(value, lang)
 
 
+def _class_text(metric: str, lo: float | None, hi: float | None, lang: str) -> str:
+    """One legend class, as compute_fill describes it (counts as whole-number ranges)."""
+    def num(x: float) -> str:
+        return format_metric(x, metric, lang)
+
+    if metric in WHOLE_METRICS and lo is not None:
+        if hi is None:
+            return f"{num(lo)}+"
+        return num(lo) if lo == hi else f"{num(lo)}–{num(hi)}"
+    if lo is None and hi is None:
+        return t("legend_all", lang)
+    if lo is None:
+        return f"≤ {num(hi)}"
+    if hi is None:
+        return f"> {num(lo)}"
+    return f"{num(lo)} – {num(hi)}"
+
+
 def build_legend_html(metric: str, legend: list[tuple[str, float | None, float | None]], lang: str, alerts_on: bool, venues_on: bool) -> str:
     rows = []
     for colour, lo, hi in legend:
-        if lo is None and hi is None:
-            text = "全部" if lang == "zh" else "all"
-        elif lo is None:
-            text = f"≤ {format_metric(hi, metric, lang)}"
-        elif hi is None:
-            text = f"> {format_metric(lo, metric, lang)}"
+        if len(legend) == 1 and lo is not None and lo == hi:
+            text = t("legend_all_same", lang, value=format_metric(lo, metric, lang))  # every unit has this value
         else:
-            text = f"{format_metric(lo, metric, lang)} – {format_metric(hi, metric, lang)}"
+            text = _class_text(metric, lo, hi, lang)
         rows.append(f'<span class="lg"><i style="background:{colour}"></i>{html.escape(text)}</span>')
     if alerts_on:
         for s, rgb in SEVERITY_COLOURS.items():

@@ -441,7 +441,8 @@ def test_empty_database_shows_no_data_error(clean_env, start, tmp_path):
     assert at.get("deck_gl_json_chart") == []
 
 
-def test_missing_geo_dir_warns_but_shows_figures(app_env, clean_env, units, start, tmp_path):
+@pytest.mark.usefixtures("app_env")
+def test_missing_geo_dir_warns_but_shows_figures(clean_env, units, start, tmp_path):
     missing = tmp_path / "no-geo"
     clean_env.setenv("COCKPIT_GEO_DIR", str(missing))
     at = ok(start())

@@ -196,7 +196,7 @@ def test_stored_centres_and_areas_match_the_boundaries(tables, geo):
         assert np.allclose(tables[name]["area_km2"], est, rtol=0.03)
 
 
-def test_urban_communities_are_smaller_and_denser_than_villages(tables, as_of):
+def test_urban_communities_are_smaller_and_denser_than_villages(tables):
     pop = tables["population_stat"]
     latest = pop[pop["as_of"] == pop["as_of"].max()]
     people = (latest.set_index("grid_code")[["registered", "floating"]].sum(axis=1)

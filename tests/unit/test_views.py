@@ -1,4 +1,5 @@
 import json
+import re
 
 import pandas as pd
 
@@ -50,7 +51,46 @@ def test_fill_classes_and_legend():
     fills, legend = views.compute_fill(values, "open_cases")
     assert len(fills) == 6 and all(len(f) == 4 for f in fills)
     assert fills[0] != fills[-1]
-    assert legend[0][1] is None and legend[-1][2] is None
+    # counts: whole-number classes from the smallest value up, the top one open
+    assert legend[0][1] == 0 and legend[-1][2] is None
+    _, rates = views.compute_fill(values, "density")
+    assert rates[0][1] is None and rates[-1][2] is None
+
+
+def _legend_texts(metric, values, lang):
+    _, legend = views.compute_fill(pd.Series(values, dtype=float), metric)
+    return re.findall(r"</i>([^<]*)</span>", views.build_legend_html(metric, legend, lang, False, False))
+
+
+def test_legend_for_small_counts_reads_like_counts():
+    values = [0, 0, 1, 2, 3, 5, 0, 1]
+    for lang in ("zh", "en"):
+        assert _legend_texts("open_cases", values, lang) == ["0", "1", "2–3", "4+"]
+    assert _legend_texts("overdue_cases", [0, 1, 0, 1], "en") == ["0", "1+"]
+    assert _legend_texts("active_alerts", [2, 7, 7, 9], "zh") == ["2–7", "8+"]
+    # every value lands in the class its legend row names
+    fills, legend = views.compute_fill(pd.Series(values, dtype=float), "open_cases")
+    colour_of = {tuple(views._rgb(c)): (lo, hi) for c, lo, hi in legend}
+    for v, fill in zip(values, fills):
+        lo, hi = colour_of[tuple(fill[:3])]
+        assert lo <= v and (hi is None or v <= hi), (v, lo, hi)
+    # large counts stay ranges of whole numbers that do not overlap
+    assert _legend_texts("population", [1200, 3400, 25000, 8000, 15000], "en") == [
+        "1,200–2,960", "2,961–6,160", "6,161–10,800", "10,801–17,000", "17,001+"]
+
+
+def test_legend_says_so_when_every_unit_has_the_same_value():
+    assert _legend_texts("open_cases", [3, 3, 3], "zh") == ["全部为 3"]
+    assert _legend_texts("open_cases", [3, 3, 3], "en") == ["all 3"]
+    assert _legend_texts("overdue_cases", [0, 0], "en") == ["all 0"]
+    assert _legend_texts("points_per_1000", [12.0, 12.0], "zh") == ["全部为 12"]
+    fills, legend = views.compute_fill(pd.Series([3.0, 3.0, 3.0]), "open_cases")
+    assert len(legend) == 1 and len({tuple(f) for f in fills}) == 1
+    assert views.compute_fill(pd.Series([], dtype=float), "open_cases") == ([], [])
+
+
+def test_legend_for_rates_keeps_open_bounds():
+    assert _legend_texts("density", [0.5, 2.5, 10.25, 40.0], "en") == ["≤ 2", "2 – 6", "6 – 18", "&gt; 18"]
 
 
 def test_kpi_html_has_all_themes_and_changes():

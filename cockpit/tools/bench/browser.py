@@ -49,7 +49,7 @@ from cockpit.core.errors import first_line
 from cockpit.core.settings import PROJECT_DIR
 
 CHROMIUM = Path("/usr/bin/chromium")
-# DESIGN.md "Maps": Debian's Chromium renders deck.gl through SwiftShader with these flags.
+# Headless Debian Chromium has no GPU: deck.gl (WebGL) draws only through SwiftShader, which these flags enable.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -200,15 +200,15 @@ class Server:
 
 
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def port_open(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) == 0
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def healthy(url: str) -> bool:
@@ -417,9 +417,10 @@ def measure_first_paint(db_url: str, geo_dir: str | Path, runs: int = DEFAULT_RU
                 loads[name].append(load)
                 shown = f"{load['first_paint_ms'] / 1000:.2f} s" if load["first_paint_ms"] else f"failed: {load['error']}"
                 say(f"browser: run {i + 1}/{runs} {name}: first paint {shown}")
-        server_info = {name: {"pid": s.process.pid, "port": s.port, "url": s.base_url} for name, s in servers.items()}
-    for name, s in servers.items():
-        server_info[name]["returncode"] = s.process.returncode
+        server_info = {name: {"pid": srv.process.pid, "port": srv.port, "url": srv.base_url}
+                       for name, srv in servers.items()}
+    for name, srv in servers.items():
+        server_info[name]["returncode"] = srv.process.returncode
 
     pages: dict[str, dict] = {}
     errors: list[str] = []

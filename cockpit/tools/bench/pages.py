@@ -29,10 +29,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cockpit.core.errors import first_line, safe_url
 from cockpit.core.settings import PROJECT_DIR, load_settings, sqlite_url
 from cockpit.store.engine import DatabaseError
+
+if TYPE_CHECKING:  # imported where used: the bench's setup runs without Streamlit
+    from streamlit.testing.v1 import AppTest
 
 APP_PATH = PROJECT_DIR / "app.py"
 ABOUT_PAGE = "pages/about.py"
@@ -46,7 +50,7 @@ METRIC = "open_cases"
 TIERS = ("city", "district", "street", "community", "grid")
 RUN_TIMEOUT = 600.0  # seconds one AppTest run may take before it counts as failed
 ONE_MB = 1024 * 1024
-_APP_ENV = ("COCKPIT_DB_URL", "COCKPIT_GEO_DIR", "COCKPIT_BUILD_DEMO")
+SETTINGS_PREFIX = "COCKPIT_"  # every app setting (cockpit.core.settings): none of the shell's may reach the runs
 
 
 class BenchError(Exception):
@@ -416,19 +420,18 @@ def _step_labels(steps: list[tuple[str, Callable, tuple]]) -> list[str]:
 
 @contextmanager
 def app_env(url: str, geo_dir: Path) -> Iterator[None]:
-    """Point the app at the bench database for the duration (and never let it build a demo)."""
-    saved = {k: os.environ.get(k) for k in _APP_ENV}
+    """Point the app at the bench database for the duration, with no other setting (so it builds no demo)."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith(SETTINGS_PREFIX)}
+    for k in saved:
+        del os.environ[k]
     os.environ["COCKPIT_DB_URL"] = url
     os.environ["COCKPIT_GEO_DIR"] = str(geo_dir)
-    os.environ.pop("COCKPIT_BUILD_DEMO", None)
     try:
         yield
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        for k in [k for k in os.environ if k.startswith(SETTINGS_PREFIX)]:
+            del os.environ[k]
+        os.environ.update(saved)
 
 
 @contextmanager
@@ -443,7 +446,7 @@ def server_navigation() -> Iterator[None]:
 
     original = PagesManager.__init__
 
-    def init(self, *args, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def init(self, *args, **kwargs) -> None:  # noqa: ANN001 - PagesManager.__init__ takes what it takes
         original(self, *args, **kwargs)
         PagesManager.uses_pages_directory = False
 
@@ -479,7 +482,7 @@ class PageRunner:
         self._components = None  # AppTest scans installed packages for components on every new instance;
         # a server does that once at start, so the scan is shared here and kept out of the timings.
 
-    def _new(self, script: str | None = None):  # noqa: ANN202
+    def _new(self, script: str | None = None) -> AppTest:
         from streamlit.testing.v1 import AppTest
 
         at = (AppTest.from_string(script, default_timeout=self.timeout) if script is not None

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pandas as pd
 from shapely.geometry import mapping
@@ -89,7 +90,15 @@ def build_frames(preset_name: str, seed: int, end: datetime = DEFAULT_END, progr
     return frames, units
 
 
-def feature(code: str, name: str, level: str, parent: str | None, geom: BaseGeometry) -> dict:
+class Feature(TypedDict):
+    """A GeoJSON Feature as geo/README.md lays it out: the unit's code, name, level and parent."""
+
+    type: str
+    properties: dict[str, str | None]
+    geometry: dict[str, Any]  # GeoJSON geometry, as shapely's mapping() gives it
+
+
+def feature(code: str, name: str, level: str, parent: str | None, geom: BaseGeometry) -> Feature:
     return {
         "type": "Feature",
         # The city's parent is missing, which pandas hands over as NaN; JSON needs null.
@@ -98,7 +107,7 @@ def feature(code: str, name: str, level: str, parent: str | None, geom: BaseGeom
     }
 
 
-def _dump(path: Path, features: list[dict]) -> None:
+def _dump(path: Path, features: list[Feature]) -> None:
     doc = {"type": "FeatureCollection", "note": GEOMETRY_NOTE, "features": features}
     path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False), encoding="utf-8")
 

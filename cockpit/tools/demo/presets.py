@@ -139,7 +139,7 @@ TIER_SHARES_COUNTY = (0.58, 0.32, 0.09, 0.0, 0.01)  # a county-level city has no
 # again: days for a parked car, weeks for a dispute.
 HARD_CASE_SHARE = 0.01
 HARD_CASE_SHARE_BY_CATEGORY = {  # where owners, courts or several departments are involved, more get stuck
-    "C0301": 0.02, "C0302": 0.03, "C0303": 0.025, "B0401": 0.03, "B0201": 0.015,
+    "C0301": 0.02, "C0302": 0.025, "C0303": 0.02, "B0401": 0.025, "B0201": 0.015,
     "C0202": 0.005, "B0101": 0.004, "C0402": 0.004, "C0404": 0.004,
 }
 HARD_CASE_EXTRA_OF_RESOLVE = Clock(2.5, 0.7)
@@ -182,11 +182,11 @@ ACK_MINUTES = {1: Clock(2.5, 0.8), 2: Clock(6.0, 0.8), 3: Clock(20.0, 0.9), 4: C
 # minutes): a gas valve is shut in minutes, a car moved within the hour, an elderly person living
 # alone is checked on within hours, water recedes when the rain stops.
 ALERT_CLOCKS: dict[str, tuple[float, Clock]] = {
-    "gas": (0.7, Clock(20.0, 0.7)),
+    "gas": (0.7, Clock(15.0, 0.7)),
     "smoke_fire": (0.7, Clock(30.0, 0.8)),
     "waterlogging": (1.0, Clock(240.0, 0.9)),
     "noise": (0.9, Clock(40.0, 0.8)),
-    "parking": (0.4, Clock(25.0, 0.7)),
+    "parking": (0.4, Clock(20.0, 0.7)),
     "elderly_alone": (1.3, Clock(150.0, 0.8)),
 }
 RESOLVE_BY_SEVERITY = {1: 0.8, 2: 0.9, 3: 1.0, 4: 1.2}  # the more severe, the sooner it is cleared
