@@ -15,4 +15,5 @@ navigation = st.navigation([
     st.Page("pages/about.py", title=t("about", lang), icon=":material/info:", url_path="about"),
 ])
 ui.ensure_database(ui.settings(), lang)
+ui.resume_page()  # a fresh server's first link to a page other than the default
 navigation.run()

@@ -14,9 +14,9 @@ from cockpit.ui.render import (
     render_map,
     render_trends,
 )
-from cockpit.ui.state import current_lang, init_state
+from cockpit.ui.state import current_lang, init_state, resume_page
 
 __all__ = [
     "current_lang", "ensure_database", "init_state", "page_frame", "render_breadcrumb", "render_header", "render_kpis",
-    "render_data_source", "render_map", "render_trends", "section", "settings",
+    "render_data_source", "render_map", "render_trends", "resume_page", "section", "settings",
 ]

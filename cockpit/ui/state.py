@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
 from cockpit.core.i18n import LANGS, t
+from cockpit.core.settings import PROJECT_DIR
 from cockpit.core.model import PERIOD_DAYS, Unit
 from cockpit.domain import hierarchy, metrics
 from cockpit.ui.data import cached_grid
@@ -40,7 +43,25 @@ def ensure_entry() -> None:
     if st.session_state.get("_seeded"):
         return
     st.session_state["_pending_params"] = {k: st.query_params.get(k) for k in st.query_params}
+    st.session_state["_pending_page"] = _running_page()
     st.switch_page("app.py")
+
+
+def _running_page() -> str | None:
+    """The pages/ file running now (only asked on a fresh server's legacy run: rare, so a stack walk)."""
+    pages = PROJECT_DIR / "pages"
+    for frame in inspect.stack():
+        path = Path(frame.filename).resolve()
+        if path.parent == pages:
+            return f"pages/{path.name}"
+    return None
+
+
+def resume_page() -> None:
+    """After app.py has set up navigation: go on to the page a fresh server's first link asked for."""
+    page = st.session_state.pop("_pending_page", None)
+    if page and (PROJECT_DIR / page).is_file():
+        st.switch_page(page)
 
 
 def init_state() -> None:

@@ -289,6 +289,15 @@ def test_fresh_server_deep_link_to_a_page_path_keeps_sidebar_and_unit(units, sta
     assert_view(at, units, street, 30, "open_cases")
 
 
+@pytest.mark.fresh_server
+@pytest.mark.usefixtures("app_env")
+def test_fresh_server_deep_link_to_another_page_opens_that_page(start):
+    """The link's page survives the detour through app.py: /about opened first shows the about page."""
+    at = ok(start(page="pages/about.py", lang="en"))
+    assert [h.value for h in at.header] == ["About the data"]
+    assert at.get("deck_gl_json_chart") == []
+
+
 @pytest.mark.usefixtures("app_env")
 def test_every_unit_renders_with_its_children_on_the_map(units, start):
     """A sweep over the whole small city (19 units and 58 grids), one metric and period per unit in turn."""
