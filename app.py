@@ -3,17 +3,13 @@
 import streamlit as st
 
 from cockpit import ui
-from cockpit.core.i18n import t
 
 st.set_page_config(page_title="城市社会治理驾驶舱", page_icon="🏙️", layout="wide", initial_sidebar_state="expanded")
 ui.init_state()
 lang = ui.current_lang()
 # Navigation first: until st.navigation runs, Streamlit lists the pages/ files itself (in English),
 # and the first-run build below can take half a minute.
-navigation = st.navigation([
-    st.Page("pages/overview.py", title=t("overview", lang), icon=":material/map:", url_path="overview", default=True),
-    st.Page("pages/about.py", title=t("about", lang), icon=":material/info:", url_path="about"),
-])
+navigation = ui.navigation(lang)
 ui.ensure_database(ui.settings(), lang)
 ui.resume_page()  # a fresh server's first link to a page other than the default
 navigation.run()

@@ -5,6 +5,11 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+from cockpit.core.texts import alerts as texts_alerts
+from cockpit.core.texts import cases as texts_cases
+from cockpit.core.texts import grids as texts_grids
+from cockpit.core.texts import participation as texts_participation
+
 LANGS = ("zh", "en")
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -31,6 +36,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "outage_stale": ("显示的是 {time} 的数据，", "Figures shown are as of {time}; "),
     "outage_none": ("暂无可显示的数据，", "No figures to show yet; "),
     "outage_retry": ("页面每 {seconds} 秒自动重试，恢复后自动更新。", "the page retries every {seconds} s and updates itself once it is back."),
+    "unknown_filter": ("链接中的{name}“{value}”无法识别，已显示全部。", "The link's {name} {value} is not known; showing all."),
+    "filter_all": ("全部", "All"),
     "section_unavailable": ("此处数据暂不可用。", "These figures are not available right now."),
     "page_problem": ("此部分出现问题，已记录在服务器日志中；其余内容正常显示。", "This part ran into a problem, recorded in the server log; the rest of the page is shown."),
     "geo_broken": ("边界文件无法读取：{path}。地图暂不绘制，其余指标正常显示。", "Boundary file unreadable: {path}. The map is not drawn; all other figures are shown."),
@@ -125,6 +132,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "are generated.",
     ),
 }
+
+# Each theme page keeps its texts in its own module; a key defined twice is a mistake caught here.
+for _theme in (texts_alerts, texts_cases, texts_grids, texts_participation):
+    _twice = TEXT.keys() & _theme.TEXT.keys()
+    if _twice:
+        raise RuntimeError(f"text keys defined twice: {sorted(_twice)}")
+    TEXT.update(_theme.TEXT)
 
 
 def t(key: str, lang: str, **kwargs: object) -> str:

@@ -9,8 +9,8 @@ from pathlib import Path
 import streamlit as st
 
 from cockpit.core.i18n import LANGS, t
-from cockpit.core.settings import PROJECT_DIR
 from cockpit.core.model import PERIOD_DAYS, Unit
+from cockpit.core.settings import PROJECT_DIR
 from cockpit.domain import hierarchy, metrics
 from cockpit.ui.data import cached_grid
 
@@ -81,6 +81,8 @@ def init_state() -> None:
     ss.setdefault("extrude", False)
     ss.setdefault("show_alerts", True)
     ss.setdefault("show_venues", False)
+    # A page's own filters (category, source, ...) are seeded from the link when the page first runs.
+    ss["_entry_params"] = {k: v for k, v in (ss.get("_pending_params") or {}).items() if isinstance(v, str)}
     ss["_seeded"] = True
     ss.pop("_pending_params", None)
 
@@ -127,7 +129,7 @@ def resolve_unit(url: str, tree: hierarchy.Tree, code: str | None, lang: str) ->
     if code is None:
         bad = st.session_state.pop("bad_unit", None)
         if bad:
-            st.warning(t("unknown_unit", lang, code=_literal(str(bad)[:40])))
+            st.warning(t("unknown_unit", lang, code=literal(str(bad)[:40])))
         return tree.root
     if tree.has(code):
         return tree.unit(code)
@@ -135,12 +137,12 @@ def resolve_unit(url: str, tree: hierarchy.Tree, code: str | None, lang: str) ->
         row = cached_grid(url, code)
         if row is not None:
             return hierarchy.grid_unit(row)
-    st.warning(t("unknown_unit", lang, code=_literal(code)))
+    st.warning(t("unknown_unit", lang, code=literal(code)))
     st.session_state["unit"] = None
     return tree.root
 
 
-def _literal(text: str) -> str:
+def literal(text: str) -> str:
     """Text from a URL shown verbatim in markdown: a code span, so a crafted link renders no link or image."""
     return "`" + text.replace("`", "'") + "`"
 

@@ -39,7 +39,6 @@ if TYPE_CHECKING:  # imported where used: the bench's setup runs without Streaml
     from streamlit.testing.v1 import AppTest
 
 APP_PATH = PROJECT_DIR / "app.py"
-ABOUT_PAGE = "pages/about.py"
 BENCH_DIR = PROJECT_DIR / "bench-output"
 DEFAULT_PRESET = "jiaxing"
 DEFAULT_REPEAT = 10
@@ -502,8 +501,9 @@ class PageRunner:
             at.query_params["unit"] = code
         at.query_params["period"] = str(PERIOD_DAYS)
         at.query_params["metric"] = METRIC
-        if page == "about":
-            at.switch_page(ABOUT_PAGE)
+        spec = _page(page)
+        if spec.path != _pages()[0].path:
+            at.switch_page(spec.path)
         errors: list[str] = []
         t0 = time.perf_counter()
         try:
@@ -516,20 +516,21 @@ class PageRunner:
         errors += [f"exception: {first_line(e.value)}" for e in at.exception]
         errors += [f"error: {first_line(e.value)}" for e in at.error]
         errors += [f"warning: {first_line(w.value)}" for w in at.warning]
+        errors += [f"notice: {first_line(n)}" for n in _notices(at)]
         map_bytes = map_features = None
-        if page == "overview":
+        if spec.with_unit:
             shown = at.query_params.get("unit")
             if code and shown != code:
                 errors.append(f"showed unit {shown!r} instead of {code!r}")
-            charts = at.get("deck_gl_json_chart")
-            if charts:
-                spec = charts[0].proto.json
-                map_bytes = len(spec.encode("utf-8"))
-                map_features = _feature_count(spec)
-            else:
-                errors.append("no map rendered")
-        elif not at.header:
-            errors.append("about page rendered no header")
+        charts = at.get("deck_gl_json_chart")
+        if charts:
+            deck = charts[0].proto.json
+            map_bytes = len(deck.encode("utf-8"))
+            map_features = _feature_count(deck)
+        elif page == "overview":
+            errors.append("no map rendered")
+        if not spec.with_unit and not at.header:
+            errors.append(f"{page} page rendered no header")
         return {"ms": ms, "map_bytes": map_bytes, "map_features": map_features, "errors": errors}
 
     def harness_ms(self, runs: int = 5) -> float:
@@ -542,6 +543,24 @@ class PageRunner:
             times.append((time.perf_counter() - t0) * 1000)
             self._keep_components(at)
         return median(times)
+
+
+def _pages() -> tuple:
+    from cockpit.ui.pages import PAGES
+
+    return PAGES
+
+
+def _page(key: str):
+    for spec in _pages():
+        if spec.key == key:
+            return spec
+    raise BenchError(f"unknown page {key!r}")
+
+
+def _notices(at: AppTest) -> list[str]:
+    """The text of the page frame's store notices: a page that shows one measured nothing real."""
+    return [h.proto.body for h in at.get("html") if 'class="ck-notice"' in h.proto.body]
 
 
 def _feature_count(spec: str) -> int | None:
@@ -654,11 +673,11 @@ def run_bench(city: City, repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNI
         say(f"warming up the harness (imports, component scan) on {safe_url(city.url)}")
         runner.run("overview", city.tree.root.code)  # type: ignore[attr-defined]
         harness = runner.harness_ms()
-        for i, (tier, code) in enumerate([*views, ("-", None)], 1):
-            page = "about" if code is None else "overview"
+        plan = [(spec.key, tier, code) for spec in _pages() for tier, code in (views if spec.with_unit else [("-", None)])]
+        for i, (page, tier, code) in enumerate(plan, 1):
             run = measure_view(runner, city, page, tier, code, repeat, floor_runs)
             runs.append(run)
-            say(f"[{i}/{len(views) + 1}] {page} {tier} {run['unit']}: cold {_fmt(run['cold_ms'])} ms, warm p50 "
+            say(f"[{i}/{len(plan)}] {page} {tier} {run['unit']}: cold {_fmt(run['cold_ms'])} ms, warm p50 "
                 f"{_fmt(run['warm_median_ms'])} / p95 {_fmt(run['warm_p95_ms'])} ms, floor {_fmt(run['floor_ms'])} "
                 f"ms, map {_fmt(run['map_bytes'] / 1024 if run['map_bytes'] else None)} KB"
                 + (f" — {len(run['errors'])} error(s)" if run["errors"] else ""))
