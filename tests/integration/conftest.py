@@ -15,7 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from parity import Reference, sample_of
 from servers import ServerDB, demo_on_server
+
+from cockpit.store.engine import make_engine
 
 SERVER_URL_FIXTURES = {"postgresql": "pg_url", "mysql": "mysql_url"}
 
@@ -27,3 +30,15 @@ def server_db(request: pytest.FixtureRequest, small_demo, tmp_path_factory: pyte
     geo_dir = tmp_path_factory.mktemp(f"{request.param}-demo") / "geo"
     with demo_on_server(request.param, url, small_demo.preset, small_demo.seed, geo_dir) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def reference(small_demo) -> Iterator[Reference]:
+    """The small demo on SQLite, and the sample of units and windows every parity test asks about."""
+    engine = make_engine(small_demo.db_url)
+    tree, sample = sample_of(engine)
+    yield Reference(engine, tree, sample)
+    engine.dispose()
+
+
+

@@ -22,27 +22,23 @@ from __future__ import annotations
 import importlib
 import inspect as pyinspect
 import json
-import math
 import pkgutil
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
-from servers import ServerDB
+from parity import Diffs, Reference, compare_per_unit_window, plain, window_label
 from servers import writer as _writer
 from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
 from cockpit import queries
-from cockpit.core.model import Unit, Window, compute_windows
-from cockpit.domain.hierarchy import Tree, child_level, grid_unit
+from cockpit.core.model import Unit, Window
+from cockpit.domain.hierarchy import child_level
 from cockpit.domain.metrics import compute_theme_values
 from cockpit.queries import rollup as rollup_reads
 from cockpit.store import rollup, schema
@@ -53,8 +49,6 @@ pytestmark = pytest.mark.servers
 
 REPO = Path(__file__).resolve().parents[2]
 APP_PATH = REPO / "app.py"
-PERIODS = (7, 30, 365)
-REL = 1e-9
 APP_TIMEOUT = 60
 # Every public fetch_* this module compares: of the fact queries (every theme module of
 # cockpit.queries) and of the rollup reads. test_every_fetch_is_compared fails when a module grows
@@ -76,146 +70,7 @@ COMPARED = {
 }
 
 
-# -- the reference (SQLite) side and the sample --------------------------------------------------
-
-@dataclass(frozen=True)
-class Sample:
-    units: list[Unit]  # city, streets, two communities, three grids
-    windows: list[Window]  # (current, previous, last year) for each period in PERIODS
-    current: list[Window]  # the current window of each period
-    end: datetime  # fetch_data_end on SQLite
-    communities: list[str]  # every community code (for fetch_grids)
-
-    def label(self, unit: Unit) -> str:
-        return f"{unit.level} {unit.code}"
-
-
-@dataclass
-class Reference:
-    engine: Engine
-    tree: Tree
-    sample: Sample
-
-
-def _sample(engine: Engine) -> tuple[Tree, Sample]:
-    tree = Tree.from_frame(queries.fetch_units(engine))
-    units = tree.units.sort_values("code")
-    levels = set(units["level"])
-    picked: list[Unit] = [tree.root]
-    for level in ("district", "street"):
-        picked += [tree.unit(c) for c in units.index[units["level"] == level]]
-    communities = list(units.index[units["level"] == "community"])
-    picked += [tree.unit(communities[0]), tree.unit(communities[-1])]
-    grids = pd.concat([queries.fetch_grids(engine, c) for c in communities]).sort_values("code")
-    highest_serial = grids.assign(serial=grids["code"].str[-3:]).sort_values(["serial", "code"]).iloc[-1]
-    for row in (grids.iloc[0], grids.iloc[-1], highest_serial):
-        unit = grid_unit(row.to_dict())
-        if unit not in picked:
-            picked.append(unit)
-    assert {"city", "street", "community"} <= levels, levels
-    assert sum(u.level == "grid" for u in picked) == 3, "the sample needs three different grids"
-    end = queries.fetch_data_end(engine)
-    assert end is not None
-    by_period = [compute_windows(end, days) for days in PERIODS]
-    sample = Sample(units=picked, windows=[w for ws in by_period for w in ws], current=[ws[0] for ws in by_period],
-                    end=end, communities=communities)
-    return tree, sample
-
-
-@pytest.fixture(scope="module")
-def reference(small_demo) -> Iterator[Reference]:
-    engine = make_engine(small_demo.db_url)
-    tree, sample = _sample(engine)
-    yield Reference(engine, tree, sample)
-    engine.dispose()
-
-
-# -- the servers: ``server_db`` of tests/integration/conftest.py (the small demo, dropped afterwards) ------
-
-# -- comparison ----------------------------------------------------------------------------------
-
-def _plain(value: object) -> object:
-    """One vocabulary for driver values: Decimal and numpy scalars become int/float, NaT/NaN None."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value
-
-
-def same_value(got: object, want: object) -> bool:
-    got, want = _plain(got), _plain(want)
-    if isinstance(got, bool) or isinstance(want, bool) or isinstance(got, int) and isinstance(want, int):
-        return type(got) is type(want) and got == want  # counts: exact, and still integers
-    if isinstance(got, float) or isinstance(want, float):
-        return got is not None and want is not None and got == pytest.approx(want, rel=REL, abs=0)
-    return type(got) is type(want) and got == want
-
-
-def diff_dicts(got: dict, want: dict) -> dict:
-    keys = sorted(set(got) | set(want))
-    return {k: (got.get(k, "<missing>"), want.get(k, "<missing>")) for k in keys
-            if k not in got or k not in want or not same_value(got[k], want[k])}
-
-
-def diff_frames(got: pd.DataFrame, want: pd.DataFrame, exact: bool) -> str | None:
-    """None when equal: same columns, index, dtypes and values (floats to REL unless `exact`)."""
-    try:
-        if exact:
-            pd.testing.assert_frame_equal(got, want, check_exact=True)
-        else:
-            pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=REL, atol=0.0)
-    except AssertionError as exc:
-        return str(exc)
-    return None
-
-
-class Diffs:
-    """Collects every mismatch of a test, so one failure lists them all."""
-
-    def __init__(self, server_db: ServerDB) -> None:
-        self.server_db = server_db
-        self.items: list[str] = []
-        self.checked = 0
-
-    def dicts(self, where: str, got: dict, want: dict) -> None:
-        self.checked += 1
-        d = diff_dicts(got, want)
-        if d:
-            self.items.append(f"{where}: {{key: ({self.server_db.name}, sqlite)}} {d}")
-
-    def frames(self, where: str, got: pd.DataFrame, want: pd.DataFrame, exact: bool = True) -> None:
-        self.checked += 1
-        d = diff_frames(got, want, exact)
-        if d:
-            self.items.append(f"{where}: {self.server_db.name} vs sqlite:\n{d}\n{self.server_db.name}:\n{got}\nsqlite:\n{want}")
-
-    def values(self, where: str, got: object, want: object) -> None:
-        self.checked += 1
-        if not same_value(got, want):
-            self.items.append(f"{where}: {self.server_db.name} {got!r} != sqlite {want!r}")
-
-    def check(self) -> None:
-        assert self.checked > 0
-        assert not self.items, f"{len(self.items)} of {self.checked} answers differ:\n" + "\n".join(self.items[:20])
-
-
-def _wl(w: Window) -> str:
-    return f"[{w.start:%Y-%m-%d}, {w.end:%Y-%m-%d})"
-
-
-def compare_per_unit_window(server_db: ServerDB, ref: Reference, fetch: Callable[[object, Unit, Window], dict],
-                            windows: list[Window] | None = None) -> None:
-    diffs = Diffs(server_db)
-    for unit in ref.sample.units:
-        for w in windows or ref.sample.windows:
-            diffs.dicts(f"{ref.sample.label(unit)} {_wl(w)}", fetch(server_db.engine, unit, w), fetch(ref.engine, unit, w))
-    diffs.check()
-
+# -- the reference, the sample and Diffs: tests/integration/parity.py --------------------------
 
 # -- dimensions and dataset facts ----------------------------------------------------------------
 
@@ -224,14 +79,24 @@ def _public_fetches(module) -> set[str]:
             if name.startswith("fetch_") and pyinspect.isfunction(obj) and obj.__module__ == module.__name__}
 
 
+def _all_compared(which: str) -> set[str]:
+    """The fetch_* compared here and in every theme's test_parity_<theme>.py (each declares a COMPARED)."""
+    names = set(COMPARED[which])
+    for path in sorted(Path(__file__).parent.glob("test_parity_*.py")):
+        module = importlib.import_module(path.stem)
+        names |= set(getattr(module, "COMPARED", {}).get(which, set()))
+    return names
+
+
 @pytest.mark.parametrize("which", list(COMPARED))
 def test_every_fetch_is_compared(which):
     modules = FACT_MODULES if which == "facts" else [rollup_reads]
     assert rollup_reads not in FACT_MODULES and len(FACT_MODULES) >= 6, [m.__name__ for m in FACT_MODULES]
     public = set().union(*(_public_fetches(m) for m in modules))
     assert public, f"no fetch_* found in {[m.__name__ for m in modules]}: the search itself is broken"
-    assert public - COMPARED[which] == set(), f"new public fetch_* ({which}) without a parity check here"
-    assert COMPARED[which] - public == set(), f"COMPARED names a fetch_* ({which}) that no module has any more"
+    compared = _all_compared(which)
+    assert public - compared == set(), f"new public fetch_* ({which}) without a parity check in a test_parity*.py"
+    assert compared - public == set(), f"a COMPARED names a fetch_* ({which}) that no module has any more"
     if which == "facts":  # what callers import: the package re-exports every fact query
         assert set(queries.__all__) == public
 
@@ -324,7 +189,7 @@ def test_child_metrics_are_equal(server_db, reference):
             want = queries.fetch_child_metrics(reference.engine, unit, level, w)
             # GROUP BY returns groups in no promised order (PostgreSQL hashes): the app reindexes by
             # boundary codes, so compare in code order.
-            diffs.frames(f"fetch_child_metrics {reference.sample.label(unit)} -> {level} {_wl(w)}",
+            diffs.frames(f"fetch_child_metrics {reference.sample.label(unit)} -> {level} {window_label(w)}",
                          got.sort_index(), want.sort_index())
             diffs.values(f"fetch_child_metrics {unit.code} has rows", len(want) > 0, True)
     diffs.check()
@@ -348,14 +213,14 @@ def test_daily_series_are_equal(server_db, reference):
     diffs = Diffs(server_db)
     for unit in reference.sample.units:
         for w in reference.sample.current:
-            diffs.frames(f"fetch_daily {reference.sample.label(unit)} {_wl(w)}",
+            diffs.frames(f"fetch_daily {reference.sample.label(unit)} {window_label(w)}",
                          queries.fetch_daily(server_db.engine, unit, w), queries.fetch_daily(reference.engine, unit, w))
     diffs.check()
 
 
 def _tiers(engine: Engine, unit: Unit, w: Window) -> pd.DataFrame:
     frame = queries.fetch_tier_breakdown(engine, unit, w)
-    frame["cases"] = frame["cases"].map(_plain)
+    frame["cases"] = frame["cases"].map(plain)
     return frame.sort_values("tier", key=lambda s: s.astype(str)).reset_index(drop=True)
 
 
@@ -363,7 +228,7 @@ def test_tier_breakdown_is_equal(server_db, reference):
     diffs = Diffs(server_db)
     for unit in reference.sample.units:
         for w in reference.sample.current:
-            diffs.frames(f"fetch_tier_breakdown {reference.sample.label(unit)} {_wl(w)}",
+            diffs.frames(f"fetch_tier_breakdown {reference.sample.label(unit)} {window_label(w)}",
                          _tiers(server_db.engine, unit, w), _tiers(reference.engine, unit, w))
     diffs.check()
 
@@ -412,7 +277,7 @@ def test_rollups_are_fresh_on_both(server_db, reference):
 def _rollup_table(engine: Engine, table) -> pd.DataFrame:
     pk = [c for c in table.columns if c.primary_key]
     with engine.connect() as conn:
-        rows = [[_plain(v) for v in row] for row in conn.execute(select(table).order_by(*pk))]
+        rows = [[plain(v) for v in row] for row in conn.execute(select(table).order_by(*pk))]
     return pd.DataFrame(rows, columns=[c.name for c in table.columns])
 
 
@@ -440,7 +305,7 @@ def test_rollup_stats_are_equal(server_db, reference):
     diffs = Diffs(server_db)
     for unit in _rolled_units(reference):
         for w in reference.sample.windows:
-            where = f"{reference.sample.label(unit)} {_wl(w)}"
+            where = f"{reference.sample.label(unit)} {window_label(w)}"
             for fetch in (rollup_reads.fetch_case_stats, rollup_reads.fetch_alert_stats, rollup_reads.fetch_points_stats,
                           _window_stats_flat):
                 want = fetch(reference.engine, unit, w)
@@ -454,7 +319,7 @@ def test_rollup_breakdowns_are_equal(server_db, reference):
     for unit in _rolled_units(reference):
         level = child_level(reference.tree, unit)
         for w in reference.sample.current:
-            where = f"{reference.sample.label(unit)} {_wl(w)}"
+            where = f"{reference.sample.label(unit)} {window_label(w)}"
             frames = {}
             for name, engine in (("server", server_db.engine), ("sqlite", reference.engine)):
                 population = queries.fetch_child_population(engine, unit, level, w.end)
