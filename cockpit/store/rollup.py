@@ -40,7 +40,7 @@ from sqlalchemy import (
 from cockpit.core.model import PERIOD_DAYS, SEVERITIES, TIERS, Window, compute_windows
 from cockpit.store.loader import BATCH, bulk_insert, frame_rows
 from cockpit.store.schema import alert, case_record, meta, points_ledger
-from cockpit.store.sql import Bind, count_if, rows
+from cockpit.store.sql import Bind, count_if, rows, tuples
 
 rollup_metadata = MetaData()
 
@@ -99,7 +99,7 @@ def _daily(bind: Bind, table: Table, time_col: ColumnElement[Any], values: dict[
     day = func.date(time_col).label("d")
     keys = [comm, day] + ([by.label("b")] if by is not None else [])
     stmt = select(*keys, *[v.label(k) for k, v in values.items()]).where(time_col.is_not(None), *where).group_by(*keys)
-    frame = pd.DataFrame(rows(bind, stmt), columns=["c", "d", *(["b"] if by is not None else []), *values])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["c", "d", *(["b"] if by is not None else []), *values])
     frame["d"] = pd.to_datetime(frame["d"]).dt.date
     out = {}
     for name in values:
@@ -234,7 +234,7 @@ def compute_participant_frame(bind: Bind, end: datetime) -> pd.DataFrame:
             .where(lg.at >= w.start, lg.at < w.end)
             .group_by(comm)
         )
-        f = pd.DataFrame(rows(bind, stmt), columns=["community_code", "participants"])
+        f = pd.DataFrame(tuples(bind, stmt), columns=["community_code", "participants"])
         f["window_start"], f["window_end"] = w.start, w.end
         frames.append(f)
     return pd.concat(frames, ignore_index=True)[["community_code", "window_start", "window_end", "participants"]]
