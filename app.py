@@ -12,4 +12,7 @@ lang = ui.current_lang()
 navigation = ui.navigation(lang)
 ui.ensure_database(ui.settings(), lang)
 ui.resume_page()  # a fresh server's first link to a page other than the default
-navigation.run()
+try:
+    navigation.run()
+except Exception:  # noqa: BLE001 - a page that fails before its frame (an import, say): a notice, never the error box
+    ui.page_failed(lang)

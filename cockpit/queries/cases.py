@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import cast
 
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select, union_all
 
-from cockpit.core.model import CaseStats, Unit, Window
-from cockpit.queries.base import Bind, count_if, counts, in_unit, rows
-from cockpit.store.schema import case_record
+from cockpit.core import codes
+from cockpit.core.model import TIERS, CaseStats, Unit, Window
+from cockpit.queries.base import FAR_FUTURE, Bind, child_key, count_if, counts, in_unit, rows
+from cockpit.store.rollup import rollup_day
+from cockpit.store.schema import case_category, case_event, case_record
 
 
 def fetch_case_stats(bind: Bind, unit: Unit, w: Window) -> CaseStats:
@@ -44,3 +46,252 @@ def fetch_tier_breakdown(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
     )
     return pd.DataFrame(rows(bind, stmt), columns=["tier", "cases"])
 
+
+
+# ---------------------------------------------------------------- the cases page (issue #8)
+#
+# Every question takes the same filter: `categories` (the category codes of one 大类, or None
+# for all) and `source` (one channel, or None). The page's cohort is the cases *received* in
+# the window; its workload is the cases open at some time in the window (still open, or closed
+# in it), which the (closed_at, grid_code) index reaches without walking the whole history.
+
+CASE_LIST_LIMIT = 200
+STAGE_SAMPLE = 1000  # cases whose stage times give the medians: the latest received in the window
+
+
+def _filters(categories: tuple[str, ...] | None, source: str | None) -> list[ColumnElement[bool]]:
+    c = case_record.c
+    out = []
+    if categories:
+        out.append(c.category_code.in_(categories))
+    if source:
+        out.append(c.source == source)
+    return out
+
+
+def _in_unit_by_time(unit: Unit) -> ColumnElement[bool]:
+    """The unit's subtree, for statements that should walk a time index rather than the code range.
+
+    A city or district spans most rows: a prefix expression, which no index serves, leaves the
+    planner the time index (SQLite cannot tell the two ranges apart without STAT4; with the
+    code range it walks all of 嘉兴's 1 M cases, 4 s, instead of one month of closures, 70 ms).
+    """
+    lo, _hi = unit.grid_range
+    if unit.level in ("city", "district"):
+        return func.substr(case_record.c.grid_code, 1, literal_column(str(len(lo)))) == lo
+    return in_unit(case_record.c.grid_code, unit)
+
+
+def _keys(unit: Unit, child_level: str | None) -> list[ColumnElement]:
+    c = case_record.c
+    keys = [c.source.label("source"), c.category_code.label("category")]
+    if child_level is not None:
+        keys.append(child_key(c.grid_code, unit, child_level).label("child"))
+    return keys
+
+
+def _frame(found: list, columns: list[str], counted: tuple[str, ...]) -> pd.DataFrame:
+    frame = pd.DataFrame(found, columns=columns)
+    frame[list(counted)] = frame[list(counted)].astype("int64")
+    if "child" in frame:
+        frame["child"] = frame["child"].map(codes.pad_code)
+    return frame
+
+
+def _by_deadline(reached: ColumnElement, due: ColumnElement, end: object) -> tuple[ColumnElement, ColumnElement]:
+    """(on time, late) for a stage: late once its deadline passed before the window's end without it."""
+    on_time = and_(reached.is_not(None), due.is_not(None), reached <= due)
+    late = and_(due.is_not(None), due < end, or_(reached.is_(None), reached > due))
+    return count_if(on_time), count_if(late)
+
+
+COHORT_COLUMNS = (
+    "received", "registered", "dispatched", "resolved", "verified", "closed", "visited",
+    "review_on_time", "review_late", "response_on_time", "response_late", "resolve_on_time", "resolve_late",
+    *(f"tier_{tier}" for tier in TIERS), "rated", "satisfied", "reopened", "returned",
+)
+
+
+def _cohort_columns(w: Window) -> list[ColumnElement]:
+    c = case_record.c
+    cols = [func.count().label("received")]
+    for stage in ("registered", "dispatched", "resolved", "verified", "closed", "visited"):
+        cols.append(count_if(getattr(c, f"{stage}_at").is_not(None)).label(stage))
+    for name, reached, due in (("review", c.registered_at, c.review_due_at),
+                               ("response", c.dispatched_at, c.response_due_at),
+                               ("resolve", c.resolved_at, c.due_at)):
+        on_time, late = _by_deadline(reached, due, w.end)
+        cols += [on_time.label(f"{name}_on_time"), late.label(f"{name}_late")]
+    cols += [count_if(c.resolved_tier == tier).label(f"tier_{tier}") for tier in TIERS]
+    cols += [
+        count_if(c.satisfaction.is_not(None)).label("rated"),
+        count_if(c.satisfaction >= 4).label("satisfied"),
+        count_if(c.reopen_count > 0).label("reopened"),
+        count_if(c.return_count > 0).label("returned"),
+    ]
+    return cols
+
+
+def fetch_case_cohort(bind: Bind, unit: Unit, w: Window, child_level: str | None = None,
+                      categories: tuple[str, ...] | None = None, source: str | None = None) -> pd.DataFrame:
+    """The cases received in the window, one row per (source, category code[, child]) with its stage,
+    deadline, tier and follow-up counts (COHORT_COLUMNS): one scan answers every breakdown."""
+    c = case_record.c
+    keys = _keys(unit, child_level)
+    stmt = (
+        select(*keys, *_cohort_columns(w))
+        .where(in_unit(c.grid_code, unit), c.received_at >= w.start, c.received_at < w.end, *_filters(categories, source))
+        .group_by(*keys)
+        .order_by(*keys)
+    )
+    return _frame(rows(bind, stmt), [k.name for k in keys] + list(COHORT_COLUMNS), COHORT_COLUMNS)
+
+
+def _workload_parts(w: Window) -> list[tuple[str, ColumnElement[bool]]]:
+    """The cases open at some time in the window, in three disjoint parts that each walk ix_case_open.
+
+    Open at the end: never closed, or closed after the end (a bounded range, so the planner
+    prefers it to the one-sided receipt range); and closed in the window (implies received before its end).
+    """
+    c = case_record.c
+    return [
+        ("open", and_(c.closed_at.is_(None), c.received_at < w.end)),
+        ("open", and_(c.closed_at >= w.end, c.closed_at < FAR_FUTURE, c.received_at < w.end)),
+        ("closed", and_(c.closed_at >= w.start, c.closed_at < w.end)),
+    ]
+
+
+WORKLOAD_COLUMNS = ("closed_in", "open", "overdue")
+
+
+def fetch_case_workload(bind: Bind, unit: Unit, w: Window, child_level: str | None = None,
+                        categories: tuple[str, ...] | None = None, source: str | None = None) -> pd.DataFrame:
+    """Per (source, category code[, child]): cases closed in the window, open and overdue at its end."""
+    c = case_record.c
+    keys = _keys(unit, child_level)
+    names = [k.name for k in keys]
+    parts = []
+    for part, cond in _workload_parts(w):
+        is_open = part == "open"
+        stmt = (
+            select(*keys, func.count().label("n"), count_if(c.due_at < w.end).label("late"))
+            .where(_in_unit_by_time(unit), cond, *_filters(categories, source))
+            .group_by(*keys)
+        )
+        frame = pd.DataFrame(rows(bind, stmt), columns=[*names, "n", "late"])
+        parts.append(frame.assign(closed_in=0 if is_open else frame["n"], open=frame["n"] if is_open else 0,
+                                  overdue=frame["late"] if is_open else 0)[[*names, *WORKLOAD_COLUMNS]])
+    both = pd.concat(parts).groupby(names, as_index=False)[list(WORKLOAD_COLUMNS)].sum()
+    return _frame(both.sort_values(names).values.tolist(), [*names, *WORKLOAD_COLUMNS], WORKLOAD_COLUMNS)
+
+
+def fetch_case_overdue_days(bind: Bind, unit: Unit, w: Window, categories: tuple[str, ...] | None = None,
+                            source: str | None = None) -> pd.DataFrame:
+    """Per day: workload cases falling due that day ("due"), and due-and-closed ones leaving the overdue count ("left").
+
+    Overdue at the end of day D = due by D − (closed and due) by D, over the workload (a case overdue
+    at any time in the window is open then, so it is in the workload). The later of due_at and
+    closed_at is a portable CASE; rows are (due day, leaving day) pairs, a few per day of data.
+    """
+    c = case_record.c
+    later = case((c.closed_at.is_(None), None), (c.due_at > c.closed_at, c.due_at), else_=c.closed_at)
+    due_day, left_day = func.date(c.due_at).label("due_day"), func.date(later).label("left_day")
+    pairs = []
+    for _part, cond in _workload_parts(w):
+        stmt = (select(due_day, left_day, func.count()).where(_in_unit_by_time(unit), cond, *_filters(categories, source))
+                .group_by(due_day, left_day))
+        pairs.append(pd.DataFrame(rows(bind, stmt), columns=["due_day", "left_day", "n"]))
+    found = pd.concat(pairs)
+    found["n"] = found["n"].astype("int64")
+    due = found.groupby(pd.to_datetime(found["due_day"]))["n"].sum().rename("due")
+    leaving = found[found["left_day"].notna()]
+    left = leaving.groupby(pd.to_datetime(leaving["left_day"]))["n"].sum().rename("left")
+    both = pd.concat([due, left], axis=1, sort=True).fillna(0).astype("int64")
+    both.index.name = "day"
+    return both.reset_index()
+
+
+def fetch_case_overdue_rollup(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
+    """Cases overdue at the end of every day of the window, from rollup_day (unfiltered, a unit above the grid)."""
+    r = rollup_day.c
+    lo, hi = unit.grid_range
+    if unit.level in ("city", "district"):  # see cockpit.queries.rollup._in_unit_comm: walk the day index
+        in_unit_comm = func.substr(r.community_code, 1, literal_column(str(len(lo)))) == lo
+    else:
+        in_unit_comm = and_(r.community_code >= lo[:12], r.community_code < hi)
+    stmt = (
+        select(r.day, func.coalesce(func.sum(r.overdue_eod), 0))
+        .where(in_unit_comm, r.day >= w.start.date(), r.day < w.end.date())
+        .group_by(r.day)
+    )
+    frame = pd.DataFrame(rows(bind, stmt), columns=["day", "overdue"])
+    frame["day"] = pd.to_datetime(frame["day"])
+    days = pd.date_range(pd.Timestamp(w.start).normalize(), pd.Timestamp(w.end) - pd.Timedelta(days=1), freq="D")
+    out = frame.set_index("day")["overdue"].astype("int64").reindex(days, fill_value=0)
+    return pd.DataFrame({"day": days, "overdue": out.to_numpy()})
+
+
+STAGE_COLUMNS = ("received_at", "registered_at", "dispatched_at", "resolved_at", "verified_at", "closed_at", "visited_at")
+
+
+def fetch_case_stage_times(bind: Bind, unit: Unit, w: Window, categories: tuple[str, ...] | None = None,
+                           source: str | None = None, limit: int = STAGE_SAMPLE) -> pd.DataFrame:
+    """The stage timestamps of the latest `limit` cases received in the window (the medians' sample)."""
+    c = case_record.c
+    stmt = (
+        select(c.id, *[getattr(c, col) for col in STAGE_COLUMNS])
+        .where(in_unit(c.grid_code, unit), c.received_at >= w.start, c.received_at < w.end, *_filters(categories, source))
+        .order_by(c.received_at.desc(), c.id.desc())
+        .limit(limit)
+    )
+    frame = pd.DataFrame(rows(bind, stmt), columns=["id", *STAGE_COLUMNS])
+    for col in STAGE_COLUMNS:
+        frame[col] = pd.to_datetime(frame[col])
+    return frame
+
+
+LIST_COLUMNS = ("id", "received_at", "grid_code", "source", "category_code", "status", "due_at", "closed_at",
+                "resolved_tier", "description")
+
+
+def _list_filters(status: str | None, categories: tuple[str, ...] | None, source: str | None) -> list[ColumnElement[bool]]:
+    extra = _filters(categories, source)
+    if status:
+        extra.append(case_record.c.status == status)
+    return extra
+
+
+def fetch_case_list(bind: Bind, unit: Unit, w: Window, status: str | None = None,
+                    categories: tuple[str, ...] | None = None, source: str | None = None,
+                    limit: int = CASE_LIST_LIMIT) -> tuple[pd.DataFrame, int]:
+    """The window's workload, overdue first (then the earliest due, then the latest id), top `limit`, and its total."""
+    c = case_record.c
+    extra = [_in_unit_by_time(unit), *_list_filters(status, categories, source)]
+    overdue = case((and_(or_(c.closed_at.is_(None), c.closed_at >= w.end), c.due_at < w.end), 1), else_=0)
+    parts = [select(*[getattr(c, col) for col in LIST_COLUMNS], overdue.label("overdue")).where(cond, *extra)
+             for _part, cond in _workload_parts(w)]
+    stmt = union_all(*parts).order_by(literal_column("overdue").desc(), literal_column("due_at"),
+                                      literal_column("id").desc()).limit(limit)
+    frame = pd.DataFrame(rows(bind, stmt), columns=[*LIST_COLUMNS, "overdue"])
+    for col in ("received_at", "due_at", "closed_at"):
+        frame[col] = pd.to_datetime(frame[col])
+    frame["overdue"] = frame["overdue"].astype(bool)
+    total = sum(int(rows(bind, select(func.count()).where(cond, *extra))[0][0]) for _part, cond in _workload_parts(w))
+    return frame, total
+
+
+def fetch_case_events(bind: Bind, case_id: int) -> pd.DataFrame:
+    """One case's history (case_event), in step order."""
+    e = case_event.c
+    stmt = select(e.seq, e.at, e.action, e.tier, e.note).where(e.case_id == int(case_id)).order_by(e.seq)
+    frame = pd.DataFrame(rows(bind, stmt), columns=["seq", "at", "action", "tier", "note"])
+    frame["at"] = pd.to_datetime(frame["at"])
+    return frame
+
+
+def fetch_case_categories(bind: Bind) -> pd.DataFrame:
+    """The category tree (a small dimension): code, names, parent and deadlines."""
+    k = case_category.c
+    cols = ["code", "name", "name_en", "parent_code", "kind", "review_hours", "response_hours", "resolve_hours"]
+    stmt = select(*[getattr(k, col) for col in cols]).order_by(k.code)
+    return pd.DataFrame(rows(bind, stmt), columns=cols)

@@ -16,8 +16,9 @@ from cockpit.ui.state import literal
 
 
 def url_choice(page: str, name: str, options: Sequence[str], label: str, lang: str,
-               format_func: Callable[[str], str] = str, container: object | None = None) -> str | None:
-    """A select box whose value (None: all) is the URL parameter `name` on `page`."""
+               format_func: Callable[[str], str] = str, container: object | None = None,
+               none_label: str | None = None) -> str | None:
+    """A select box whose value (None: all, or what `none_label` names) is the URL parameter `name` on `page`."""
     key = f"filter-{page}-{name}"
     ss = st.session_state
     if key not in ss:
@@ -29,8 +30,10 @@ def url_choice(page: str, name: str, options: Sequence[str], label: str, lang: s
     elif ss[key] is not None and ss[key] not in options:  # the unit changed and the value is gone
         ss[key] = None
     where = container if container is not None else st
-    value = where.selectbox(label, [None, *options], key=key,  # type: ignore[attr-defined]
-                            format_func=lambda v: t("filter_all", lang) if v is None else format_func(v))
+    # A None value is "no selection" to Streamlit, which then shows its (English) placeholder: name it.
+    nothing = none_label or t("filter_all", lang)
+    value = where.selectbox(label, [None, *options], key=key, placeholder=nothing,  # type: ignore[attr-defined]
+                            format_func=lambda v: nothing if v is None else format_func(v))
     if value is None:
         if name in st.query_params:
             del st.query_params[name]

@@ -77,6 +77,12 @@ def page_frame(with_unit: bool = True) -> Iterator[Scope | ViewState]:
     _show_outage(top, view.lang)
 
 
+def page_failed(lang: str) -> None:
+    """What app.py shows when a page fails outside its frame: the traceback goes to the log only."""
+    log.exception("page failed before its frame")
+    st.info(t("page_problem", lang))
+
+
 @contextmanager
 def section(lang: str) -> Iterator[None]:
     """One part of a page: if it fails, a short notice takes its place and the rest is still drawn."""

@@ -19,6 +19,10 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "pages/overview.py", ":material/map:"),
+    PageSpec("cases", "pages/cases.py", ":material/assignment:"),
+    PageSpec("alerts", "pages/alerts.py", ":material/warning:"),
+    PageSpec("participation", "pages/participation.py", ":material/volunteer_activism:"),
+    PageSpec("grids", "pages/grids.py", ":material/grid_view:"),
     PageSpec("about", "pages/about.py", ":material/info:", with_unit=False),
 )
 

@@ -56,7 +56,7 @@ def render_breadcrumb(scope: Scope) -> None:
         key = f"drill-{unit.code}-{lang}"  # the language is in the key so a switch redraws the placeholder too
         cols[-1].selectbox(
             t("drill_to", lang), [None, *names], key=key, label_visibility="collapsed",
-            format_func=lambda c: t("choose_child", lang) if c is None else names[c],
+            placeholder=t("choose_child", lang), format_func=lambda c: t("choose_child", lang) if c is None else names[c],
             on_change=_drill_from_select, args=(key,),
         )
     elif children is not None:
@@ -80,11 +80,10 @@ def render_kpis(scope: Scope) -> None:
 def render_map(scope: Scope) -> None:
     """The children coloured by the chosen metric; a click on one drills into it."""
     vs, lang, unit = scope.view, scope.lang, scope.unit
-    fc, bounds = data.cached_display_geometry(str(scope.settings.geo_dir), unit.code, unit.level, scope.child_level,
-                                              unit.parent_code if unit.level == "grid" else None)
-    if not fc["features"]:
-        st.warning(t("geo_missing", lang, path=str(scope.settings.geo_dir)))
+    shapes = scope_shapes(scope)
+    if shapes is None:
         return
+    fc, bounds = shapes
     codes = [f["properties"]["code"] for f in fc["features"]]
     values = data.map_values(scope.url, scope.tree, unit, scope.child_level, scope.current, codes)
     features, legend = mapview.colour_features(fc, values, vs.metric, lang)
@@ -93,7 +92,7 @@ def render_map(scope: Scope) -> None:
         alert_rows, venue_rows = data.cached_points(scope.url, unit, scope.current.end)
         alerts = mapview.alert_points(alert_rows, lang) if vs.show_alerts else None
         venues = mapview.venue_points(venue_rows, lang) if vs.show_venues else None
-    deck = mapview.build_deck(features, vs.metric, bounds, lang, vs.extrude, alerts, venues,
+    deck = mapview.build_deck(features, bounds, lang, vs.extrude, alerts, venues,
                               basemap_style(scope.settings))
     event = st.pydeck_chart(deck, height=mapview.MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
                             key=f"map-{unit.code}", width="stretch")
@@ -102,6 +101,17 @@ def render_map(scope: Scope) -> None:
     if picked and picked != unit.code and scope.child_level is not None and picked in codes:
         set_unit(picked)
         st.rerun()
+
+
+def scope_shapes(scope: Scope) -> tuple[dict, tuple] | None:
+    """The shapes every map of a page draws (the unit's children, or a grid itself), or None with a notice."""
+    unit = scope.unit
+    fc, bounds = data.cached_display_geometry(str(scope.settings.geo_dir), unit.code, unit.level, scope.child_level,
+                                              unit.parent_code if unit.level == "grid" else None)
+    if not fc["features"]:
+        st.warning(t("geo_missing", scope.lang, path=str(scope.settings.geo_dir)))
+        return None
+    return fc, bounds
 
 
 def render_trends(scope: Scope) -> None:

@@ -96,7 +96,6 @@ def compute_view(bounds: tuple[float, float, float, float], width_px: int = 900,
 
 def build_deck(
     features: dict,
-    metric: str,
     bounds: tuple[float, float, float, float],
     lang: str,
     extrude: bool = False,
@@ -104,7 +103,7 @@ def build_deck(
     venues: pd.DataFrame | None = None,
     basemap_style: str | None = None,
 ) -> pdk.Deck:
-    """The unit's children coloured by `metric`; features' properties must carry code, name and `value`.
+    """The unit's children as coloured shapes; features' properties must carry code, name, fill and `value`.
 
     No basemap by default: `map_provider=None` with pydeck's default map_style sentinel tells
     Streamlit to draw no basemap and fetch nothing (passing map_style=None instead makes Streamlit

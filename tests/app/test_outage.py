@@ -148,3 +148,34 @@ def test_broken_boundary_file_affects_the_map_alone(small_demo, clean_env, start
     shutil.copyfile(small_demo.geo_dir / "units.geojson", geo / "units.geojson")  # repaired: the map is back
     at.run()
     assert at.get("deck_gl_json_chart") and not at.warning
+
+
+@pytest.mark.usefixtures("own_city")
+def test_a_section_with_a_bug_shows_a_notice_in_place_and_the_rest_of_the_page(start, monkeypatch):
+    """A bug nobody foresaw, in one part of the page: a line in its place, never Streamlit's box."""
+
+    def broken(_scope):
+        raise RuntimeError("a bug nobody foresaw")
+
+    monkeypatch.setattr("cockpit.ui.render_trends", broken)
+    at = start()
+    assert not at.exception and not at.error
+    assert any("已记录在服务器日志中" in c.value for c in at.caption)  # the failing section says so in place
+    assert kpi_cards(at)  # and the rest of the page is drawn
+
+
+def test_app_catches_a_page_failing_outside_its_frame(clean_env, small_demo, tmp_path, monkeypatch):
+    from cockpit.ui import frame
+
+    clean_env.setenv("COCKPIT_DB_URL", small_demo.db_url)
+    clean_env.setenv("COCKPIT_GEO_DIR", str(small_demo.geo_dir))
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("before the frame")
+
+    monkeypatch.setattr(frame, "page_frame", broken)
+    monkeypatch.setattr("cockpit.ui.page_frame", broken)
+    from tests.app.conftest import APP_PATH
+    at = AppTest.from_file(str(APP_PATH), default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert [i.value for i in at.info] == ["此部分出现问题，已记录在服务器日志中；其余内容正常显示。"]

@@ -119,6 +119,11 @@ def test_every_tier_and_the_about_page_are_measured(report):
     assert [r["tier"] for r in overview if r["tier"] == "city"] == ["city"]
     assert all(sum(r["tier"] == t for r in overview) == 2 for t in ("street", "community", "grid"))
     assert [r["page"] for r in report["runs"]].count("about") == 1
+    # every page of the registry, the unit pages at every tier
+    from cockpit.ui.pages import PAGES
+    assert {r["page"] for r in report["runs"]} == {p.key for p in PAGES}
+    for page in (p.key for p in PAGES if p.with_unit):
+        assert {r["tier"] for r in report["runs"] if r["page"] == page} == {"city", "street", "community", "grid"}
     levels = report["dataset"]["levels"]
     assert list(levels) == ["city", "street", "community", "grid"] and levels["city"] == 1 and min(levels.values()) > 0
     assert report["dataset"]["meta"]["label"] == "demo"
@@ -138,8 +143,11 @@ def test_times_bytes_and_memory_are_measured(report):
                     "cached_tiers"} <= set(run["floor_steps_ms"])
             assert ("cached_grids" in run["floor_steps_ms"]) == (run["tier"] == "community")
             assert ("cached_grid" in run["floor_steps_ms"]) == (run["tier"] == "grid")
-        else:
+        elif run["page"] == "about":
             assert run["map_bytes"] is None and set(run["floor_steps_ms"]) == {"cached_meta"}
+        else:  # a theme page: its own data calls, recorded from its run, after the frame's
+            assert {"cached_units", "cached_data_end"} <= set(run["floor_steps_ms"]), run["page"]
+            assert len(run["floor_steps_ms"]) > 3, (run["page"], run["floor_steps_ms"])
     assert 50 < report["peak_rss_mb"] < 4096 and report["machine"]["nproc"] >= 1
     assert report["machine"]["engine"] == "sqlite+pysqlite"
 

@@ -20,7 +20,7 @@ def _features(n=3):
 
 
 def test_deck_draws_no_basemap_and_fetches_nothing():
-    spec = json.loads(views.build_deck(_features(), "open_cases", (120, 29.5, 120.3, 29.6), "zh").to_json())
+    spec = json.loads(views.build_deck(_features(), (120, 29.5, 120.3, 29.6), "zh").to_json())
     # pydeck's sentinel tells Streamlit "no basemap"; a null or URL style would fetch Carto tiles.
     assert spec.get("mapStyle") == "__MAP_STYLE__"
     assert "mapProvider" not in spec
@@ -31,7 +31,7 @@ def test_deck_draws_no_basemap_and_fetches_nothing():
 def test_deck_layers_for_points_and_basemap():
     alerts = views.alert_points(pd.DataFrame({"lon": [120.1], "lat": [29.55], "severity": [1], "type": ["gas"],
                                               "raised_at": [pd.Timestamp("2026-10-31 08:00")]}), "zh")
-    spec = json.loads(views.build_deck(_features(), "open_cases", (120, 29.5, 120.3, 29.6), "zh",
+    spec = json.loads(views.build_deck(_features(), (120, 29.5, 120.3, 29.6), "zh",
                                        extrude=True, alerts=alerts, basemap_style="http://gis.intranet/style.json").to_json())
     ids = [layer["id"] for layer in spec["layers"]]
     assert ids == ["units", "alerts"]
@@ -107,7 +107,7 @@ def test_kpi_html_has_all_themes_and_changes():
 
 
 def test_map_message_is_compact_json():
-    deck = views.build_deck(_features(), "open_cases", (120, 29.5, 120.3, 29.6), "zh")
+    deck = views.build_deck(_features(), (120, 29.5, 120.3, 29.6), "zh")
     text = deck.to_json()
     assert "\n" not in text and ": " not in text
     assert json.loads(text)["layers"][0]["id"] == "units"

@@ -1,3 +1,31 @@
 """Texts of the grids page: key -> (Chinese, English)."""
 
-TEXT: dict[str, tuple[str, str]] = {}
+TEXT: dict[str, tuple[str, str]] = {
+    "grids": ("网格", "Grids"),
+    "grids_title": ("网格一览", "Grids at a glance"),
+    "grids_sort": ("排序", "Sort by"),
+    "grids_desc": ("{name} ↓ 从高到低", "{name} ↓ high to low"),
+    "grids_asc": ("{name} ↑ 从低到高", "{name} ↑ low to high"),
+    "grids_total": ("共 {total} 个网格，按“{order}”显示前 {shown} 个；选中一行即打开该网格。",
+                    "{total} grids; the top {shown} by “{order}” are listed. Select a row to open that grid."),
+    "grids_rank": ("本网格在所属社区 {n} 个网格中按“{order}”排第 {rank} 位。",
+                   "This grid ranks {rank} of the {n} grids of its community by “{order}”."),
+    "grids_rank_none": ("本网格不在列表中。", "This grid is not in the list."),
+    "grids_none": ("该单元下没有网格。", "There are no grids under this unit."),
+    "grids_period": ("在办、超期与预警为期末时点数；积分、办结时长与网格解决率为统计周期内。",
+                     "Open, overdue and alerts are counts at the end of the period; points, closing time "
+                     "and share solved in the grid are over the period."),
+    "grids_col_code": ("网格编码", "Grid code"),
+    "grids_col_name": ("网格名称", "Grid"),
+    "grids_col_households": ("户数", "Households"),
+    "grids_col_residents": ("常住人口", "Residents"),
+    "grids_col_open_cases": ("在办事件", "Open cases"),
+    "grids_col_overdue_cases": ("超期事件", "Overdue cases"),
+    "grids_col_active_alerts": ("活跃预警", "Active alerts"),
+    "grids_col_points_earned": ("获得积分", "Points earned"),
+    "grids_col_median_hours": ("办结时长中位数（小时）", "Median closing time (h)"),
+    "grids_col_grid_share": ("网格内解决率（%）", "Solved in the grid (%)"),
+    "grids_share_name": ("网格内解决率", "Solved in the grid"),
+    "grids_col_worker_stars": ("网格员星级", "Grid worker stars"),
+    "grids_col_here": ("本网格", "This grid"),
+}

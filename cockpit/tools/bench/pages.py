@@ -67,6 +67,7 @@ class Target:
     field: str  # the run field it applies to; "" for a process-wide figure
     strict: bool = True  # value < limit (else value <= limit)
     pages: tuple[str, ...] = ()  # pages it applies to; () for every page
+    optional: bool = False  # a run without the value (a page with no map) is not a miss
 
     def passes(self, value: float) -> bool:
         return value < self.limit if self.strict else value <= self.limit
@@ -75,8 +76,8 @@ class Target:
 # The targets for this 2-core machine, SQLite, `jiaxing` preset.
 TARGETS: tuple[Target, ...] = (
     Target("warm_p95", "warm p95 per page", 150.0, "ms", "warm_p95_ms"),
-    Target("cold", "cold run per page", 1500.0, "ms", "cold_ms"),
-    Target("map_bytes", "every map message", float(ONE_MB), "bytes", "map_bytes", pages=("overview",)),
+    Target("cold", "cold run per page", 1000.0, "ms", "cold_ms"),
+    Target("map_bytes", "every map message", float(ONE_MB), "bytes", "map_bytes", optional=True),
     Target("peak_memory", "peak memory of the process", 1536.0, "MB", ""),
     # Only where there is SQL to speak of: the about page reads two tiny tables, so its ratio is all page overhead.
     Target("warm_vs_floor", "warm median within 3x of the SQL floor", 3.0, "x", "ratio_warm_to_floor", strict=False,
@@ -140,6 +141,8 @@ def evaluate_targets(runs: list[dict], peak_mb: float | None, targets: Sequence[
                 if tg.pages and run.get("page") not in tg.pages:
                     continue
                 value = run.get(tg.field)
+                if value is None and tg.optional:
+                    continue
                 measured.append((float(len(value)) if isinstance(value, list) else value, _where(run)))
         missing = [where for value, where in measured if value is None]
         failing = [where for value, where in measured if value is not None and not tg.passes(value)]

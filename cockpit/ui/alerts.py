@@ -1,0 +1,234 @@
+"""The risk alerts page on screen: its filters, cached reads and parts (cards, map, charts, lists).
+
+Every read is a `data_call` keyed by the unit, the window and the two filters, so drilling back to a
+view already seen, or another viewer asking for it, costs no SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from cockpit import queries
+from cockpit.core import codes
+from cockpit.core.i18n import t
+from cockpit.core.model import SEVERITIES, Unit, Window, covered
+from cockpit.domain import alerts as logic
+from cockpit.queries.alerts import BASELINE_DAYS
+from cockpit.store.schema import ALERT_TYPES
+from cockpit.ui import data
+from cockpit.ui.data import data_call, engine
+from cockpit.ui.filters import url_choice
+from cockpit.ui.render import basemap_style, scope_shapes
+from cockpit.ui.scope import Scope
+from cockpit.ui.state import set_unit
+from cockpit.views import alert_map
+from cockpit.views import alerts as specs
+from cockpit.views import map as mapview
+
+PAGE = "alerts"
+LIST_LIMIT = 200  # rows of the active-alert list (the total is shown beside it)
+TOP_N = 20
+LIST_HEIGHT = 330
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The page's filters (None: all)."""
+
+    alert_type: str | None
+    severity: int | None
+
+
+# ---------------------------------------------------------------- reads
+
+
+@data_call()
+def cached_active(url: str, unit: Unit, end: datetime, picked: Picked) -> tuple[pd.DataFrame, pd.DataFrame]:
+    e = engine(url)
+    rows = queries.fetch_active_alerts(e, unit, end, LIST_LIMIT, picked.alert_type, picked.severity)
+    return rows, queries.fetch_active_counts(e, unit, end)
+
+
+@data_call()
+def cached_response(url: str, unit: Unit, w: Window, picked: Picked) -> tuple[pd.DataFrame, pd.DataFrame]:
+    e = engine(url)
+    return (queries.fetch_response_minutes(e, unit, w, picked.alert_type, picked.severity),
+            queries.fetch_severity_stats(e, unit, w, picked.alert_type, picked.severity))
+
+
+@data_call()
+def cached_cases(url: str, unit: Unit, w: Window, picked: Picked) -> pd.DataFrame:
+    return queries.fetch_alert_cases(engine(url), unit, w, picked.alert_type, picked.severity)
+
+
+@data_call()
+def cached_top(url: str, unit: Unit, w: Window, picked: Picked) -> tuple[pd.DataFrame, int, pd.DataFrame, int]:
+    e = engine(url)
+    grids, n_grids = queries.fetch_grid_hotspots(e, unit, w, TOP_N, picked.alert_type, picked.severity)
+    devices, n_devices = queries.fetch_device_hotspots(e, unit, w, TOP_N, picked.alert_type, picked.severity)
+    return grids, n_grids, devices, n_devices
+
+
+@data_call()
+def cached_baselines(url: str, unit: Unit, w: Window, picked: Picked) -> pd.DataFrame:
+    return queries.fetch_grid_baselines(engine(url), unit, w, picked.alert_type, picked.severity, logic.MIN_ALERTS)
+
+
+@data_call()
+def cached_daily(url: str, unit: Unit, w: Window, picked: Picked) -> pd.DataFrame:
+    return queries.fetch_alert_daily(engine(url), unit, w, picked.alert_type, picked.severity)
+
+
+@data_call()
+def cached_with_alerts(url: str, unit: Unit, level: str, w: Window, picked: Picked) -> int:
+    return queries.fetch_units_with_alerts(engine(url), unit, level, w, picked.alert_type, picked.severity)
+
+
+def hotspots(scope: Scope, picked: Picked) -> pd.DataFrame:
+    w = scope.current
+    days = round((w.end - w.start).total_seconds() / 86400)
+    return logic.find_hotspots(cached_baselines(scope.url, scope.unit, w, picked), days, BASELINE_DAYS)
+
+
+def last_year_daily(scope: Scope, picked: Picked) -> pd.DataFrame | None:
+    if not covered(scope.last_year, data.cached_data_start(scope.url)):
+        return None
+    return cached_daily(scope.url, scope.unit, scope.last_year, picked)
+
+
+# ---------------------------------------------------------------- parts
+
+
+def render_filters(scope: Scope) -> Picked:
+    """Type and severity, kept in the URL (`type=gas&severity=1`); an unknown value shows a notice and all."""
+    lang = scope.lang
+    left, right, _ = st.columns([1, 1, 4])
+    kind = url_choice(PAGE, "type", list(ALERT_TYPES), t("al_type", lang), lang,
+                      lambda x: t(f"alert_{x}", lang), container=left)
+    level = url_choice(PAGE, "severity", [str(s) for s in SEVERITIES], t("al_severity", lang), lang,
+                       lambda s: t(f"severity_{s}", lang), container=right)
+    return Picked(kind, int(level) if level is not None else None)
+
+
+def zero_figures(scope: Scope, picked: Picked) -> tuple[str, int, int]:
+    """(level counted, units with no alert, units in all): communities above a community, grids below."""
+    unit = scope.unit
+    level = "community" if unit.level in ("city", "district", "street") else "grid"
+    if level == "community":
+        total = logic.count_units_at(scope.tree.units, codes.prefix(unit.code, unit.level), "community")
+    else:
+        total = 1 if unit.level == "grid" else len(data.cached_grids(scope.url, unit.code))
+    with_alerts = cached_with_alerts(scope.url, unit, level, scope.current, picked)
+    return level, logic.zero_incident(total, with_alerts), total
+
+
+def render_cards(scope: Scope, picked: Picked) -> None:
+    url, unit, w = scope.url, scope.unit, scope.current
+    rows, active_counts = cached_active(url, unit, w.end, picked)
+    _, stats = cached_response(url, unit, w, picked)
+    cases = cached_cases(url, unit, w, picked)
+    raised, before, change = logic.year_change(cached_daily(url, unit, w, picked), last_year_daily(scope, picked))
+    level, zero, total = zero_figures(scope, picked)
+    figures = {
+        "active": logic.active_total(active_counts, picked.alert_type, picked.severity), "raised": raised,
+        "last_year": before, "change": change, "in_time": logic.overall_in_time(stats),
+        "to_case": int(cases["to_case"].sum()), "case_closed": int(cases["case_closed"].sum()),
+        "zero_level": level, "zero": zero, "zero_total": total, "hot": len(hotspots(scope, picked)),
+        "alpha": logic.ALPHA,
+    }
+    st.html(specs.build_alert_cards(figures, scope.lang))
+
+
+def render_map(scope: Scope, picked: Picked) -> None:
+    """Children coloured by active alerts, the alerts by severity, hotspot rings; a click on a child drills."""
+    unit, lang = scope.unit, scope.lang
+    shapes = scope_shapes(scope)
+    if shapes is None:
+        return
+    fc, bounds = shapes
+    codes_shown = [f["properties"]["code"] for f in fc["features"]]
+    values = data.map_values(scope.url, scope.tree, unit, scope.child_level, scope.current, codes_shown)
+    features, legend = mapview.colour_features(fc, values, "active_alerts", lang)
+    rows, _ = cached_active(scope.url, unit, scope.current.end, picked)
+    hot = alert_map.hotspot_points(hotspots(scope, picked), lang)
+    deck = alert_map.build_alert_deck(features, bounds, lang, mapview.alert_points(rows, lang), hot,
+                                      basemap_style(scope.settings))
+    event = st.pydeck_chart(deck, height=alert_map.MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
+                            key=f"alert-map-{unit.code}", width="stretch")
+    st.html(alert_map.build_alert_legend(legend, lang, len(hot) > 0))
+    picked_code = mapview.picked_code(event)
+    if picked_code and picked_code != unit.code and scope.child_level is not None and picked_code in codes_shown:
+        set_unit(picked_code)
+        st.rerun()
+
+
+def render_charts(scope: Scope, picked: Picked) -> None:
+    url, unit, w = scope.url, scope.unit, scope.current
+    _, active_counts = cached_active(url, unit, w.end, picked)
+    shown = logic.filter_counts(active_counts, picked.alert_type, picked.severity)
+    trend = logic.aligned_trend(cached_daily(url, unit, w, picked), last_year_daily(scope, picked))
+    panel = specs.build_alert_panel(shown, trend, scope.lang, data.CHART_WIDTH)
+    st.image(data.cached_svg(panel.to_json()), width="stretch")  # st.html would strip inline SVG
+
+
+def _open_grid(key: str) -> None:
+    code = st.session_state.get(key)
+    if code:
+        set_unit(code)
+
+
+def _grid_table(frame: pd.DataFrame, codes_in_order: list[str], key: str) -> None:
+    """A list of grids; selecting a row opens that grid."""
+    event = st.dataframe(frame, height=LIST_HEIGHT, hide_index=True, width="stretch", key=key,
+                         on_select="rerun", selection_mode="single-row")
+    chosen = getattr(getattr(event, "selection", None), "rows", None) or []
+    if chosen and chosen[0] < len(codes_in_order):
+        set_unit(codes_in_order[chosen[0]])
+        st.rerun()
+
+
+def render_open_grid(scope: Scope, picked: Picked) -> None:
+    """The hotspot and top grids in a picker: an equally direct way to open one (and what AppTest can drive)."""
+    if scope.unit.level == "grid":
+        return
+    grids, _, _, _ = cached_top(scope.url, scope.unit, scope.current, picked)
+    hot = hotspots(scope, picked)
+    names = dict(zip(hot["grid_code"], hot["name"])) | dict(zip(grids["grid_code"], grids["name"]))
+    if not names:
+        return
+    lang = scope.lang
+    key = f"al-open-{scope.unit.code}-{lang}"
+    st.selectbox(t("al_open_grid", lang), [None, *names], key=key, label_visibility="collapsed",
+                 placeholder=t("al_choose_grid", lang), format_func=lambda c: t("al_choose_grid", lang) if c is None else f"{names[c]} · {c}",
+                 on_change=_open_grid, args=(key,))
+
+
+def render_lists(scope: Scope, picked: Picked) -> None:
+    url, unit, w, lang = scope.url, scope.unit, scope.current, scope.lang
+    tabs = st.tabs([t(k, lang) for k in ("al_tab_active", "al_tab_hot", "al_tab_grids", "al_tab_devices",
+                                          "al_tab_response", "al_tab_cases")])
+    rows, active_counts = cached_active(url, unit, w.end, picked)
+    with tabs[0]:
+        total = logic.active_total(active_counts, picked.alert_type, picked.severity)
+        st.caption(t("al_shown", lang, shown=len(rows), total=total))
+        st.dataframe(specs.active_frame(rows, lang), height=LIST_HEIGHT, hide_index=True, width="stretch")
+    with tabs[1]:
+        hot = hotspots(scope, picked)
+        st.caption(t("al_hot_note", lang, alpha=logic.ALPHA))
+        _grid_table(specs.hotspot_frame(hot.head(TOP_N * 5), lang), list(hot["grid_code"]), f"al-hot-{unit.code}")
+    grids, n_grids, devices, n_devices = cached_top(url, unit, w, picked)
+    with tabs[2]:
+        st.caption(t("al_shown", lang, shown=len(grids), total=n_grids))
+        _grid_table(specs.grids_frame(grids, lang), list(grids["grid_code"]), f"al-grids-{unit.code}")
+    with tabs[3]:
+        st.caption(t("al_shown", lang, shown=len(devices), total=n_devices))
+        st.dataframe(specs.devices_frame(devices, lang), height=LIST_HEIGHT, hide_index=True, width="stretch")
+    with tabs[4]:
+        minutes, stats = cached_response(url, unit, w, picked)
+        st.dataframe(specs.response_frame(logic.response_table(minutes, stats), lang), hide_index=True, width="stretch")
+    with tabs[5]:
+        st.dataframe(specs.cases_frame(cached_cases(url, unit, w, picked), lang), hide_index=True, width="stretch")

@@ -1,0 +1,229 @@
+"""The cases page (事件诉求) on screen: its filters, cached reads and the parts the page lays out.
+
+Every read is a `data_call` (cached, last good answer in an outage, recorded for the bench); the
+figures come from cockpit.domain.cases and the specs from cockpit.views.cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+import streamlit as st
+
+from cockpit import queries
+from cockpit.core.i18n import t
+from cockpit.core.model import Unit, Window
+from cockpit.domain import cases as metrics
+from cockpit.domain.privacy import mask_text
+from cockpit.queries.cases import COHORT_COLUMNS
+from cockpit.store.schema import CASE_STATUSES
+from cockpit.ui import data
+from cockpit.ui.data import data_call, engine
+from cockpit.ui.filters import url_choice
+from cockpit.ui.scope import Scope
+from cockpit.views import cases as views
+
+PAGE = "cases"
+PANEL_WIDTH = 420  # px of the SVG's own layout; CSS scales it to the column
+TABLE_HEIGHT = 300
+LIST_HEIGHT = 250
+
+
+# ---------------------------------------------------------------- cached reads
+
+Codes = tuple[str, ...] | None
+
+
+@data_call()
+def cached_case_categories(url: str) -> pd.DataFrame:
+    return queries.fetch_case_categories(engine(url))
+
+
+@data_call()
+def cached_case_cohort(url: str, unit: Unit, w: Window, child_level: str | None, categories: Codes,
+                       source: str | None) -> pd.DataFrame:
+    return queries.fetch_case_cohort(engine(url), unit, w, child_level, categories, source)
+
+
+@data_call()
+def cached_case_workload(url: str, unit: Unit, w: Window, child_level: str | None, categories: Codes,
+                         source: str | None) -> pd.DataFrame:
+    return queries.fetch_case_workload(engine(url), unit, w, child_level, categories, source)
+
+
+@data_call()
+def cached_case_overdue_trend(url: str, unit: Unit, w: Window, categories: Codes, source: str | None) -> pd.DataFrame:
+    """Overdue at each day's end: the rollups answer it unfiltered above the grid, the facts otherwise."""
+    if categories is None and source is None and unit.level != "grid" and data.cached_rollup_fresh(url):
+        return queries.fetch_case_overdue_rollup(engine(url), unit, w)
+    return metrics.overdue_series(queries.fetch_case_overdue_days(engine(url), unit, w, categories, source), w)
+
+
+@data_call()
+def cached_case_stage_times(url: str, unit: Unit, w: Window, categories: Codes, source: str | None) -> pd.DataFrame:
+    return queries.fetch_case_stage_times(engine(url), unit, w, categories, source)
+
+
+@data_call()
+def cached_case_list(url: str, unit: Unit, w: Window, status: str | None, categories: Codes,
+                     source: str | None) -> tuple[pd.DataFrame, int]:
+    return queries.fetch_case_list(engine(url), unit, w, status, categories, source)
+
+
+@data_call()
+def cached_case_events(url: str, case_id: int) -> pd.DataFrame:
+    return queries.fetch_case_events(engine(url), case_id)
+
+
+# ---------------------------------------------------------------- filters and the page's frames
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    category: str | None  # a 大类 code
+    categories: Codes  # the codes it selects
+    source: str | None
+    status: str | None  # the case list's own filter
+
+
+class CaseView:
+    """The scope, the filter and the page's shared frames, each read once per run (the bench counts every call)."""
+
+    def __init__(self, scope: Scope, f: CaseFilter, categories: pd.DataFrame) -> None:
+        self.scope, self.f, self.categories = scope, f, categories
+
+    def _args(self) -> tuple:
+        s = self.scope
+        return s.url, s.unit, s.current, s.child_level, self.f.categories, self.f.source
+
+    @cached_property
+    def cohort(self) -> pd.DataFrame:
+        return cached_case_cohort(*self._args())
+
+    @cached_property
+    def workload(self) -> pd.DataFrame:
+        return cached_case_workload(*self._args())
+
+    @cached_property
+    def listed(self) -> tuple[pd.DataFrame, int]:
+        s = self.scope
+        return cached_case_list(s.url, s.unit, s.current, self.f.status, self.f.categories, self.f.source)
+
+    @cached_property
+    def child_names(self) -> dict[str, str]:
+        s = self.scope
+        return {} if s.child_level is None else dict(data.children_options(s.url, s.tree, s.unit))
+
+    def category_names(self) -> dict[str, str]:
+        cats = self.categories
+        return dict(zip(cats["code"], cats["name"] if self.scope.lang == "zh" else cats["name_en"]))
+
+
+def render_filters(scope: Scope) -> CaseView:
+    """Category, source and status select boxes, each kept in the URL; a value not known gives a notice."""
+    lang = scope.lang
+    cats = cached_case_categories(scope.url)
+    names = dict(zip(cats["code"], cats["name"] if lang == "zh" else cats["name_en"]))
+    tops = list(cats.loc[cats["parent_code"].isna(), "code"])
+    cols = st.columns(3)
+    category = url_choice(PAGE, "category", tops, t("cs_filter_category", lang), lang,
+                          format_func=lambda c: names.get(c, c), container=cols[0])
+    source = url_choice(PAGE, "source", list(views.KNOWN_SOURCES), t("cs_filter_source", lang), lang,
+                        format_func=lambda s: views.source_label(s, lang), container=cols[1])
+    status = url_choice(PAGE, "status", list(CASE_STATUSES), t("cs_filter_status", lang), lang,
+                        format_func=lambda s: t(f"cs_status_{s}", lang), container=cols[2])
+    return CaseView(scope, CaseFilter(category, metrics.category_codes(cats, category), source, status), cats)
+
+
+# ---------------------------------------------------------------- the parts
+
+
+def render_kpis(v: CaseView) -> None:
+    c = metrics.totals(v.cohort, COHORT_COLUMNS)
+    wl = metrics.totals(v.workload, ("closed_in", "open", "overdue"))
+    values: dict[str, float | None] = {**metrics.compliance(c), **metrics.follow_up(c, wl),
+                                       "open": wl["open"], "overdue": wl["overdue"]}
+    st.html(views.build_kpi_html(values, v.scope.lang))
+
+
+def _svg(chart: object) -> None:
+    # st.html sanitises inline SVG away; st.image serves the SVG as an image.
+    st.image(data.cached_svg(chart.to_json()), width="stretch")  # type: ignore[attr-defined]
+
+
+def render_funnel(v: CaseView) -> None:
+    """The lifecycle funnel with median stage times, over the overdue trend."""
+    s, f = v.scope, v.f
+    times = cached_case_stage_times(s.url, s.unit, s.current, f.categories, f.source)
+    funnel = metrics.funnel(metrics.totals(v.cohort, COHORT_COLUMNS), metrics.stage_medians(times))
+    series = cached_case_overdue_trend(s.url, s.unit, s.current, f.categories, f.source)
+    _svg(views.build_left_panel(funnel, series, s.lang, PANEL_WIDTH))
+    st.caption(t("cs_sample_note", s.lang, n=len(times)))
+
+
+def render_tiers(v: CaseView) -> None:
+    """Where cases were solved, for the unit and each child side by side."""
+    unit = v.scope.unit
+    names = {unit.code: unit.name, **v.child_names}
+    shares = metrics.tier_shares(v.cohort, unit.code, v.child_names)
+    _svg(views.build_tier_panel(shares, names, v.scope.lang, PANEL_WIDTH))
+
+
+def render_breakdowns(v: CaseView) -> None:
+    """By source, by category (counts and every rate) and the children ranked by open and overdue cases, in tabs."""
+    lang = v.scope.lang
+    by_source, by_category, ranking = st.tabs([t("cs_by_source", lang), t("cs_by_category", lang), t("cs_ranking", lang)])
+    with by_source:
+        frame = metrics.breakdown(v.cohort, v.workload, "source", COHORT_COLUMNS)
+        labels = {s: views.source_label(s, lang) for s in frame["key"]}
+        st.dataframe(views.breakdown_table(frame, labels, lang), hide_index=True, height=TABLE_HEIGHT, width="stretch")
+    with by_category:
+        frame = metrics.breakdown(v.cohort, v.workload, "category", COHORT_COLUMNS,
+                                  metrics.category_parents(v.categories))
+        st.dataframe(views.breakdown_table(frame, v.category_names(), lang), hide_index=True,
+                     height=TABLE_HEIGHT, width="stretch")
+    with ranking:
+        if v.scope.child_level is None:
+            st.caption(t("cs_no_children", lang))
+        else:
+            ranked = metrics.rank_children(v.workload, v.child_names)
+            st.dataframe(views.ranking_table(ranked, lang), hide_index=True, height=TABLE_HEIGHT, width="stretch")
+
+
+def render_case_list(v: CaseView) -> int | None:
+    """The unit's workload, overdue first, top N with the total; the id of the row selected, if any."""
+    lang = v.scope.lang
+    cases, total = v.listed
+    st.markdown(f"**{t('cs_list_title', lang)}**")
+    if cases.empty:
+        st.caption(t("cs_list_empty", lang))
+        return None
+    st.caption(t("cs_list_total", lang, total=f"{total:,}", shown=len(cases)))
+    event = st.dataframe(views.case_table(cases, v.category_names(), lang), hide_index=True, height=LIST_HEIGHT,
+                         width="stretch", on_select="rerun", selection_mode="single-row", key=list_key(v))
+    picked = list(event.selection.rows) if event is not None else []
+    if not picked or picked[0] >= len(cases):
+        return None
+    return int(cases["id"].iloc[picked[0]])
+
+
+def list_key(v: CaseView) -> str:
+    """The list's widget key: a new unit, period or filter starts without a selection."""
+    return f"cs-list-{v.scope.unit.code}-{v.scope.view.period_days}-{v.f.category}-{v.f.source}-{v.f.status}"
+
+
+def render_timeline(v: CaseView, case_id: int | None) -> None:
+    """The selected case's masked description and its steps (case_event)."""
+    lang = v.scope.lang
+    if case_id is None:
+        st.caption(t("cs_timeline_hint", lang))
+        return
+    st.markdown(f"**{t('cs_timeline_title', lang, id=case_id)}**")
+    cases, _ = v.listed
+    found = cases.loc[cases["id"] == case_id, "description"]
+    if not found.empty and not pd.isna(found.iloc[0]):
+        st.caption(t("cs_description", lang, text=mask_text(found.iloc[0])))
+    events = cached_case_events(v.scope.url, case_id)
+    st.dataframe(views.timeline_table(events, lang), hide_index=True, height=LIST_HEIGHT - 30, width="stretch")

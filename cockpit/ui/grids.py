@@ -1,0 +1,78 @@
+"""The grids page on screen: the sort choice (in the URL), the ranked table, a row that opens its grid."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cockpit import queries
+from cockpit.core.i18n import fmt_number, t
+from cockpit.core.model import Unit, Window
+from cockpit.domain import grids
+from cockpit.queries.grids import GRID_SORTS
+from cockpit.ui.data import data_call, engine
+from cockpit.ui.filters import url_choice
+from cockpit.ui.scope import Scope
+from cockpit.ui.state import set_unit
+from cockpit.views import grids as gridview
+
+PAGE = "grids"
+DEFAULT_SORT = "overdue_cases"  # the grids that need attention first
+LIMIT = 50  # rows sent to the browser under a unit: the top of the chosen order
+SIBLINGS = 2000  # at a grid: every grid of its community (a community has tens)
+TABLE_HEIGHT = 600  # px: header, breadcrumb, the sort box and this fit a 1080-pixel screen
+
+
+@data_call()
+def cached_grid_table(url: str, unit: Unit, w: Window, sort: str, descending: bool, limit: int) -> tuple[pd.DataFrame, int]:
+    """The ranked grids of a unit with their medians and shares, and how many grids the unit has."""
+    e = engine(url)
+    table, total = queries.fetch_grid_table(e, unit, w, sort, descending, limit)
+    times = queries.fetch_closing_times(e, tuple(table["code"]), w)
+    return grids.with_derived(table, times), total
+
+
+def render_grids(scope: Scope) -> None:
+    """At a unit its top grids in the chosen order; at a grid its community's grids with this one marked."""
+    lang, unit = scope.lang, scope.unit
+    choices = grids.sort_options(GRID_SORTS)
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    choice = url_choice(PAGE, "sort", choices, t("grids_sort", lang), lang,
+                        format_func=lambda c: gridview.sort_label(c, lang), container=left,
+                        none_label=gridview.sort_label(DEFAULT_SORT, lang))
+    sort, descending = grids.parse_sort(choice, GRID_SORTS, DEFAULT_SORT)
+    order = gridview.sort_label(sort if descending else f"{sort}_asc", lang)
+    here = unit.code if unit.level == "grid" else None
+    listed = scope.tree.unit(unit.parent_code) if here and unit.parent_code else unit
+    rows, total = cached_grid_table(scope.url, listed, scope.current, sort, descending, SIBLINGS if here else LIMIT)
+    if total == 0:
+        right.info(t("grids_none", lang))
+        return
+    right.caption(_summary(rows, total, here, order, lang) + " " + t("grids_period", lang))
+    event = st.dataframe(gridview.table_frame(rows, lang, here), hide_index=True, on_select="rerun",
+                         selection_mode="single-row", key=f"grids-table-{unit.code}-{lang}", height=TABLE_HEIGHT,
+                         width="stretch")
+    picked = _picked_code(event, rows)
+    if picked and picked != unit.code:
+        set_unit(picked)
+        st.rerun()
+
+
+def _summary(rows: pd.DataFrame, total: int, here: str | None, order: str, lang: str) -> str:
+    if here is None:
+        return t("grids_total", lang, total=fmt_number(total, lang), shown=len(rows), order=order)
+    rank = grids.rank_of(rows, here)
+    if rank is None:
+        return t("grids_rank_none", lang)
+    return t("grids_rank", lang, rank=rank, n=len(rows), order=order)
+
+
+def _picked_code(event: object, rows: pd.DataFrame) -> str | None:
+    """The code of the row a click selected in the table, if any."""
+    try:
+        picked = event.selection["rows"]  # type: ignore[attr-defined]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    if not picked or not 0 <= int(picked[0]) < len(rows):
+        return None
+    return str(rows["code"].iloc[int(picked[0])])

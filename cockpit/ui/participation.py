@@ -1,0 +1,148 @@
+"""The participation page on screen: map of participation and venues, the charts, votes and top communities."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from cockpit import queries
+from cockpit.core.i18n import fmt_number, fmt_percent, t
+from cockpit.core.model import Unit, Window
+from cockpit.domain import participation
+from cockpit.ui.data import (
+    CHART_WIDTH,
+    cached_grids,
+    cached_rollup_fresh,
+    cached_svg,
+    data_call,
+    engine,
+)
+from cockpit.ui.render import basemap_style, scope_shapes
+from cockpit.ui.scope import Scope
+from cockpit.ui.state import set_unit
+from cockpit.views import participation as partview
+from cockpit.views import participation_map as partmap
+from cockpit.views.map import picked_code
+
+MAP_ROWS = 430  # px of the map here: the two lists below it must still fit a 1080-pixel screen
+LIST_HEIGHT = 230
+
+
+@data_call()
+def cached_points_series(url: str, unit: Unit, w: Window) -> pd.DataFrame:
+    return queries.fetch_points_series(engine(url), unit, w)
+
+
+@data_call()
+def cached_rates(url: str, unit: Unit, level: str, w: Window) -> pd.Series:
+    """Active participants per 1,000 residents per child of `unit` at `level`."""
+    e = engine(url)
+    people = queries.fetch_rolled_child_participants(e, unit, level, w) if _rolled(url, unit) else None
+    if people is None:
+        people = queries.fetch_child_participants(e, unit, level, w)
+    return participation.per_1000(people, queries.fetch_child_population(e, unit, level, w.end))
+
+
+@data_call()
+def cached_venue_use(url: str, unit: Unit, w: Window) -> pd.DataFrame:
+    return queries.fetch_venue_use(engine(url), unit, w)
+
+
+@data_call()
+def cached_activity_stats(url: str, unit: Unit, w: Window) -> pd.DataFrame:
+    return queries.fetch_activity_stats(engine(url), unit, w)
+
+
+@data_call()
+def cached_votes(url: str, unit: Unit, w: Window) -> pd.DataFrame:
+    return queries.fetch_votes(engine(url), unit, w)
+
+
+@data_call()
+def cached_top_communities(url: str, unit: Unit, w: Window) -> pd.DataFrame:
+    top = queries.fetch_rolled_top_communities(engine(url), unit, w) if _rolled(url, unit) else None
+    return top if top is not None else queries.fetch_top_communities(engine(url), unit, w)
+
+
+def _rolled(url: str, unit: Unit) -> bool:
+    """The rollups answer units above the grid once built for the data shown (the overview's rule)."""
+    return unit.level != "grid" and cached_rollup_fresh(url)
+
+
+def _rate_scope(scope: Scope) -> tuple[Unit, str]:
+    """The unit whose children are compared, and their level: a grid is compared with its siblings."""
+    if scope.child_level is None and scope.unit.parent_code:
+        return scope.tree.unit(scope.unit.parent_code), "grid"
+    return scope.unit, scope.child_level or "grid"
+
+
+def _names(scope: Scope, codes: list[str]) -> dict[str, str]:
+    units = scope.tree.units
+    found = {c: str(units.at[c, "name"]) for c in codes if c in units.index}
+    missing = [c for c in codes if c not in found and len(c) == 15]
+    for community in {c[:12] for c in missing}:
+        grids = cached_grids(scope.url, community)
+        found |= dict(zip(grids["code"], grids["name"]))
+    return found
+
+
+def render_map(scope: Scope) -> None:
+    """Children by participants per 1,000 and the venues by their use; a click on a child drills into it."""
+    unit, lang = scope.unit, scope.lang
+    shapes = scope_shapes(scope)
+    if shapes is None:
+        return
+    fc, bounds = shapes
+    parent, level = _rate_scope(scope)
+    features, legend = partmap.colour_children(fc, cached_rates(scope.url, parent, level, scope.current), lang)
+    venues = partmap.venue_points(cached_venue_use(scope.url, unit, scope.current), lang)
+    deck = partmap.build_deck(features, bounds, venues, basemap_style(scope.settings), MAP_ROWS)
+    event = st.pydeck_chart(deck, height=MAP_ROWS, on_select="rerun", selection_mode="single-object",
+                            key=f"part-map-{unit.code}", width="stretch")
+    st.html(partmap.legend_html(legend, lang))
+    codes = [f["properties"]["code"] for f in fc["features"]]
+    picked = picked_code(event)
+    if picked and picked != unit.code and scope.child_level is not None and picked in codes:
+        set_unit(picked)
+        st.rerun()
+
+
+def render_charts(scope: Scope) -> None:
+    lang, w = scope.lang, scope.current
+    series = participation.by_day(cached_points_series(scope.url, scope.unit, w), w.start, w.end, scope.view.period_days)
+    parent, level = _rate_scope(scope)
+    rates = cached_rates(scope.url, parent, level, w)
+    names = _names(scope, list(rates.index))
+    frame = pd.DataFrame({"code": rates.index, "per_1000": rates.to_numpy(),
+                          "name": [names.get(c, c) for c in rates.index]})
+    panel = partview.build_panel(series, cached_activity_stats(scope.url, scope.unit, w), frame, lang, CHART_WIDTH)
+    st.image(cached_svg(panel.to_json()), width="stretch")
+
+
+def render_lists(scope: Scope) -> None:
+    """The period's votes with their turnout, and the communities that earned the most points."""
+    lang, w = scope.lang, scope.current
+    votes = cached_votes(scope.url, scope.unit, w)
+    stats = cached_activity_stats(scope.url, scope.unit, w)
+    turnout = participation.turnout(votes)
+    st.caption(t("part_summary", lang, activities=fmt_number(int(stats["activities"].sum()), lang),
+                 participants=fmt_number(int(stats["participants"].sum()), lang), votes=len(votes),
+                 turnout=fmt_percent(turnout.mean() if len(votes) else None)))
+    left, right = st.columns([1.6, 1])
+    with left:
+        st.markdown(f"**{t('part_votes_title', lang)}**")
+        if votes.empty:
+            st.caption(t("part_votes_none", lang))
+        else:
+            names = _names(scope, sorted(set(votes["community_code"])))
+            st.dataframe(partview.votes_frame(votes, names, turnout, participation.yes_share(votes), lang),
+                         hide_index=True, height=LIST_HEIGHT, width="stretch", key=f"part-votes-{lang}")
+    with right:
+        st.markdown(f"**{t('part_top_title', lang)}**")
+        top = cached_top_communities(scope.url, scope.unit, w)
+        if top.empty:
+            st.caption(t("part_top_none", lang))
+        else:
+            names = _names(scope, list(top["community_code"]))
+            st.dataframe(partview.top_frame(top, names, lang), hide_index=True, height=LIST_HEIGHT, width="stretch",
+                         key=f"part-top-{lang}")

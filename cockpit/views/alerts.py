@@ -1,0 +1,152 @@
+"""The alerts page's specs: the chart panel (Altair, drawn to SVG by the caller), the KPI cards and the list frames."""
+
+from __future__ import annotations
+
+import html
+
+import altair as alt
+import pandas as pd
+
+from cockpit.core.i18n import TEXT, fmt_change, fmt_number, fmt_percent, t
+from cockpit.core.model import SEVERITIES
+from cockpit.views.map import SEVERITY_COLOURS
+
+SEVERITY_HEX = {s: "#{:02x}{:02x}{:02x}".format(*SEVERITY_COLOURS[s]) for s in SEVERITIES}
+
+
+def build_active_chart(counts: pd.DataFrame, lang: str, width: int, height: int = 150) -> alt.Chart:
+    """Active alerts per type, stacked by severity (red at the bottom)."""
+    frame = counts.assign(type_label=[t(f"alert_{x}", lang) for x in counts["type"]],
+                          severity_label=[t(f"severity_{int(s)}", lang) for s in counts["severity"]])
+    labels = [t(f"severity_{s}", lang) for s in SEVERITIES]
+    return (
+        alt.Chart(frame, title=alt.Title(t("al_chart_active", lang), anchor="start", fontSize=14))
+        .mark_bar()
+        .encode(
+            y=alt.Y("type_label:N", title=None, sort="-x", axis=alt.Axis(labelOverlap=False)),
+            x=alt.X("sum(alerts):Q", title=None, axis=alt.Axis(format="~s", tickCount=4)),
+            color=alt.Color("severity_label:N", title=None, sort=labels,
+                            scale=alt.Scale(domain=labels, range=[SEVERITY_HEX[s] for s in SEVERITIES]),
+                            legend=alt.Legend(orient="bottom", direction="horizontal")),
+            order=alt.Order("severity:Q"),
+            tooltip=[alt.Tooltip("type_label:N", title=t("al_type", lang)),
+                     alt.Tooltip("severity_label:N", title=t("al_severity", lang)),
+                     alt.Tooltip("alerts:Q", title=t("count", lang), format=",.0f")],
+        )
+        .properties(width=width, height=height)
+    )
+
+
+def build_year_trend(trend: pd.DataFrame, lang: str, width: int, height: int = 130) -> alt.Chart:
+    """This period's alerts per day (weekly past 120 days) against the same days last year."""
+    frame = trend.copy()
+    if frame["day"].nunique() > 120:
+        frame["day"] = frame["day"] - pd.to_timedelta(frame["day"].dt.dayofweek, unit="D")
+        frame = frame.groupby(["series", "day"], as_index=False)["alerts"].sum()
+    names = {"now": t("al_now", lang), "last_year": t("al_before", lang)}
+    frame["series_label"] = frame["series"].map(names)
+    date_format = "%m月%d日" if lang == "zh" else "%d %b"
+    top = frame["alerts"].max() if len(frame) else 0
+    return (
+        alt.Chart(frame, title=alt.Title(t("al_chart_trend", lang), anchor="start", fontSize=14))
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=5)),
+            y=alt.Y("alerts:Q", title=None, axis=alt.Axis(format="~s", tickCount=3),
+                    scale=alt.Scale(domainMin=0, domainMax=alt.Undefined if top > 0 else 1)),
+            color=alt.Color("series_label:N", title=None, sort=list(names.values()),
+                            scale=alt.Scale(domain=list(names.values()), range=["#4fc3f7", "#8a9bb0"]),
+                            legend=alt.Legend(orient="bottom", direction="horizontal")),
+            strokeDash=alt.StrokeDash("series_label:N", legend=None, sort=list(names.values()),
+                                      scale=alt.Scale(domain=list(names.values()), range=[[1, 0], [4, 3]])),
+        )
+        .properties(width=width, height=height)
+    )
+
+
+def build_alert_panel(counts: pd.DataFrame, trend: pd.DataFrame, lang: str, width: int = 560) -> alt.VConcatChart:
+    """Both charts in one spec: one render, one image."""
+    return (alt.vconcat(build_active_chart(counts, lang, width), build_year_trend(trend, lang, width), spacing=18)
+            .resolve_scale(color="independent", strokeDash="independent").resolve_legend(color="independent"))
+
+
+def _card(label: str, value: str, note: str = "", cls: str = "") -> str:
+    sub = f'<div class="kc"><span class="chg flat">{html.escape(note)}</span></div>' if note else ""
+    return (f'<div class="kpi {cls}"><div class="kl">{html.escape(label)}</div>'
+            f'<div class="kv">{html.escape(value)}</div>{sub}</div>')
+
+
+def build_alert_cards(figures: dict, lang: str) -> str:
+    """The page's KPI row: active, raised (同比), acknowledged in time, to cases, zero-incident units, hotspots."""
+    f = figures
+    if f["last_year"] is None:
+        yoy = t("al_not_covered", lang)
+    else:
+        yoy = f"{t('al_yoy', lang)} {fmt_change(f['change'], lang)} · {t('al_last_year', lang, n=fmt_number(f['last_year'], lang))}"
+    zero_key = "al_zero" if f["zero_level"] == "community" else "al_zero_grids"
+    cards = [
+        _card(t("al_active", lang), fmt_number(f["active"], lang)),
+        _card(t("al_raised", lang), fmt_number(f["raised"], lang), yoy),
+        _card(t("al_ack_in_time", lang), fmt_percent(f["in_time"])),
+        _card(t("al_to_case", lang), fmt_number(f["to_case"], lang),
+              t("al_case_closed", lang, n=fmt_number(f["case_closed"], lang))),
+        _card(t(zero_key, lang), fmt_number(f["zero"], lang), t("al_zero_of", lang, n=fmt_number(f["zero_total"], lang))),
+        _card(t("al_hot", lang), fmt_number(f["hot"], lang), t("al_hot_note", lang, alpha=f["alpha"])),
+    ]
+    # One card across the page, six figures in a row (the shared .cards grid is the overview's four cards).
+    return (f'<div class="cards ck-alert-cards" style="grid-template-columns:1fr"><div class="card theme-alerts">'
+            f'<div class="kgrid" style="grid-template-columns:repeat(6,1fr)">{"".join(cards)}</div></div></div>')
+
+
+def _hours(minutes: float | None) -> float | None:
+    return None if minutes is None or pd.isna(minutes) else round(minutes / 60, 1)
+
+
+def response_frame(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """domain.alerts.response_table with labels: acknowledgement in minutes, resolution in hours."""
+    return pd.DataFrame({
+        t("al_severity", lang): [t(f"severity_{int(s)}", lang) for s in table["severity"]],
+        t("al_raised", lang): table["raised"].astype(int),
+        t("al_col_ack_median", lang): table["ack_median"],
+        t("al_col_ack_p90", lang): table["ack_p90"],
+        t("al_col_ack_in_time", lang): [fmt_percent(v) for v in table["ack_in_time"]],
+        t("al_col_resolve_median", lang): [_hours(v) for v in table["resolve_median"]],
+        t("al_col_resolve_p90", lang): [_hours(v) for v in table["resolve_p90"]],
+        t("al_col_to_case", lang): table["to_case"].astype(int),
+    })
+
+
+def active_frame(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("al_severity", lang): [t(f"severity_{int(s)}", lang) for s in alerts["severity"]],
+        t("al_type", lang): [t(f"alert_{x}", lang) for x in alerts["type"]],
+        t("al_col_status", lang): [t(f"al_status_{x}", lang) for x in alerts["status"]],
+        t("al_col_raised_at", lang): [pd.Timestamp(v).strftime("%m-%d %H:%M") for v in alerts["raised_at"]],
+        t("code", lang): alerts["grid_code"].astype(str),
+    })
+
+
+def grids_frame(grids: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({t("al_col_grid", lang): grids["name"], t("code", lang): grids["grid_code"],
+                         t("al_col_alerts", lang): grids["alerts"].astype(int)})
+
+
+def devices_frame(devices: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({t("al_col_device", lang): devices["device_id"].astype(int),
+                         t("al_type", lang): [t(f"alert_{x}", lang) if f"alert_{x}" in TEXT else str(x) for x in devices["type"]],
+                         t("code", lang): devices["grid_code"], t("al_col_alerts", lang): devices["alerts"].astype(int)})
+
+
+def hotspot_frame(hot: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({t("al_col_grid", lang): hot["name"], t("code", lang): hot["grid_code"],
+                         t("al_col_observed", lang): hot["observed"].astype(int),
+                         t("al_col_expected", lang): hot["expected"].round(2),
+                         t("al_col_factor", lang): hot["factor"].round(1),
+                         t("al_col_p", lang): [f"{p:.1e}" for p in hot["p"]]})
+
+
+def cases_frame(cases: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({t("al_type", lang): [t(f"alert_{x}", lang) for x in cases["type"]],
+                         t("al_raised", lang): cases["raised"].astype(int),
+                         t("al_col_to_case", lang): cases["to_case"].astype(int),
+                         t("al_col_case_closed", lang): cases["case_closed"].astype(int)})

@@ -1,0 +1,169 @@
+"""The cases page's pieces as pure specs: KPI cards (HTML), the funnel, tier and overdue charts (Altair),
+and the tables' display frames (localised headers, masked free text)."""
+
+from __future__ import annotations
+
+import html
+
+import altair as alt
+import pandas as pd
+
+from cockpit.core.i18n import fmt_number, fmt_percent, t
+from cockpit.core.model import TIERS
+from cockpit.domain.privacy import mask_text
+
+TIER_COLOURS = ["#4fc3f7", "#81c784", "#ffb74d", "#e57373", "#ba68c8"]
+KPI_KEYS = (
+    ("cs_review_rate", "review", "rate"), ("cs_response_rate", "response", "rate"), ("cs_resolve_rate", "resolve", "rate"),
+    ("cs_overdue_now", "overdue", "count"), ("cs_open_now", "open", "count"), ("closure_rate", "closure_rate", "rate"),
+    ("satisfaction", "satisfaction", "rate"), ("cs_revisit_rate", "revisit_rate", "rate"),
+    ("cs_reopen_rate", "reopen_rate", "rate"), ("cs_return_rate", "return_rate", "rate"),
+)
+
+
+def build_kpi_html(values: dict[str, float | None], lang: str) -> str:
+    """One card: the deadline shares, overdue and open now, and the follow-up rates."""
+    cells = []
+    for label, key, kind in KPI_KEYS:
+        value = values.get(key)
+        shown = fmt_percent(value) if kind == "rate" else fmt_number(value, lang)
+        cells.append(f'<div class="kpi" data-key="{key}"><div class="kl">{html.escape(t(label, lang))}</div>'
+                     f'<div class="kv">{html.escape(shown)}</div></div>')
+    return (f'<div class="card ck-cases"><div class="ct">{html.escape(t("cs_kpi_title", lang))}</div>'
+            f'<div class="kgrid">{"".join(cells)}</div></div>')
+
+
+def _hours(value: float | None, lang: str) -> str:
+    if value is None or value != value:
+        return ""
+    if value >= 48:
+        return t("cs_days", lang, n=f"{value / 24:.1f}")
+    return t("cs_hours", lang, n=f"{value:.1f}")
+
+
+def build_funnel_chart(funnel: pd.DataFrame, lang: str, width: int = 420, height: int = 190) -> alt.LayerChart:
+    """Cases reaching each stage, with the median time from the stage before beside the bar."""
+    frame = funnel.copy()
+    frame["label"] = frame["stage"].map(lambda s: t(f"cs_stage_{s}", lang))
+    frame["rank"] = range(len(frame))
+    frame["text"] = [f"{fmt_number(n, lang)}  {_hours(h, lang)}".strip() for n, h in zip(frame["cases"], frame["median_hours"])]
+    base = alt.Chart(frame, title=alt.Title(t("cs_funnel_title", lang), anchor="start", fontSize=14)).encode(
+        y=alt.Y("label:N", sort=alt.SortField("rank"), title=None, axis=alt.Axis(labelOverlap=False)),
+    )
+    top = max(1, int(frame["cases"].max() or 0))
+    bars = base.mark_bar(color="#4fc3f7").encode(
+        x=alt.X("cases:Q", title=None, axis=None, scale=alt.Scale(domain=[0, top * 1.6])),
+    )
+    text = base.mark_text(align="left", dx=4, color="#e8f1ff", fontSize=11).encode(x="cases:Q", text="text:N")
+    return alt.layer(bars, text).properties(width=width, height=height)
+
+
+def build_tier_chart(shares: pd.DataFrame, names: dict[str, str], lang: str, width: int = 420,
+                     height: int = 190) -> alt.Chart:
+    """Each row a unit (the unit first, then its children), split by the tier that resolved its cases."""
+    frame = shares.copy()
+    frame["name"] = frame["code"].map(lambda c: names.get(c, c))
+    frame["tier_label"] = frame["tier"].map(lambda x: t(f"tier_{x}", lang))
+    frame["tier_rank"] = frame["tier"].map(list(TIERS).index)
+    labels = [t(f"tier_{x}", lang) for x in TIERS]
+    order = list(dict.fromkeys(frame.sort_values("order")["name"]))
+    return (
+        alt.Chart(frame, title=alt.Title(t("cs_tiers_title", lang), anchor="start", fontSize=14))
+        .mark_bar()
+        .encode(
+            y=alt.Y("name:N", sort=order, title=None,
+                    axis=alt.Axis(labelOverlap=False, labelLimit=110, labelFontSize=10 if len(order) > 16 else 11)),
+            x=alt.X("share:Q", title=None, stack="normalize", axis=alt.Axis(format="%", tickCount=4)),
+            color=alt.Color("tier_label:N", title=None, scale=alt.Scale(domain=labels, range=TIER_COLOURS),
+                            legend=alt.Legend(orient="bottom", columns=5)),
+            order=alt.Order("tier_rank:Q"),
+        )
+        .properties(width=width, height=height)
+    )
+
+
+def build_overdue_chart(series: pd.DataFrame, lang: str, width: int = 420, height: int = 90) -> alt.Chart:
+    date_format = "%m月%d日" if lang == "zh" else "%d %b"
+    top = series["overdue"].max() if len(series) else 0
+    return (
+        alt.Chart(series, title=alt.Title(t("cs_overdue_trend", lang), anchor="start", fontSize=14))
+        .mark_line(color="#e57373", strokeWidth=2)
+        .encode(
+            x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
+            y=alt.Y("overdue:Q", title=None, axis=alt.Axis(format="~s", tickCount=3),
+                    scale=alt.Scale(domainMin=0, domainMax=alt.Undefined if top > 0 else 1)),
+        )
+        .properties(width=width, height=height)
+    )
+
+
+def build_left_panel(funnel: pd.DataFrame, series: pd.DataFrame, lang: str, width: int = 420) -> alt.VConcatChart:
+    """The funnel over the overdue trend: one spec, one image."""
+    return alt.vconcat(build_funnel_chart(funnel, lang, width), build_overdue_chart(series, lang, width), spacing=14)
+
+
+def build_tier_panel(shares: pd.DataFrame, names: dict[str, str], lang: str, width: int = 420) -> alt.VConcatChart:
+    rows = max(1, shares["code"].nunique()) if len(shares) else 1
+    # Every child gets a row (a city has some 25): 16 px each, squeezed once the panel would pass 300 px.
+    return alt.vconcat(build_tier_chart(shares, names, lang, width, height=max(60, min(300, 16 * rows))))
+
+
+RATE_COLUMNS = ("closure_rate", "on_time_rate", "satisfaction", "revisit_rate", "reopen_rate", "return_rate")
+
+
+def breakdown_table(frame: pd.DataFrame, label_of: dict[str, str], lang: str) -> pd.DataFrame:
+    """The by-source / by-category table as shown: names, counts, rates as percent text."""
+    out = pd.DataFrame({t("name", lang): [label_of.get(k, k) for k in frame["key"]],
+                        t("cs_received", lang): frame["received"].astype("int64")})
+    for col in RATE_COLUMNS:
+        out[t(f"cs_col_{col}", lang)] = [fmt_percent(v) for v in frame[col]]
+    out[t("cs_open_now", lang)] = frame["open"].astype("int64")
+    out[t("cs_overdue_now", lang)] = frame["overdue"].astype("int64")
+    return out
+
+
+def ranking_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("name", lang): frame["name"], t("cs_open_now", lang): frame["open"].astype("int64"),
+        t("cs_overdue_now", lang): frame["overdue"].astype("int64"),
+        t("cs_overdue_share", lang): [fmt_percent(v) for v in frame["overdue_share"]],
+    })
+
+
+def _when(value: object) -> str:
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+
+
+def case_table(cases: pd.DataFrame, category_label: dict[str, str], lang: str) -> pd.DataFrame:
+    """The case list as shown: overdue flag, times, labels in the viewer's language, masked description."""
+    return pd.DataFrame({
+        t("cs_col_id", lang): cases["id"].astype("int64"),
+        t("cs_col_overdue", lang): ["⚠" if o else "" for o in cases["overdue"]],
+        t("cs_col_received", lang): [_when(v) for v in cases["received_at"]],
+        t("cs_col_due", lang): [_when(v) for v in cases["due_at"]],
+        t("cs_col_status", lang): [t(f"cs_status_{s}", lang) for s in cases["status"]],
+        t("cs_col_source", lang): [source_label(s, lang) for s in cases["source"]],
+        t("cs_col_category", lang): [category_label.get(c, c) for c in cases["category_code"]],
+        t("cs_col_description", lang): [mask_text(d) for d in cases["description"]],
+    })
+
+
+def timeline_table(events: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One case's steps: time, action, tier and the masked note."""
+    return pd.DataFrame({
+        t("cs_col_seq", lang): events["seq"].astype("int64"),
+        t("cs_col_at", lang): [_when(v) for v in events["at"]],
+        t("cs_col_action", lang): [t(f"cs_action_{a}", lang) if f"cs_action_{a}" in ACTIONS else a for a in events["action"]],
+        t("cs_col_tier", lang): ["" if x is None or pd.isna(x) else t(f"tier_{x}", lang) for x in events["tier"]],
+        t("cs_col_note", lang): [mask_text(n) for n in events["note"]],
+    })
+
+
+ACTIONS = {f"cs_action_{a}" for a in ("receive", "register", "dispatch", "resolve", "verify", "close", "visit",
+                                      "return", "escalate", "reopen")}
+KNOWN_SOURCES = ("patrol", "hotline", "app", "sensor", "visit", "open311", "police", "petition")
+
+
+def source_label(source: str, lang: str) -> str:
+    """A channel's name in the viewer's language; an unlisted channel shows as stored."""
+    return t(f"cs_source_{source}", lang) if source in KNOWN_SOURCES else str(source)

@@ -1,0 +1,24 @@
+"""事件诉求: the case closed loop of one unit, city to grid — funnel, deadlines, tiers, sources, the list."""
+
+import streamlit as st
+
+from cockpit import ui
+from cockpit.ui import cases
+
+with ui.page_frame() as scope:
+    view = cases.render_filters(scope)  # outside a section: every part below needs the filter
+    with ui.section(scope.lang):
+        cases.render_kpis(view)
+    funnel, tiers, tables = st.columns([1, 1, 1.3])
+    with funnel, ui.section(scope.lang):
+        cases.render_funnel(view)
+    with tiers, ui.section(scope.lang):
+        cases.render_tiers(view)
+    with tables, ui.section(scope.lang):
+        cases.render_breakdowns(view)
+    listed, timeline = st.columns([1.8, 1])
+    case_id = None
+    with listed, ui.section(scope.lang):
+        case_id = cases.render_case_list(view)
+    with timeline, ui.section(scope.lang):
+        cases.render_timeline(view, case_id)
