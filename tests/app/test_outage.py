@@ -164,7 +164,7 @@ def test_a_section_with_a_bug_shows_a_notice_in_place_and_the_rest_of_the_page(s
     assert kpi_cards(at)  # and the rest of the page is drawn
 
 
-def test_app_catches_a_page_failing_outside_its_frame(clean_env, small_demo, tmp_path, monkeypatch):
+def test_app_catches_a_page_failing_outside_its_frame(clean_env, small_demo, monkeypatch):
     from cockpit.ui import frame
 
     clean_env.setenv("COCKPIT_DB_URL", small_demo.db_url)
