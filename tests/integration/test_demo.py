@@ -247,7 +247,8 @@ def test_case_timestamps_follow_the_life_cycle(tables, as_of):
     # a resolved case says at which tier; an unresolved one does not
     assert (cases["resolved_tier"].notna() == reached["resolved_at"]).all()
     assert set(cases["resolved_tier"].dropna()) <= set(schema.TIERS)
-    assert cases["satisfaction"].dropna().between(1, 5).all()
+    rated = cases["satisfaction"].dropna()
+    assert len(rated) > 0 and rated.between(1, 5).all()  # not vacuously true on a city with no ratings
     assert (cases.loc[cases["satisfaction"].notna(), "visited_at"].notna()).all()
 
 
