@@ -22,7 +22,7 @@ from cockpit.store.schema import ALERT_TYPES
 from cockpit.ui import data
 from cockpit.ui.data import data_call, engine
 from cockpit.ui.filters import url_choice
-from cockpit.ui.render import basemap_style, scope_shapes
+from cockpit.ui.render import basemap_style, coloured_children, drill_on_click
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
 from cockpit.views import alert_map
@@ -146,13 +146,10 @@ def render_cards(scope: Scope, picked: Picked) -> None:
 def render_map(scope: Scope, picked: Picked) -> None:
     """Children coloured by active alerts, the alerts by severity, hotspot rings; a click on a child drills."""
     unit, lang = scope.unit, scope.lang
-    shapes = scope_shapes(scope)
-    if shapes is None:
+    coloured = coloured_children(scope, "active_alerts")
+    if coloured is None:
         return
-    fc, bounds = shapes
-    codes_shown = [f["properties"]["code"] for f in fc["features"]]
-    values = data.map_values(scope.url, scope.tree, unit, scope.child_level, scope.current, codes_shown)
-    features, legend = mapview.colour_features(fc, values, "active_alerts", lang)
+    features, bounds, legend = coloured
     rows, _ = cached_active(scope.url, unit, scope.current.end, picked)
     hot = alert_map.hotspot_points(hotspots(scope, picked), lang)
     deck = alert_map.build_alert_deck(features, bounds, lang, mapview.alert_points(rows, lang), hot,
@@ -160,10 +157,7 @@ def render_map(scope: Scope, picked: Picked) -> None:
     event = st.pydeck_chart(deck, height=alert_map.MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
                             key=f"alert-map-{unit.code}", width="stretch")
     st.html(alert_map.build_alert_legend(legend, lang, len(hot) > 0))
-    picked_code = mapview.picked_code(event)
-    if picked_code and picked_code != unit.code and scope.child_level is not None and picked_code in codes_shown:
-        set_unit(picked_code)
-        st.rerun()
+    drill_on_click(scope, event, features)
 
 
 def render_charts(scope: Scope, picked: Picked) -> None:

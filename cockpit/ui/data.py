@@ -269,10 +269,6 @@ def cached_svg(spec_json: str) -> str:
 
 # ---------------------------------------------------------------- derived, uncached
 
-def tree(url: str) -> hierarchy.Tree:
-    return hierarchy.Tree.from_frame(cached_units(url))
-
-
 def children_options(url: str, tr: hierarchy.Tree, unit: Unit) -> list[tuple[str, str]]:
     if unit.level == "grid":
         return []

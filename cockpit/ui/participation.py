@@ -17,12 +17,10 @@ from cockpit.ui.data import (
     data_call,
     engine,
 )
-from cockpit.ui.render import basemap_style, scope_shapes
+from cockpit.ui.render import basemap_style, drill_on_click, scope_shapes
 from cockpit.ui.scope import Scope
-from cockpit.ui.state import set_unit
 from cockpit.views import participation as partview
 from cockpit.views import participation_map as partmap
-from cockpit.views.map import picked_code
 
 MAP_ROWS = 430  # px of the map here: the two lists below it must still fit a 1080-pixel screen
 LIST_HEIGHT = 230
@@ -100,11 +98,7 @@ def render_map(scope: Scope) -> None:
     event = st.pydeck_chart(deck, height=MAP_ROWS, on_select="rerun", selection_mode="single-object",
                             key=f"part-map-{unit.code}", width="stretch")
     st.html(partmap.legend_html(legend, lang))
-    codes = [f["properties"]["code"] for f in fc["features"]]
-    picked = picked_code(event)
-    if picked and picked != unit.code and scope.child_level is not None and picked in codes:
-        set_unit(picked)
-        st.rerun()
+    drill_on_click(scope, event, fc)
 
 
 def render_charts(scope: Scope) -> None:

@@ -80,13 +80,10 @@ def render_kpis(scope: Scope) -> None:
 def render_map(scope: Scope) -> None:
     """The children coloured by the chosen metric; a click on one drills into it."""
     vs, lang, unit = scope.view, scope.lang, scope.unit
-    shapes = scope_shapes(scope)
-    if shapes is None:
+    coloured = coloured_children(scope, vs.metric)
+    if coloured is None:
         return
-    fc, bounds = shapes
-    codes = [f["properties"]["code"] for f in fc["features"]]
-    values = data.map_values(scope.url, scope.tree, unit, scope.child_level, scope.current, codes)
-    features, legend = mapview.colour_features(fc, values, vs.metric, lang)
+    features, bounds, legend = coloured
     alerts = venues = None
     if vs.show_alerts or vs.show_venues:
         alert_rows, venue_rows = data.cached_points(scope.url, unit, scope.current.end)
@@ -97,8 +94,26 @@ def render_map(scope: Scope) -> None:
     event = st.pydeck_chart(deck, height=mapview.MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
                             key=f"map-{unit.code}", width="stretch")
     st.html(mapview.build_legend_html(vs.metric, legend, lang, alerts is not None, venues is not None))
+    drill_on_click(scope, event, features)
+
+
+def coloured_children(scope: Scope, metric: str) -> tuple[dict, tuple, list] | None:
+    """The shapes in view coloured by one of the overview's map metrics, their bounds and legend (None: no shapes)."""
+    shapes = scope_shapes(scope)
+    if shapes is None:
+        return None
+    fc, bounds = shapes
+    codes = [f["properties"]["code"] for f in fc["features"]]
+    values = data.map_values(scope.url, scope.tree, scope.unit, scope.child_level, scope.current, codes)
+    features, legend = mapview.colour_features(fc, values, metric, scope.lang)
+    return features, bounds, legend
+
+
+def drill_on_click(scope: Scope, event: object, features: dict) -> None:
+    """A click on one of the drawn children makes it the page's unit (every map of every page)."""
     picked = mapview.picked_code(event)
-    if picked and picked != unit.code and scope.child_level is not None and picked in codes:
+    codes = {f["properties"]["code"] for f in features["features"]}
+    if picked and picked != scope.unit.code and scope.child_level is not None and picked in codes:
         set_unit(picked)
         st.rerun()
 

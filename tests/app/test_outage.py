@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from cockpit.ui import frame
+from cockpit.ui.pages import PAGES
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -179,3 +180,22 @@ def test_app_catches_a_page_failing_outside_its_frame(clean_env, small_demo, mon
     at = AppTest.from_file(str(APP_PATH), default_timeout=60).run()
     assert not at.exception and not at.error
     assert [i.value for i in at.info] == ["此部分出现问题，已记录在服务器日志中；其余内容正常显示。"]
+
+
+@pytest.mark.parametrize("page", [p.path for p in PAGES], ids=[p.key for p in PAGES])
+def test_every_page_keeps_its_figures_with_a_notice_when_the_store_goes(own_city, start, page):
+    """Every registered page, not only the overview: store gone → notice, no error box; back → no notice."""
+    at = start(page=page)
+    assert notices(at) == []
+    drawn = len(at.get("html")) + len(at.get("image")) + len(at.get("arrow_data_frame"))
+    away = own_city.with_suffix(".away")
+    own_city.rename(away)
+    st.cache_data.clear()
+    at.run()
+    [notice] = notices(at)
+    assert "无法连接数据库" in notice
+    # what the page showed is still there (the last good answers), not blanks
+    assert len(at.get("html")) + len(at.get("image")) + len(at.get("arrow_data_frame")) >= drawn + 1  # + the notice
+    away.rename(own_city)
+    at.run()
+    assert notices(at) == []
