@@ -19,3 +19,5 @@ with ui.page_frame() as scope:
     with right, ui.section(scope.lang):
         alerts.render_open_grid(scope, picked)
         alerts.render_lists(scope, picked)
+    with ui.section(scope.lang):
+        ui.render_downloads(alerts.page_export(scope, picked))

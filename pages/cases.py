@@ -22,3 +22,5 @@ with ui.page_frame() as scope:
         case_id = cases.render_case_list(view)
     with timeline, ui.section(scope.lang):
         cases.render_timeline(view, case_id)
+    with ui.section(scope.lang):
+        ui.render_downloads(cases.page_export(view))

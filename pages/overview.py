@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cockpit import ui
+from cockpit.ui import overview
 
 with ui.page_frame() as scope:
     kpis = st.container()
@@ -15,3 +16,5 @@ with ui.page_frame() as scope:
         ui.render_kpis(scope)
     with right, ui.section(scope.lang):
         ui.render_trends(scope)
+    with ui.section(scope.lang):
+        ui.render_downloads(overview.page_export(scope))

@@ -14,3 +14,5 @@ with ui.page_frame() as scope:
         participation.render_charts(scope)
     with ui.section(scope.lang):
         participation.render_lists(scope)
+    with ui.section(scope.lang):
+        ui.render_downloads(participation.page_export(scope))

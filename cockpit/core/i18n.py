@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from cockpit.core.texts import alerts as texts_alerts
 from cockpit.core.texts import cases as texts_cases
+from cockpit.core.texts import exports as texts_exports
 from cockpit.core.texts import grids as texts_grids
 from cockpit.core.texts import participation as texts_participation
 
@@ -134,7 +135,7 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 # Each theme page keeps its texts in its own module; a key defined twice is a mistake caught here.
-for _theme in (texts_alerts, texts_cases, texts_grids, texts_participation):
+for _theme in (texts_alerts, texts_cases, texts_exports, texts_grids, texts_participation):
     _twice = TEXT.keys() & _theme.TEXT.keys()
     if _twice:
         raise RuntimeError(f"text keys defined twice: {sorted(_twice)}")

@@ -1,4 +1,4 @@
-"""Command line: `python -m cockpit demo|check|rollup|bench`."""
+"""Command line: `python -m cockpit demo|check|rollup|bench|export`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Protocol
 from cockpit.core.settings import load_settings
 from cockpit.store.engine import DatabaseError
 from cockpit.tools.demo.presets import PRESETS
+from cockpit.tools.export import add_parser as add_export_parser
 
 
 class _Bar(Protocol):
@@ -133,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--browser-only", action="store_true", help="only the browser first-paint figure")
     b.add_argument("--browser-runs", type=int, default=5, help="cold-browser loads per page for --browser (default 5)")
     b.set_defaults(func=cmd_bench)
+    add_export_parser(sub)
     return p
 
 

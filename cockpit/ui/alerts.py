@@ -6,6 +6,8 @@ view already seen, or another viewer asking for it, costs no SQL.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +23,7 @@ from cockpit.queries.alerts import BASELINE_DAYS
 from cockpit.store.schema import ALERT_TYPES
 from cockpit.ui import data
 from cockpit.ui.data import data_call, engine
+from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
 from cockpit.ui.render import basemap_style, coloured_children, drill_on_click
 from cockpit.ui.scope import Scope
@@ -28,6 +31,7 @@ from cockpit.ui.state import set_unit
 from cockpit.views import alert_map
 from cockpit.views import alerts as specs
 from cockpit.views import map as mapview
+from cockpit.views.tables import Chart, Table
 
 PAGE = "alerts"
 LIST_LIMIT = 200  # rows of the active-alert list (the total is shown beside it)
@@ -126,21 +130,24 @@ def zero_figures(scope: Scope, picked: Picked) -> tuple[str, int, int]:
     return level, logic.zero_incident(total, with_alerts), total
 
 
-def render_cards(scope: Scope, picked: Picked) -> None:
+def card_figures(scope: Scope, picked: Picked) -> dict:
     url, unit, w = scope.url, scope.unit, scope.current
-    rows, active_counts = cached_active(url, unit, w.end, picked)
+    _, active_counts = cached_active(url, unit, w.end, picked)
     _, stats = cached_response(url, unit, w, picked)
     cases = cached_cases(url, unit, w, picked)
     raised, before, change = logic.year_change(cached_daily(url, unit, w, picked), last_year_daily(scope, picked))
     level, zero, total = zero_figures(scope, picked)
-    figures = {
+    return {
         "active": logic.active_total(active_counts, picked.alert_type, picked.severity), "raised": raised,
         "last_year": before, "change": change, "in_time": logic.overall_in_time(stats),
         "to_case": int(cases["to_case"].sum()), "case_closed": int(cases["case_closed"].sum()),
         "zero_level": level, "zero": zero, "zero_total": total, "hot": len(hotspots(scope, picked)),
         "alpha": logic.ALPHA,
     }
-    st.html(specs.build_alert_cards(figures, scope.lang))
+
+
+def render_cards(scope: Scope, picked: Picked) -> None:
+    st.html(specs.build_alert_cards(card_figures(scope, picked), scope.lang))
 
 
 def render_map(scope: Scope, picked: Picked) -> None:
@@ -160,13 +167,16 @@ def render_map(scope: Scope, picked: Picked) -> None:
     drill_on_click(scope, event, features)
 
 
-def render_charts(scope: Scope, picked: Picked) -> None:
+def panel_chart(scope: Scope, picked: Picked) -> Chart:
     url, unit, w = scope.url, scope.unit, scope.current
     _, active_counts = cached_active(url, unit, w.end, picked)
     shown = logic.filter_counts(active_counts, picked.alert_type, picked.severity)
     trend = logic.aligned_trend(cached_daily(url, unit, w, picked), last_year_daily(scope, picked))
-    panel = specs.build_alert_panel(shown, trend, scope.lang, data.CHART_WIDTH)
-    st.image(data.cached_svg(panel.to_json()), width="stretch")  # st.html would strip inline SVG
+    return Chart("charts", t("al_panel", scope.lang), specs.build_alert_panel(shown, trend, scope.lang, data.CHART_WIDTH))
+
+
+def render_charts(scope: Scope, picked: Picked) -> None:
+    st.image(data.cached_svg(panel_chart(scope, picked).spec.to_json()), width="stretch")  # st.html would strip inline SVG
 
 
 def _open_grid(key: str) -> None:
@@ -175,10 +185,9 @@ def _open_grid(key: str) -> None:
         set_unit(code)
 
 
-def _grid_table(frame: pd.DataFrame, codes_in_order: list[str], key: str) -> None:
+def _grid_table(table: Table, codes_in_order: list[str], key: str) -> None:
     """A list of grids; selecting a row opens that grid."""
-    event = st.dataframe(frame, height=LIST_HEIGHT, hide_index=True, width="stretch", key=key,
-                         on_select="rerun", selection_mode="single-row")
+    event = show_table(table, height=LIST_HEIGHT, key=key, on_select="rerun", selection_mode="single-row")
     chosen = getattr(getattr(event, "selection", None), "rows", None) or []
     if chosen and chosen[0] < len(codes_in_order):
         set_unit(codes_in_order[chosen[0]])
@@ -201,6 +210,43 @@ def render_open_grid(scope: Scope, picked: Picked) -> None:
                  on_change=_open_grid, args=(key,))
 
 
+def _shown_note(shown: int, total: int, lang: str) -> str:
+    return t("ex_top_note", lang, shown=shown, total=total) if total > shown else ""
+
+
+def active_table(scope: Scope, picked: Picked) -> Table:
+    rows, active_counts = cached_active(scope.url, scope.unit, scope.current.end, picked)
+    total = logic.active_total(active_counts, picked.alert_type, picked.severity)
+    return specs.active_frame(rows, scope.lang, t("al_tab_active", scope.lang), _shown_note(len(rows), total, scope.lang))
+
+
+def hotspot_table(scope: Scope, picked: Picked) -> Table:
+    hot = hotspots(scope, picked)
+    shown = hot.head(TOP_N * 5)
+    return specs.hotspot_frame(shown, scope.lang, t("al_tab_hot", scope.lang), _shown_note(len(shown), len(hot), scope.lang))
+
+
+def top_grids_table(scope: Scope, picked: Picked) -> Table:
+    grids, n_grids, _, _ = cached_top(scope.url, scope.unit, scope.current, picked)
+    return specs.grids_frame(grids, scope.lang, t("al_tab_grids", scope.lang), _shown_note(len(grids), n_grids, scope.lang))
+
+
+def top_devices_table(scope: Scope, picked: Picked) -> Table:
+    _, _, devices, n_devices = cached_top(scope.url, scope.unit, scope.current, picked)
+    return specs.devices_frame(devices, scope.lang, t("al_tab_devices", scope.lang),
+                               _shown_note(len(devices), n_devices, scope.lang))
+
+
+def response_table(scope: Scope, picked: Picked) -> Table:
+    minutes, stats = cached_response(scope.url, scope.unit, scope.current, picked)
+    return specs.response_frame(logic.response_table(minutes, stats), scope.lang, t("al_tab_response", scope.lang))
+
+
+def to_cases_table(scope: Scope, picked: Picked) -> Table:
+    cases = cached_cases(scope.url, scope.unit, scope.current, picked)
+    return specs.cases_frame(cases, scope.lang, t("al_tab_cases", scope.lang))
+
+
 def render_lists(scope: Scope, picked: Picked) -> None:
     url, unit, w, lang = scope.url, scope.unit, scope.current, scope.lang
     tabs = st.tabs([t(k, lang) for k in ("al_tab_active", "al_tab_hot", "al_tab_grids", "al_tab_devices",
@@ -209,20 +255,39 @@ def render_lists(scope: Scope, picked: Picked) -> None:
     with tabs[0]:
         total = logic.active_total(active_counts, picked.alert_type, picked.severity)
         st.caption(t("al_shown", lang, shown=len(rows), total=total))
-        st.dataframe(specs.active_frame(rows, lang), height=LIST_HEIGHT, hide_index=True, width="stretch")
+        show_table(active_table(scope, picked), height=LIST_HEIGHT)
     with tabs[1]:
-        hot = hotspots(scope, picked)
         st.caption(t("al_hot_note", lang, alpha=logic.ALPHA))
-        _grid_table(specs.hotspot_frame(hot.head(TOP_N * 5), lang), list(hot["grid_code"]), f"al-hot-{unit.code}")
+        _grid_table(hotspot_table(scope, picked), list(hotspots(scope, picked)["grid_code"]), f"al-hot-{unit.code}")
     grids, n_grids, devices, n_devices = cached_top(url, unit, w, picked)
     with tabs[2]:
         st.caption(t("al_shown", lang, shown=len(grids), total=n_grids))
-        _grid_table(specs.grids_frame(grids, lang), list(grids["grid_code"]), f"al-grids-{unit.code}")
+        _grid_table(top_grids_table(scope, picked), list(grids["grid_code"]), f"al-grids-{unit.code}")
     with tabs[3]:
         st.caption(t("al_shown", lang, shown=len(devices), total=n_devices))
-        st.dataframe(specs.devices_frame(devices, lang), height=LIST_HEIGHT, hide_index=True, width="stretch")
+        show_table(top_devices_table(scope, picked), height=LIST_HEIGHT)
     with tabs[4]:
-        minutes, stats = cached_response(url, unit, w, picked)
-        st.dataframe(specs.response_frame(logic.response_table(minutes, stats), lang), hide_index=True, width="stretch")
+        show_table(response_table(scope, picked))
     with tabs[5]:
-        st.dataframe(specs.cases_frame(cached_cases(url, unit, w, picked), lang), hide_index=True, width="stretch")
+        show_table(to_cases_table(scope, picked))
+
+
+# ---------------------------------------------------------------- exports
+
+def page_export(scope: Scope, picked: Picked) -> PageExport:
+    """The page's tables and chart as the downloads and `python -m cockpit export` write them."""
+    lang = scope.lang
+    tables: tuple[tuple[str, str, Callable[[Scope, Picked], Table]], ...] = (
+        ("summary", "al_summary", lambda s, p: specs.summary_table(card_figures(s, p), s.lang, t("al_summary", s.lang))),
+        ("active", "al_tab_active", active_table), ("above_baseline", "al_tab_hot", hotspot_table),
+        ("top_grids", "al_tab_grids", top_grids_table), ("top_devices", "al_tab_devices", top_devices_table),
+        ("response", "al_tab_response", response_table), ("to_cases", "al_tab_cases", to_cases_table),
+    )
+    parts = [Part("table", key, t(title, lang), functools.partial(build, scope, picked)) for key, title, build in tables]
+    parts.append(Part("chart", "charts", t("al_panel", lang), functools.partial(panel_chart, scope, picked)))
+    shown = []
+    if picked.alert_type is not None:
+        shown.append((t("al_type", lang), t(f"alert_{picked.alert_type}", lang)))
+    if picked.severity is not None:
+        shown.append((t("al_severity", lang), t(f"severity_{picked.severity}", lang)))
+    return PageExport(PAGE, scope, tuple(parts), tuple(shown))

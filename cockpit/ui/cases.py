@@ -21,9 +21,11 @@ from cockpit.queries.cases import COHORT_COLUMNS
 from cockpit.store.schema import CASE_STATUSES
 from cockpit.ui import data
 from cockpit.ui.data import data_call, engine
+from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
 from cockpit.ui.scope import Scope
 from cockpit.views import cases as views
+from cockpit.views.tables import Chart, Table
 
 PAGE = "cases"
 PANEL_WIDTH = 420  # px of the SVG's own layout; CSS scales it to the column
@@ -141,34 +143,63 @@ def render_filters(scope: Scope) -> CaseView:
 
 
 def render_kpis(v: CaseView) -> None:
+    st.html(views.build_kpi_html(kpi_values(v), v.scope.lang))
+
+
+def kpi_values(v: CaseView) -> dict[str, float | None]:
     c = metrics.totals(v.cohort, COHORT_COLUMNS)
     wl = metrics.totals(v.workload, ("closed_in", "open", "overdue"))
-    values: dict[str, float | None] = {**metrics.compliance(c), **metrics.follow_up(c, wl),
-                                       "open": wl["open"], "overdue": wl["overdue"]}
-    st.html(views.build_kpi_html(values, v.scope.lang))
+    return {**metrics.compliance(c), **metrics.follow_up(c, wl), "open": wl["open"], "overdue": wl["overdue"]}
 
 
-def _svg(chart: object) -> None:
+def _svg(chart: Chart) -> None:
     # st.html sanitises inline SVG away; st.image serves the SVG as an image.
-    st.image(data.cached_svg(chart.to_json()), width="stretch")  # type: ignore[attr-defined]
+    st.image(data.cached_svg(chart.spec.to_json()), width="stretch")  # type: ignore[attr-defined]
 
 
-def render_funnel(v: CaseView) -> None:
-    """The lifecycle funnel with median stage times, over the overdue trend."""
+def funnel_chart(v: CaseView) -> tuple[Chart, int]:
+    """The lifecycle funnel with median stage times over the overdue trend, and the cases the medians come from."""
     s, f = v.scope, v.f
     times = cached_case_stage_times(s.url, s.unit, s.current, f.categories, f.source)
     funnel = metrics.funnel(metrics.totals(v.cohort, COHORT_COLUMNS), metrics.stage_medians(times))
     series = cached_case_overdue_trend(s.url, s.unit, s.current, f.categories, f.source)
-    _svg(views.build_left_panel(funnel, series, s.lang, PANEL_WIDTH))
-    st.caption(t("cs_sample_note", s.lang, n=len(times)))
+    return Chart("funnel", t("cs_funnel_title", s.lang), views.build_left_panel(funnel, series, s.lang, PANEL_WIDTH)), len(times)
 
 
-def render_tiers(v: CaseView) -> None:
+def render_funnel(v: CaseView) -> None:
+    chart, sampled = funnel_chart(v)
+    _svg(chart)
+    st.caption(t("cs_sample_note", v.scope.lang, n=sampled))
+
+
+def tier_chart(v: CaseView) -> Chart:
     """Where cases were solved, for the unit and each child side by side."""
     unit = v.scope.unit
     names = {unit.code: unit.name, **v.child_names}
     shares = metrics.tier_shares(v.cohort, unit.code, v.child_names)
-    _svg(views.build_tier_panel(shares, names, v.scope.lang, PANEL_WIDTH))
+    return Chart("tiers", t("cs_tiers_title", v.scope.lang), views.build_tier_panel(shares, names, v.scope.lang, PANEL_WIDTH))
+
+
+def render_tiers(v: CaseView) -> None:
+    _svg(tier_chart(v))
+
+
+def by_source_table(v: CaseView) -> Table:
+    lang = v.scope.lang
+    frame = metrics.breakdown(v.cohort, v.workload, "source", COHORT_COLUMNS)
+    labels = {s: views.source_label(s, lang) for s in frame["key"]}
+    return views.breakdown_table(frame, labels, lang, "by_source", t("cs_by_source", lang))
+
+
+def by_category_table(v: CaseView) -> Table:
+    frame = metrics.breakdown(v.cohort, v.workload, "category", COHORT_COLUMNS, metrics.category_parents(v.categories))
+    return views.breakdown_table(frame, v.category_names(), v.scope.lang, "by_category", t("cs_by_category", v.scope.lang))
+
+
+def ranking_table(v: CaseView) -> Table | None:
+    if v.scope.child_level is None:
+        return None
+    return views.ranking_table(metrics.rank_children(v.workload, v.child_names), v.scope.lang, t("cs_ranking", v.scope.lang))
 
 
 def render_breakdowns(v: CaseView) -> None:
@@ -176,20 +207,22 @@ def render_breakdowns(v: CaseView) -> None:
     lang = v.scope.lang
     by_source, by_category, ranking = st.tabs([t("cs_by_source", lang), t("cs_by_category", lang), t("cs_ranking", lang)])
     with by_source:
-        frame = metrics.breakdown(v.cohort, v.workload, "source", COHORT_COLUMNS)
-        labels = {s: views.source_label(s, lang) for s in frame["key"]}
-        st.dataframe(views.breakdown_table(frame, labels, lang), hide_index=True, height=TABLE_HEIGHT, width="stretch")
+        show_table(by_source_table(v), height=TABLE_HEIGHT)
     with by_category:
-        frame = metrics.breakdown(v.cohort, v.workload, "category", COHORT_COLUMNS,
-                                  metrics.category_parents(v.categories))
-        st.dataframe(views.breakdown_table(frame, v.category_names(), lang), hide_index=True,
-                     height=TABLE_HEIGHT, width="stretch")
+        show_table(by_category_table(v), height=TABLE_HEIGHT)
     with ranking:
-        if v.scope.child_level is None:
+        ranked = ranking_table(v)
+        if ranked is None:
             st.caption(t("cs_no_children", lang))
         else:
-            ranked = metrics.rank_children(v.workload, v.child_names)
-            st.dataframe(views.ranking_table(ranked, lang), hide_index=True, height=TABLE_HEIGHT, width="stretch")
+            show_table(ranked, height=TABLE_HEIGHT)
+
+
+def case_list_table(v: CaseView) -> Table:
+    lang = v.scope.lang
+    cases, total = v.listed
+    note = t("ex_top_note", lang, shown=len(cases), total=total) if total > len(cases) else ""
+    return views.case_table(cases, v.category_names(), lang, t("cs_list_title", lang), note)
 
 
 def render_case_list(v: CaseView) -> int | None:
@@ -201,9 +234,9 @@ def render_case_list(v: CaseView) -> int | None:
         st.caption(t("cs_list_empty", lang))
         return None
     st.caption(t("cs_list_total", lang, total=f"{total:,}", shown=len(cases)))
-    event = st.dataframe(views.case_table(cases, v.category_names(), lang), hide_index=True, height=LIST_HEIGHT,
-                         width="stretch", on_select="rerun", selection_mode="single-row", key=list_key(v))
-    picked = list(event.selection.rows) if event is not None else []
+    event = show_table(case_list_table(v), height=LIST_HEIGHT, on_select="rerun", selection_mode="single-row",
+                       key=list_key(v))
+    picked = list(event.selection.rows) if event is not None else []  # type: ignore[attr-defined]
     if not picked or picked[0] >= len(cases):
         return None
     return int(cases["id"].iloc[picked[0]])
@@ -212,6 +245,10 @@ def render_case_list(v: CaseView) -> int | None:
 def list_key(v: CaseView) -> str:
     """The list's widget key: a new unit, period or filter starts without a selection."""
     return f"cs-list-{v.scope.unit.code}-{v.scope.view.period_days}-{v.f.category}-{v.f.source}-{v.f.status}"
+
+
+def timeline_table(v: CaseView, case_id: int) -> Table:
+    return views.timeline_table(cached_case_events(v.scope.url, case_id), v.scope.lang, case_id)
 
 
 def render_timeline(v: CaseView, case_id: int | None) -> None:
@@ -225,5 +262,43 @@ def render_timeline(v: CaseView, case_id: int | None) -> None:
     found = cases.loc[cases["id"] == case_id, "description"]
     if not found.empty and not pd.isna(found.iloc[0]):
         st.caption(t("cs_description", lang, text=mask_text(found.iloc[0])))
-    events = cached_case_events(v.scope.url, case_id)
-    st.dataframe(views.timeline_table(events, lang), hide_index=True, height=LIST_HEIGHT - 30, width="stretch")
+    show_table(timeline_table(v, case_id), height=LIST_HEIGHT - 30)
+
+
+# ---------------------------------------------------------------- exports
+
+def page_export(v: CaseView) -> PageExport:
+    """The page's tables and charts as the downloads and `python -m cockpit export` write them."""
+    lang = v.scope.lang
+    parts = (
+        Part("table", "summary", t("cs_kpi_title", lang), lambda: summary_table(v)),
+        Part("table", "by_source", t("cs_by_source", lang), lambda: by_source_table(v)),
+        Part("table", "by_category", t("cs_by_category", lang), lambda: by_category_table(v)),
+        *((Part("table", "ranking", t("cs_ranking", lang), lambda: ranking_table(v)),) if v.scope.child_level else ()),
+        Part("table", "case_list", t("cs_list_title", lang), lambda: case_list_table(v)),
+        Part("chart", "funnel", t("cs_funnel_title", lang), lambda: funnel_chart(v)[0]),
+        Part("chart", "tiers", t("cs_tiers_title", lang), lambda: tier_chart(v)),
+    )
+    return PageExport(PAGE, v.scope, parts, filters_shown(v))
+
+
+def summary_table(v: CaseView) -> Table:
+    return views.kpi_table(kpi_values(v), v.scope.lang, t("cs_kpi_title", v.scope.lang))
+
+
+def filters_shown(v: CaseView) -> tuple[tuple[str, str], ...]:
+    lang, f = v.scope.lang, v.f
+    shown = []
+    if f.category is not None:
+        shown.append((t("cs_filter_category", lang), v.category_names().get(f.category, f.category)))
+    if f.source is not None:
+        shown.append((t("cs_filter_source", lang), views.source_label(f.source, lang)))
+    if f.status is not None:
+        shown.append((t("cs_filter_status", lang), t(f"cs_status_{f.status}", lang)))
+    return tuple(shown)
+
+
+def default_view(scope: Scope) -> CaseView:
+    """The page without filters (what `python -m cockpit export` writes)."""
+    cats = cached_case_categories(scope.url)
+    return CaseView(scope, CaseFilter(None, None, None, None), cats)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
@@ -11,10 +13,12 @@ from cockpit.core.model import Unit, Window
 from cockpit.domain import grids
 from cockpit.queries.grids import GRID_SORTS
 from cockpit.ui.data import data_call, engine
+from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
 from cockpit.views import grids as gridview
+from cockpit.views.tables import Table
 
 PAGE = "grids"
 DEFAULT_SORT = "overdue_cases"  # the grids that need attention first
@@ -32,30 +36,63 @@ def cached_grid_table(url: str, unit: Unit, w: Window, sort: str, descending: bo
     return grids.with_derived(table, times), total
 
 
-def render_grids(scope: Scope) -> None:
-    """At a unit its top grids in the chosen order; at a grid its community's grids with this one marked."""
+@dataclass(frozen=True)
+class GridList:
+    """The grids listed for the page's unit in the chosen order (at a grid: its community's, this one marked)."""
+
+    rows: pd.DataFrame
+    total: int
+    here: str | None
+    order: str  # the order's label
+
+
+def grid_list(scope: Scope, choice: str | None) -> GridList:
     lang, unit = scope.lang, scope.unit
-    choices = grids.sort_options(GRID_SORTS)
-    left, right = st.columns([1, 3], vertical_alignment="bottom")
-    choice = url_choice(PAGE, "sort", choices, t("grids_sort", lang), lang,
-                        format_func=lambda c: gridview.sort_label(c, lang), container=left,
-                        none_label=gridview.sort_label(DEFAULT_SORT, lang))
     sort, descending = grids.parse_sort(choice, GRID_SORTS, DEFAULT_SORT)
     order = gridview.sort_label(sort if descending else f"{sort}_asc", lang)
     here = unit.code if unit.level == "grid" else None
     listed = scope.tree.unit(unit.parent_code) if here and unit.parent_code else unit
     rows, total = cached_grid_table(scope.url, listed, scope.current, sort, descending, SIBLINGS if here else LIMIT)
-    if total == 0:
+    return GridList(rows, total, here, order)
+
+
+def grids_table(scope: Scope, found: GridList) -> Table:
+    """The table as shown; under a unit it is the top of the order, and the file says so."""
+    lang = scope.lang
+    note = t("ex_top_note", lang, shown=len(found.rows), total=found.total) if found.total > len(found.rows) else ""
+    return gridview.table_frame(found.rows, lang, found.here, t("grids_title", lang) + " · " + found.order, note)
+
+
+def render_grids(scope: Scope) -> str | None:
+    """At a unit its top grids in the chosen order; at a grid its community's grids with this one marked.
+
+    Returns the sort chosen (None: the default), for the page's exports.
+    """
+    lang, unit = scope.lang, scope.unit
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    choice = url_choice(PAGE, "sort", grids.sort_options(GRID_SORTS), t("grids_sort", lang), lang,
+                        format_func=lambda c: gridview.sort_label(c, lang), container=left,
+                        none_label=gridview.sort_label(DEFAULT_SORT, lang))
+    found = grid_list(scope, choice)
+    if found.total == 0:
         right.info(t("grids_none", lang))
-        return
-    right.caption(_summary(rows, total, here, order, lang) + " " + t("grids_period", lang))
-    event = st.dataframe(gridview.table_frame(rows, lang, here), hide_index=True, on_select="rerun",
-                         selection_mode="single-row", key=f"grids-table-{unit.code}-{lang}", height=TABLE_HEIGHT,
-                         width="stretch")
-    picked = _picked_code(event, rows)
+        return choice
+    right.caption(_summary(found.rows, found.total, found.here, found.order, lang) + " " + t("grids_period", lang))
+    event = show_table(grids_table(scope, found), on_select="rerun", selection_mode="single-row",
+                       key=f"grids-table-{unit.code}-{lang}", height=TABLE_HEIGHT)
+    picked = _picked_code(event, found.rows)
     if picked and picked != unit.code:
         set_unit(picked)
         st.rerun()
+    return choice
+
+
+def page_export(scope: Scope, choice: str | None) -> PageExport:
+    """The page's one table, bounded as on screen."""
+    part = Part("table", "grids", t("grids_title", scope.lang), lambda: grids_table(scope, grid_list(scope, choice)))
+    sort, descending = grids.parse_sort(choice, GRID_SORTS, DEFAULT_SORT)
+    shown = ((t("grids_sort", scope.lang), gridview.sort_label(sort if descending else f"{sort}_asc", scope.lang)),)
+    return PageExport(PAGE, scope, (part,), shown)
 
 
 def _summary(rows: pd.DataFrame, total: int, here: str | None, order: str, lang: str) -> str:

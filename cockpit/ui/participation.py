@@ -17,10 +17,12 @@ from cockpit.ui.data import (
     data_call,
     engine,
 )
+from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.render import basemap_style, drill_on_click, scope_shapes
 from cockpit.ui.scope import Scope
 from cockpit.views import participation as partview
 from cockpit.views import participation_map as partmap
+from cockpit.views.tables import Chart, Table
 
 MAP_ROWS = 430  # px of the map here: the two lists below it must still fit a 1080-pixel screen
 LIST_HEIGHT = 230
@@ -101,16 +103,45 @@ def render_map(scope: Scope) -> None:
     drill_on_click(scope, event, fc)
 
 
-def render_charts(scope: Scope) -> None:
+def _rates_frame(scope: Scope) -> pd.DataFrame:
+    parent, level = _rate_scope(scope)
+    rates = cached_rates(scope.url, parent, level, scope.current)
+    names = _names(scope, list(rates.index))
+    return pd.DataFrame({"code": rates.index, "per_1000": rates.to_numpy(),
+                         "name": [names.get(c, c) for c in rates.index]})
+
+
+def panel_chart(scope: Scope) -> Chart:
     lang, w = scope.lang, scope.current
     series = participation.by_day(cached_points_series(scope.url, scope.unit, w), w.start, w.end, scope.view.period_days)
-    parent, level = _rate_scope(scope)
-    rates = cached_rates(scope.url, parent, level, w)
-    names = _names(scope, list(rates.index))
-    frame = pd.DataFrame({"code": rates.index, "per_1000": rates.to_numpy(),
-                          "name": [names.get(c, c) for c in rates.index]})
-    panel = partview.build_panel(series, cached_activity_stats(scope.url, scope.unit, w), frame, lang, CHART_WIDTH)
-    st.image(cached_svg(panel.to_json()), width="stretch")
+    panel = partview.build_panel(series, cached_activity_stats(scope.url, scope.unit, w), _rates_frame(scope), lang,
+                                 CHART_WIDTH)
+    return Chart("charts", t("part_panel", lang), panel)
+
+
+def render_charts(scope: Scope) -> None:
+    st.image(cached_svg(panel_chart(scope).spec.to_json()), width="stretch")
+
+
+def rates_table(scope: Scope) -> Table:
+    return partview.rates_table(_rates_frame(scope), scope.lang, t("part_rates", scope.lang))
+
+
+def activities_table(scope: Scope) -> Table:
+    stats = cached_activity_stats(scope.url, scope.unit, scope.current)
+    return partview.activities_table(stats, scope.lang, t("part_activities", scope.lang))
+
+
+def votes_table(scope: Scope) -> Table:
+    votes = cached_votes(scope.url, scope.unit, scope.current)
+    names = _names(scope, sorted(set(votes["community_code"])))
+    return partview.votes_frame(votes, names, participation.turnout(votes), participation.yes_share(votes), scope.lang,
+                                t("part_votes_title", scope.lang))
+
+
+def top_table(scope: Scope) -> Table:
+    top = cached_top_communities(scope.url, scope.unit, scope.current)
+    return partview.top_frame(top, _names(scope, list(top["community_code"])), scope.lang, t("part_top_title", scope.lang))
 
 
 def render_lists(scope: Scope) -> None:
@@ -128,15 +159,23 @@ def render_lists(scope: Scope) -> None:
         if votes.empty:
             st.caption(t("part_votes_none", lang))
         else:
-            names = _names(scope, sorted(set(votes["community_code"])))
-            st.dataframe(partview.votes_frame(votes, names, turnout, participation.yes_share(votes), lang),
-                         hide_index=True, height=LIST_HEIGHT, width="stretch", key=f"part-votes-{lang}")
+            show_table(votes_table(scope), height=LIST_HEIGHT, key=f"part-votes-{lang}")
     with right:
         st.markdown(f"**{t('part_top_title', lang)}**")
-        top = cached_top_communities(scope.url, scope.unit, w)
-        if top.empty:
+        if cached_top_communities(scope.url, scope.unit, w).empty:
             st.caption(t("part_top_none", lang))
         else:
-            names = _names(scope, list(top["community_code"]))
-            st.dataframe(partview.top_frame(top, names, lang), hide_index=True, height=LIST_HEIGHT, width="stretch",
-                         key=f"part-top-{lang}")
+            show_table(top_table(scope), height=LIST_HEIGHT, key=f"part-top-{lang}")
+
+
+def page_export(scope: Scope) -> PageExport:
+    """The page's tables and chart as the downloads and `python -m cockpit export` write them."""
+    lang = scope.lang
+    parts = (
+        Part("table", "rates", t("part_rates", lang), lambda: rates_table(scope)),
+        Part("table", "activities", t("part_activities", lang), lambda: activities_table(scope)),
+        Part("table", "votes", t("part_votes_title", lang), lambda: votes_table(scope)),
+        Part("table", "top_communities", t("part_top_title", lang), lambda: top_table(scope)),
+        Part("chart", "charts", t("part_panel", lang), lambda: panel_chart(scope)),
+    )
+    return PageExport("participation", scope, parts)

@@ -22,6 +22,7 @@ from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
 from cockpit.views import basemap, cards, charts
 from cockpit.views import map as mapview
+from cockpit.views.tables import Chart
 
 STATIC_DIR = PROJECT_DIR / "static"
 BASEMAP_FILE = "cockpit-basemap.json"
@@ -129,12 +130,16 @@ def scope_shapes(scope: Scope) -> tuple[dict, tuple] | None:
     return fc, bounds
 
 
-def render_trends(scope: Scope) -> None:
+def trend_chart(scope: Scope) -> Chart:
     url, unit, w = scope.url, scope.unit, scope.current
     panel = charts.build_trend_panel(data.cached_daily(url, unit, w), data.cached_tiers(url, unit, w), scope.lang,
                                      data.CHART_WIDTH)
+    return Chart("trends", t("ov_trends", scope.lang), panel)
+
+
+def render_trends(scope: Scope) -> None:
     # st.html sanitises inline SVG away; st.image serves the SVG as an image.
-    st.image(data.cached_svg(panel.to_json()), width="stretch")
+    st.image(data.cached_svg(trend_chart(scope).spec.to_json()), width="stretch")
 
 
 def render_data_source(lang: str) -> None:

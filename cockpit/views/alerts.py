@@ -10,6 +10,7 @@ import pandas as pd
 from cockpit.core.i18n import TEXT, fmt_change, fmt_number, fmt_percent, t
 from cockpit.core.model import SEVERITIES
 from cockpit.views.map import SEVERITY_COLOURS
+from cockpit.views.tables import Table, figures_table
 
 SEVERITY_HEX = {s: "#{:02x}{:02x}{:02x}".format(*SEVERITY_COLOURS[s]) for s in SEVERITIES}
 
@@ -102,51 +103,73 @@ def _hours(minutes: float | None) -> float | None:
     return None if minutes is None or pd.isna(minutes) else round(minutes / 60, 1)
 
 
-def response_frame(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+def response_frame(table: pd.DataFrame, lang: str, title: str) -> Table:
     """domain.alerts.response_table with labels: acknowledgement in minutes, resolution in hours."""
-    return pd.DataFrame({
+    in_time = t("al_col_ack_in_time", lang)
+    out = pd.DataFrame({
         t("al_severity", lang): [t(f"severity_{int(s)}", lang) for s in table["severity"]],
-        t("al_raised", lang): table["raised"].astype(int),
-        t("al_col_ack_median", lang): table["ack_median"],
-        t("al_col_ack_p90", lang): table["ack_p90"],
-        t("al_col_ack_in_time", lang): [fmt_percent(v) for v in table["ack_in_time"]],
+        t("al_raised", lang): table["raised"].astype("int64").to_numpy(),
+        t("al_col_ack_median", lang): pd.to_numeric(table["ack_median"], errors="coerce").to_numpy(),
+        t("al_col_ack_p90", lang): pd.to_numeric(table["ack_p90"], errors="coerce").to_numpy(),
+        in_time: pd.to_numeric(table["ack_in_time"], errors="coerce").astype("float64").to_numpy(),
         t("al_col_resolve_median", lang): [_hours(v) for v in table["resolve_median"]],
         t("al_col_resolve_p90", lang): [_hours(v) for v in table["resolve_p90"]],
-        t("al_col_to_case", lang): table["to_case"].astype(int),
+        t("al_col_to_case", lang): table["to_case"].astype("int64").to_numpy(),
     })
+    return Table("response", title, out, percent=(in_time,))
 
 
-def active_frame(alerts: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return pd.DataFrame({
+def active_frame(alerts: pd.DataFrame, lang: str, title: str, note: str = "") -> Table:
+    out = pd.DataFrame({
         t("al_severity", lang): [t(f"severity_{int(s)}", lang) for s in alerts["severity"]],
         t("al_type", lang): [t(f"alert_{x}", lang) for x in alerts["type"]],
         t("al_col_status", lang): [t(f"al_status_{x}", lang) for x in alerts["status"]],
-        t("al_col_raised_at", lang): [pd.Timestamp(v).strftime("%m-%d %H:%M") for v in alerts["raised_at"]],
-        t("code", lang): alerts["grid_code"].astype(str),
+        t("al_col_raised_at", lang): pd.to_datetime(alerts["raised_at"]).dt.floor("min").to_numpy(),
+        t("code", lang): alerts["grid_code"].astype(str).to_numpy(),
     })
+    return Table("active", title, out, note=note)
 
 
-def grids_frame(grids: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return pd.DataFrame({t("al_col_grid", lang): grids["name"], t("code", lang): grids["grid_code"],
-                         t("al_col_alerts", lang): grids["alerts"].astype(int)})
+def grids_frame(grids: pd.DataFrame, lang: str, title: str, note: str = "") -> Table:
+    out = pd.DataFrame({t("al_col_grid", lang): grids["name"].astype(str).to_numpy(),
+                        t("code", lang): grids["grid_code"].astype(str).to_numpy(),
+                        t("al_col_alerts", lang): grids["alerts"].astype("int64").to_numpy()})
+    return Table("top_grids", title, out, note=note)
 
 
-def devices_frame(devices: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return pd.DataFrame({t("al_col_device", lang): devices["device_id"].astype(int),
-                         t("al_type", lang): [t(f"alert_{x}", lang) if f"alert_{x}" in TEXT else str(x) for x in devices["type"]],
-                         t("code", lang): devices["grid_code"], t("al_col_alerts", lang): devices["alerts"].astype(int)})
+def devices_frame(devices: pd.DataFrame, lang: str, title: str, note: str = "") -> Table:
+    out = pd.DataFrame({t("al_col_device", lang): devices["device_id"].astype("int64").to_numpy(),
+                        t("al_type", lang): [t(f"alert_{x}", lang) if f"alert_{x}" in TEXT else str(x) for x in devices["type"]],
+                        t("code", lang): devices["grid_code"].astype(str).to_numpy(),
+                        t("al_col_alerts", lang): devices["alerts"].astype("int64").to_numpy()})
+    return Table("top_devices", title, out, note=note)
 
 
-def hotspot_frame(hot: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return pd.DataFrame({t("al_col_grid", lang): hot["name"], t("code", lang): hot["grid_code"],
-                         t("al_col_observed", lang): hot["observed"].astype(int),
-                         t("al_col_expected", lang): hot["expected"].round(2),
-                         t("al_col_factor", lang): hot["factor"].round(1),
-                         t("al_col_p", lang): [f"{p:.1e}" for p in hot["p"]]})
+def hotspot_frame(hot: pd.DataFrame, lang: str, title: str, note: str = "") -> Table:
+    p = t("al_col_p", lang)
+    out = pd.DataFrame({t("al_col_grid", lang): hot["name"].astype(str).to_numpy(),
+                        t("code", lang): hot["grid_code"].astype(str).to_numpy(),
+                        t("al_col_observed", lang): hot["observed"].astype("int64").to_numpy(),
+                        t("al_col_expected", lang): hot["expected"].astype(float).round(2).to_numpy(),
+                        t("al_col_factor", lang): hot["factor"].astype(float).round(1).to_numpy(),
+                        p: hot["p"].astype(float).to_numpy()})
+    return Table("above_baseline", title, out, scientific=(p,), note=note)
 
 
-def cases_frame(cases: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return pd.DataFrame({t("al_type", lang): [t(f"alert_{x}", lang) for x in cases["type"]],
-                         t("al_raised", lang): cases["raised"].astype(int),
-                         t("al_col_to_case", lang): cases["to_case"].astype(int),
-                         t("al_col_case_closed", lang): cases["case_closed"].astype(int)})
+def cases_frame(cases: pd.DataFrame, lang: str, title: str) -> Table:
+    out = pd.DataFrame({t("al_type", lang): [t(f"alert_{x}", lang) for x in cases["type"]],
+                        t("al_raised", lang): cases["raised"].astype("int64").to_numpy(),
+                        t("al_col_to_case", lang): cases["to_case"].astype("int64").to_numpy(),
+                        t("al_col_case_closed", lang): cases["case_closed"].astype("int64").to_numpy()})
+    return Table("to_cases", title, out)
+
+
+def summary_table(figures: dict, lang: str, title: str) -> Table:
+    """The cards as a table: the same figures, the in-time share as a fraction."""
+    zero_key = "al_zero" if figures["zero_level"] == "community" else "al_zero_grids"
+    rows = [(t("al_active", lang), figures["active"], False), (t("al_raised", lang), figures["raised"], False),
+            (t("al_last_year_col", lang), figures["last_year"], False), (t("al_yoy", lang), figures["change"], True),
+            (t("al_ack_in_time", lang), figures["in_time"], True), (t("al_to_case", lang), figures["to_case"], False),
+            (t("al_case_closed_col", lang), figures["case_closed"], False), (t(zero_key, lang), figures["zero"], False),
+            (t("al_zero_total", lang), figures["zero_total"], False), (t("al_hot", lang), figures["hot"], False)]
+    return figures_table("summary", title, rows, lang)

@@ -11,6 +11,7 @@ import pandas as pd
 from cockpit.core.i18n import fmt_number, fmt_percent, t
 from cockpit.core.model import TIERS
 from cockpit.domain.privacy import mask_text
+from cockpit.views.tables import Table, figures_table
 
 TIER_COLOURS = ["#4fc3f7", "#81c784", "#ffb74d", "#e57373", "#ba68c8"]
 KPI_KEYS = (
@@ -31,6 +32,12 @@ def build_kpi_html(values: dict[str, float | None], lang: str) -> str:
                      f'<div class="kv">{html.escape(shown)}</div></div>')
     return (f'<div class="card ck-cases"><div class="ct">{html.escape(t("cs_kpi_title", lang))}</div>'
             f'<div class="kgrid">{"".join(cells)}</div></div>')
+
+
+def kpi_table(values: dict[str, float | None], lang: str, title: str) -> Table:
+    """The KPI card as a table: the same figures, rates as fractions."""
+    rows = [(t(label, lang), values.get(key), kind == "rate") for label, key, kind in KPI_KEYS]
+    return figures_table("summary", title, rows, lang)
 
 
 def _hours(value: float | None, lang: str) -> str:
@@ -111,52 +118,57 @@ def build_tier_panel(shares: pd.DataFrame, names: dict[str, str], lang: str, wid
 RATE_COLUMNS = ("closure_rate", "on_time_rate", "satisfaction", "revisit_rate", "reopen_rate", "return_rate")
 
 
-def breakdown_table(frame: pd.DataFrame, label_of: dict[str, str], lang: str) -> pd.DataFrame:
-    """The by-source / by-category table as shown: names, counts, rates as percent text."""
+def breakdown_table(frame: pd.DataFrame, label_of: dict[str, str], lang: str, key: str, title: str) -> Table:
+    """The by-source / by-category table: names, counts, rates as fractions (the screen shows them as %)."""
     out = pd.DataFrame({t("name", lang): [label_of.get(k, k) for k in frame["key"]],
                         t("cs_received", lang): frame["received"].astype("int64")})
-    for col in RATE_COLUMNS:
-        out[t(f"cs_col_{col}", lang)] = [fmt_percent(v) for v in frame[col]]
+    rates = [t(f"cs_col_{col}", lang) for col in RATE_COLUMNS]
+    for col, header in zip(RATE_COLUMNS, rates):
+        out[header] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
     out[t("cs_open_now", lang)] = frame["open"].astype("int64")
     out[t("cs_overdue_now", lang)] = frame["overdue"].astype("int64")
-    return out
+    return Table(key, title, out.reset_index(drop=True), percent=tuple(rates))
 
 
-def ranking_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        t("name", lang): frame["name"], t("cs_open_now", lang): frame["open"].astype("int64"),
+def ranking_table(frame: pd.DataFrame, lang: str, title: str) -> Table:
+    share = t("cs_overdue_share", lang)
+    out = pd.DataFrame({
+        t("name", lang): frame["name"].astype(str), t("cs_open_now", lang): frame["open"].astype("int64"),
         t("cs_overdue_now", lang): frame["overdue"].astype("int64"),
-        t("cs_overdue_share", lang): [fmt_percent(v) for v in frame["overdue_share"]],
+        share: pd.to_numeric(frame["overdue_share"], errors="coerce").astype("float64"),
     })
+    return Table("ranking", title, out.reset_index(drop=True), percent=(share,))
 
 
-def _when(value: object) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M")
+def _times(values: pd.Series) -> pd.Series:
+    return pd.to_datetime(values, errors="coerce").dt.floor("min").reset_index(drop=True)
 
 
-def case_table(cases: pd.DataFrame, category_label: dict[str, str], lang: str) -> pd.DataFrame:
-    """The case list as shown: overdue flag, times, labels in the viewer's language, masked description."""
-    return pd.DataFrame({
-        t("cs_col_id", lang): cases["id"].astype("int64"),
+def case_table(cases: pd.DataFrame, category_label: dict[str, str], lang: str, title: str, note: str = "") -> Table:
+    """The case list: overdue flag, times, labels in the viewer's language, masked description."""
+    out = pd.DataFrame({
+        t("cs_col_id", lang): cases["id"].astype("int64").to_numpy(),
         t("cs_col_overdue", lang): ["⚠" if o else "" for o in cases["overdue"]],
-        t("cs_col_received", lang): [_when(v) for v in cases["received_at"]],
-        t("cs_col_due", lang): [_when(v) for v in cases["due_at"]],
+        t("cs_col_received", lang): _times(cases["received_at"]),
+        t("cs_col_due", lang): _times(cases["due_at"]),
         t("cs_col_status", lang): [t(f"cs_status_{s}", lang) for s in cases["status"]],
         t("cs_col_source", lang): [source_label(s, lang) for s in cases["source"]],
         t("cs_col_category", lang): [category_label.get(c, c) for c in cases["category_code"]],
         t("cs_col_description", lang): [mask_text(d) for d in cases["description"]],
     })
+    return Table("case_list", title, out, note=note)
 
 
-def timeline_table(events: pd.DataFrame, lang: str) -> pd.DataFrame:
+def timeline_table(events: pd.DataFrame, lang: str, case_id: int) -> Table:
     """One case's steps: time, action, tier and the masked note."""
-    return pd.DataFrame({
-        t("cs_col_seq", lang): events["seq"].astype("int64"),
-        t("cs_col_at", lang): [_when(v) for v in events["at"]],
+    out = pd.DataFrame({
+        t("cs_col_seq", lang): events["seq"].astype("int64").to_numpy(),
+        t("cs_col_at", lang): _times(events["at"]),
         t("cs_col_action", lang): [t(f"cs_action_{a}", lang) if f"cs_action_{a}" in ACTIONS else a for a in events["action"]],
         t("cs_col_tier", lang): ["" if x is None or pd.isna(x) else t(f"tier_{x}", lang) for x in events["tier"]],
         t("cs_col_note", lang): [mask_text(n) for n in events["note"]],
     })
+    return Table(f"case_{case_id}_timeline", t("cs_timeline_title", lang, id=case_id), out)
 
 
 ACTIONS = {f"cs_action_{a}" for a in ("receive", "register", "dispatch", "resolve", "verify", "close", "visit",

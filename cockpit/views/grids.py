@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cockpit.core.i18n import t
+from cockpit.views.tables import Table
 
 TABLE_COLUMNS = ("name", "code", "households", "residents", "open_cases", "overdue_cases", "active_alerts",
                  "points_earned", "median_hours", "grid_share", "worker_stars")
@@ -30,7 +31,7 @@ def sort_label(choice: str, lang: str) -> str:
     return t("grids_desc", lang, name=sort_name(choice, lang))
 
 
-def table_frame(rows: pd.DataFrame, lang: str, here: str | None = None) -> pd.DataFrame:
+def table_frame(rows: pd.DataFrame, lang: str, here: str | None = None, title: str = "", note: str = "") -> Table:
     """The rows with headers in `lang`; `here` (a grid code) gets a marker column so the viewer finds it."""
     out = pd.DataFrame({
         "name": rows["name"].astype(str),
@@ -42,4 +43,4 @@ def table_frame(rows: pd.DataFrame, lang: str, here: str | None = None) -> pd.Da
     })
     if here is not None:
         out.insert(0, "here", ["●" if c == here else "" for c in out["code"]])
-    return out.rename(columns={c: t(f"grids_col_{c}", lang) for c in out.columns})
+    return Table("grids", title, out.rename(columns={c: t(f"grids_col_{c}", lang) for c in out.columns}), note=note)

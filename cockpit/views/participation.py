@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from cockpit.core.i18n import t
+from cockpit.views.tables import Table
 
 KINDS = ("volunteer", "patrol", "anti_fraud", "garbage_sorting", "other", "redeemed")
 KIND_COLOURS = ("#4fc3f7", "#81c784", "#ffb74d", "#ba68c8", "#90a4ae", "#e57373")
@@ -77,23 +78,26 @@ def build_panel(series: pd.DataFrame, stats: pd.DataFrame, rates: pd.DataFrame, 
     return alt.vconcat(*charts, spacing=14).resolve_scale(color="independent").resolve_legend(color="independent")
 
 
-def votes_frame(votes: pd.DataFrame, names: dict[str, str], turnout: pd.Series, yes: pd.Series, lang: str) -> pd.DataFrame:
+def votes_frame(votes: pd.DataFrame, names: dict[str, str], turnout: pd.Series, yes: pd.Series, lang: str,
+                title: str) -> Table:
+    """Votes with turnout and yes shares as fractions (shown as %)."""
     out = pd.DataFrame({
-        "title": votes["title"].astype(str),
+        "title": votes["title"].astype(str).to_numpy(),
         "community": [names.get(c, c) for c in votes["community_code"]],
-        "opens": votes["opens_at"].dt.strftime("%Y-%m-%d"),
-        "eligible": votes["eligible"].astype("int64"),
-        "ballots": (votes["yes"] + votes["no"] + votes["abstain"]).astype("int64"),
-        "turnout": (turnout * 100).round(1).to_numpy(),
-        "yes": (yes * 100).round(1).to_numpy(),
+        "opens": pd.to_datetime(votes["opens_at"]).dt.normalize().to_numpy(),
+        "eligible": votes["eligible"].astype("int64").to_numpy(),
+        "ballots": (votes["yes"] + votes["no"] + votes["abstain"]).astype("int64").to_numpy(),
+        "turnout": pd.to_numeric(turnout, errors="coerce").astype("float64").to_numpy(),
+        "yes": pd.to_numeric(yes, errors="coerce").astype("float64").to_numpy(),
     })
     keys = {"title": "part_vote_title", "community": "part_vote_community", "opens": "part_vote_opens",
-            "eligible": "part_vote_eligible", "ballots": "part_vote_ballots", "turnout": "part_vote_turnout",
-            "yes": "part_vote_yes"}
-    return out.rename(columns={c: t(k, lang) for c, k in keys.items()})
+            "eligible": "part_vote_eligible", "ballots": "part_vote_ballots", "turnout": "part_vote_turnout_share",
+            "yes": "part_vote_yes_share"}
+    out = out.rename(columns={c: t(k, lang) for c, k in keys.items()})
+    return Table("votes", title, out, percent=(t("part_vote_turnout_share", lang), t("part_vote_yes_share", lang)))
 
 
-def top_frame(top: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+def top_frame(top: pd.DataFrame, names: dict[str, str], lang: str, title: str) -> Table:
     out = pd.DataFrame({
         "rank": range(1, len(top) + 1),
         "name": [names.get(c, c) for c in top["community_code"]],
@@ -102,4 +106,21 @@ def top_frame(top: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFra
     })
     keys = {"rank": "part_top_rank", "name": "part_vote_community", "points": "part_top_points",
             "participants": "part_top_participants"}
-    return out.rename(columns={c: t(k, lang) for c, k in keys.items()})
+    return Table("top_communities", title, out.rename(columns={c: t(k, lang) for c, k in keys.items()}))
+
+
+def rates_table(rates: pd.DataFrame, lang: str, title: str) -> Table:
+    """What the map colours: active participants per 1,000 residents for each unit drawn, highest first."""
+    frame = rates.sort_values(["per_1000", "code"], ascending=[False, True])
+    out = pd.DataFrame({t("part_unit", lang): frame["name"].astype(str).to_numpy(),
+                        t("code", lang): frame["code"].astype(str).to_numpy(),
+                        t("part_per_1000", lang): pd.to_numeric(frame["per_1000"]).astype(float).round(2).to_numpy()})
+    return Table("rates", title, out)
+
+
+def activities_table(stats: pd.DataFrame, lang: str, title: str) -> Table:
+    out = pd.DataFrame({t("part_kind", lang): [t(f"part_kind_{k}", lang) for k in stats["kind"]],
+                        t("part_activities", lang): stats["activities"].astype("int64").to_numpy(),
+                        t("part_participants", lang): stats["participants"].astype("int64").to_numpy(),
+                        t("part_points", lang): stats["points"].astype("int64").to_numpy()})
+    return Table("activities", title, out)

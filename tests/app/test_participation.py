@@ -8,6 +8,7 @@ import re
 import sqlite3
 from contextlib import closing
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -97,10 +98,10 @@ def test_votes_list_matches_the_database(app_env, units, start):
     with closing(sqlite3.connect(app_env.db_path)) as con:
         (end,) = con.execute("SELECT max(received_at) FROM case_record").fetchone()
     assert 0 < len(votes) <= 30
-    turnout = votes["投票率（%）"]
-    assert turnout.between(0, 100).all()
+    turnout = votes["投票率"]  # a fraction, shown as a percentage
+    assert turnout.between(0, 1).all() and (turnout == votes["投票数"] / votes["有投票权人数"]).all()
     assert (votes["投票数"] <= votes["有投票权人数"]).all()
-    assert votes["开始"].is_monotonic_decreasing and votes["开始"].iloc[0] <= end[:10]
+    assert votes["开始"].is_monotonic_decreasing and votes["开始"].iloc[0] <= pd.Timestamp(end)
 
 
 def test_top_communities_are_ranked_by_points(units, start):

@@ -1,0 +1,170 @@
+"""Tables to files that open correctly in Chinese Excel: CSV (UTF-8 with BOM) and XLSX (typed cells), and their names.
+
+Numbers stay plain numbers (no 万, no thousands separators), rates stay fractions (a percentage
+format in XLSX), times are ISO. File names carry the unit, page, period and part and are safe
+on Windows.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import xlsxwriter
+
+from cockpit.core.model import Window
+from cockpit.views.tables import Table
+
+CSV_TIME = "%Y-%m-%d %H:%M:%S"  # ISO 8601 with a space: what Excel reads as a date and time
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
+MAX_WIDTH = 60
+
+
+def safe_part(text: str, limit: int = 80) -> str:
+    """One part of a file name, safe on Windows: no /\\:*?"<>|, no control characters, no reserved device name."""
+    cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", str(text))).strip().strip(".")
+    cleaned = re.sub(r"\s+", " ", cleaned)[:limit].strip(" .") or "_"
+    return f"_{cleaned}" if cleaned.split(".")[0].upper() in _RESERVED else cleaned
+
+
+def period_label(w: Window) -> str:
+    """`2026-10-02_2026-10-31`: the window's first and last day (its end is exclusive)."""
+    return f"{w.start:%Y-%m-%d}_{(w.end - timedelta(days=1)):%Y-%m-%d}"
+
+
+def file_name(unit_name: str, page: str, w: Window, part: str, ext: str) -> str:
+    """e.g. `诸暨市_cases_2026-10-02_2026-10-31_by_source.xlsx`."""
+    return f"{safe_part(unit_name)}_{safe_part(page, 20)}_{period_label(w)}_{safe_part(part, 40)}.{ext}"
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM (Chinese Excel then needs no import dialog), no index, ISO times, empty for missing."""
+    return frame.to_csv(index=False, date_format=CSV_TIME, lineterminator="\r\n").encode("utf-8-sig")
+
+
+# ---------------------------------------------------------------- XLSX
+
+def display_width(value: object) -> int:
+    """Columns as Excel counts them: a CJK character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A valid, unique sheet name (31 characters, none of []:*?/\\)."""
+    base = _SHEET_UNSAFE.sub("_", title).strip("'")[:31] or "Sheet"
+    name, n = base, 2
+    while name.lower() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.lower())
+    return name
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        self.header = wb.add_format({"bold": True, "bottom": 1, "bg_color": "#DDEBF7", "text_wrap": True,
+                                     "valign": "top"})
+        self.int = wb.add_format({"num_format": "0"})
+        self.float = wb.add_format({"num_format": "0.0##"})
+        self.percent = wb.add_format({"num_format": "0.0%"})
+        self.scientific = wb.add_format({"num_format": "0.0E+00"})
+        self.datetime = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.date = wb.add_format({"num_format": "yyyy-mm-dd"})
+        self.key = wb.add_format({"bold": True})
+        self.text = wb.add_format({"text_wrap": False})
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or isinstance(value, str):
+        return False if isinstance(value, str) else True
+    try:
+        return bool(pd.isna(value))  # None, NaN, NaT and pandas' NA alike
+    except (TypeError, ValueError):
+        return False
+
+
+def _column_format(table: Table, column: str, fmt: _Formats) -> object:
+    series = table.frame[column]
+    if column in table.percent:
+        return fmt.percent
+    if column in table.scientific:
+        return fmt.scientific
+    if pd.api.types.is_datetime64_any_dtype(series):
+        times = series.dropna()
+        midnight = bool(len(times)) and bool((times == times.dt.normalize()).all())
+        return fmt.date if midnight else fmt.datetime
+    if pd.api.types.is_integer_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return fmt.int
+    if pd.api.types.is_float_dtype(series):
+        return fmt.float
+    return fmt.text
+
+
+def _write_cell(ws: object, row: int, col: int, value: object, cell_format: object) -> None:
+    if _is_missing(value):
+        ws.write_blank(row, col, None, cell_format)  # type: ignore[attr-defined]
+    elif isinstance(value, (pd.Timestamp, datetime, date)):
+        ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime().replace(tzinfo=None), cell_format)  # type: ignore[attr-defined]
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, cell_format)  # type: ignore[attr-defined]
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        ws.write_number(row, col, value, cell_format)  # type: ignore[attr-defined]
+    elif hasattr(value, "item"):  # a numpy scalar
+        _write_cell(ws, row, col, value.item(), cell_format)  # type: ignore[attr-defined]
+    else:
+        ws.write_string(row, col, str(value), cell_format)  # type: ignore[attr-defined]
+
+
+def _write_table(wb: xlsxwriter.Workbook, fmt: _Formats, table: Table, taken: set[str]) -> None:
+    ws = wb.add_worksheet(sheet_name(table.title, taken))
+    frame = table.frame
+    for c, column in enumerate(frame.columns):
+        ws.write_string(0, c, str(column), fmt.header)
+        cell_format = _column_format(table, column, fmt)
+        values = frame[column].tolist()
+        for r, value in enumerate(values, start=1):
+            _write_cell(ws, r, c, value, cell_format)
+        widest = max([display_width(column), *(display_width(v) for v in values[:500])]) if values else display_width(column)
+        if cell_format in (fmt.datetime, fmt.date):
+            widest = max(widest, 16)
+        ws.set_column(c, c, min(MAX_WIDTH, max(8, widest + 2)))
+    ws.freeze_panes(1, 0)
+    if len(frame.columns):
+        ws.autofilter(0, 0, max(1, len(frame)), len(frame.columns) - 1)
+
+
+def _write_about(wb: xlsxwriter.Workbook, fmt: _Formats, title: str, rows: Sequence[tuple[str, object]],
+                 taken: set[str]) -> None:
+    ws = wb.add_worksheet(sheet_name(title, taken))
+    width = 10
+    for r, (key, value) in enumerate(rows):
+        ws.write_string(r, 0, key, fmt.key)
+        if isinstance(value, datetime):
+            _write_cell(ws, r, 1, value, fmt.datetime)
+        else:
+            _write_cell(ws, r, 1, value, fmt.text)
+        width = max(width, display_width(key))
+    ws.set_column(0, 0, width + 2)
+    ws.set_column(1, 1, MAX_WIDTH)
+
+
+def xlsx_bytes(tables: Sequence[Table], about_title: str, about: Sequence[tuple[str, object]],
+               about_first: bool = True) -> bytes:
+    """A workbook: the about sheet (unit, code, period, data time, demo label) and one sheet per table."""
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "nan_inf_to_errors": True})
+    fmt, taken = _Formats(wb), set()
+    if about_first:
+        _write_about(wb, fmt, about_title, about, taken)
+    for table in tables:
+        _write_table(wb, fmt, table, taken)
+    if not about_first:
+        _write_about(wb, fmt, about_title, about, taken)
+    wb.close()
+    return buf.getvalue()
