@@ -55,10 +55,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     wrong = _check(args)
     if wrong:
         return _fail(wrong)
-    _quiet_streamlit()
     from cockpit.core.errors import first_line, safe_url
     from cockpit.store.engine import STORE_ERRORS
-    from cockpit.ui import exports
+
+    logging.disable(logging.WARNING)  # Streamlit's caches warn at import that no server runs: not news here
+    try:
+        from cockpit.ui import exports
+    finally:
+        logging.disable(logging.NOTSET)
+    exports.quiet_streamlit()
     from cockpit.ui.downloads import page_files
     from cockpit.views.images import FontMissing
 
@@ -92,11 +97,3 @@ def _write(written: list[tuple[str, bytes]], out: Path) -> None:
         tmp.write_bytes(content)
         tmp.replace(path)  # a report job never picks up half a file
         print(path)
-
-
-def _quiet_streamlit() -> None:
-    """Streamlit's caches run here without a server: its 'no runtime' warnings are not for a report job."""
-    import streamlit.logger
-
-    streamlit.logger.set_log_level("error")
-    logging.getLogger("streamlit").setLevel(logging.ERROR)

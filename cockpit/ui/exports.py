@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable
 from datetime import date, datetime, time
 
@@ -50,3 +52,15 @@ def scope_for(settings: Settings, unit_code: str, period_days: int = 30, lang: s
     view = ViewState(lang, period_days, "open_cases", unit.code, False, True, False)
     return Scope(settings, view, tree, unit, hierarchy.child_level(tree, unit), min(last, data_end), current, previous,
                  last_year)
+
+
+def quiet_streamlit() -> None:
+    """Streamlit's caches run here without a server: its 'no runtime' warnings are not for a report job."""
+    import streamlit.logger
+
+    # Streamlit sets its loggers' level again from its config when that is first read: set both.
+    os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
+    streamlit.logger.set_log_level("error")
+    for name in list(logging.Logger.manager.loggerDict):
+        if name == "streamlit" or name.startswith("streamlit."):
+            logging.getLogger(name).setLevel(logging.ERROR)
