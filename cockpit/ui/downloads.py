@@ -113,7 +113,9 @@ def column_config(table: Table) -> dict:
     """How the screen formats the typed values: rates as percentages, times to the minute."""
     config: dict = {c: st.column_config.NumberColumn(format="percent") for c in table.percent}
     config |= {c: st.column_config.NumberColumn(format="%.1e") for c in table.scientific}
-    config |= {c: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm") for c in table.datetime_columns()}
+    for c in table.datetime_columns():
+        date_only = table.is_date_only(c)
+        config[c] = st.column_config.DatetimeColumn(format="YYYY-MM-DD" if date_only else "YYYY-MM-DD HH:mm")
     return config
 
 

@@ -96,9 +96,7 @@ def _column_format(table: Table, column: str, fmt: _Formats) -> object:
     if column in table.scientific:
         return fmt.scientific
     if pd.api.types.is_datetime64_any_dtype(series):
-        times = series.dropna()
-        midnight = bool(len(times)) and bool((times == times.dt.normalize()).all())
-        return fmt.date if midnight else fmt.datetime
+        return fmt.date if table.is_date_only(column) else fmt.datetime
     if pd.api.types.is_integer_dtype(series) or pd.api.types.is_bool_dtype(series):
         return fmt.int
     if pd.api.types.is_float_dtype(series):

@@ -26,6 +26,11 @@ class Table:
     def datetime_columns(self) -> list[str]:
         return [c for c in self.frame.columns if pd.api.types.is_datetime64_any_dtype(self.frame[c])]
 
+    def is_date_only(self, column: str) -> bool:
+        """A time column whose values all fall at midnight: dates, shown and written without a time."""
+        times = self.frame[column].dropna()
+        return bool(len(times)) and bool((times == times.dt.normalize()).all())
+
 
 @dataclass(frozen=True)
 class Chart:
