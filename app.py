@@ -4,12 +4,13 @@ import streamlit as st
 
 from cockpit import ui
 
-st.set_page_config(page_title="城市社会治理驾驶舱", page_icon="🏙️", layout="wide", initial_sidebar_state="expanded")
+st.set_page_config(page_title="城市社会治理驾驶舱", page_icon="🏙️", layout="wide", initial_sidebar_state="auto")
 ui.init_state()
 lang = ui.current_lang()
 # Navigation first: until st.navigation runs, Streamlit lists the pages/ files itself (in English),
 # and the first-run build below can take half a minute.
-navigation = ui.navigation(lang)
+# Who is looking decides which pages exist for this session (None: only the sign-in).
+navigation = ui.navigation(lang, ui.current_access(ui.settings()))
 ui.ensure_database(ui.settings(), lang)
 ui.resume_page()  # a fresh server's first link to a page other than the default
 try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+from cockpit.core.texts import access as texts_access
 from cockpit.core.texts import alerts as texts_alerts
 from cockpit.core.texts import cases as texts_cases
 from cockpit.core.texts import exports as texts_exports
@@ -135,7 +136,7 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 # Each theme page keeps its texts in its own module; a key defined twice is a mistake caught here.
-for _theme in (texts_alerts, texts_cases, texts_exports, texts_grids, texts_participation):
+for _theme in (texts_access, texts_alerts, texts_cases, texts_exports, texts_grids, texts_participation):
     _twice = TEXT.keys() & _theme.TEXT.keys()
     if _twice:
         raise RuntimeError(f"text keys defined twice: {sorted(_twice)}")

@@ -10,6 +10,8 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = PROJECT_DIR / "data" / "cockpit.sqlite"
 DEFAULT_GEO_DIR = PROJECT_DIR / "geo"
+DEFAULT_USERS_FILE = PROJECT_DIR / "data" / "users.toml"
+DEFAULT_AUDIT_PATH = PROJECT_DIR / "data" / "audit.sqlite"
 SECRETS_PATH = PROJECT_DIR / ".streamlit" / "secrets.toml"
 
 
@@ -22,6 +24,8 @@ class Settings:
     basemap_tiles: str | None = None
     demo_preset: str = "zhuji"
     build_demo: bool = False
+    users_file: Path = DEFAULT_USERS_FILE  # who may sign in (absent: the demo runs open)
+    audit_url: str = ""  # the cockpit's own store of sign-ins and exports (never the city's database)
 
 
 def _read_secrets(path: Path) -> dict[str, str]:
@@ -66,4 +70,6 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path | None =
         demo_preset=pick("demo_preset") or "zhuji",
         # First run builds the demo for the default database; BUILD_DEMO=1 allows it for another SQLite path.
         build_demo=not db_url or (pick("build_demo") or "") in ("1", "true", "yes"),
+        users_file=Path(pick("users_file") or DEFAULT_USERS_FILE),
+        audit_url=pick("audit_url") or sqlite_url(DEFAULT_AUDIT_PATH),
     )

@@ -1,4 +1,4 @@
-"""Command line: `python -m cockpit demo|check|rollup|bench|export`."""
+"""Command line: `python -m cockpit demo|check|rollup|bench|export|users|audit`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Protocol
 
 from cockpit.core.settings import load_settings
 from cockpit.store.engine import DatabaseError
+from cockpit.tools.access import add_parsers as add_access_parsers
 from cockpit.tools.demo.presets import PRESETS
 from cockpit.tools.export import add_parser as add_export_parser
 
@@ -135,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--browser-runs", type=int, default=5, help="cold-browser loads per page for --browser (default 5)")
     b.set_defaults(func=cmd_bench)
     add_export_parser(sub)
+    add_access_parsers(sub)
     return p
 
 

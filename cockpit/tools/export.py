@@ -29,6 +29,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--out", default="exports", help="folder to write into (default exports/)")
     e.add_argument("--db", help="SQLAlchemy URL (default: COCKPIT_DB_URL or data/cockpit.sqlite)")
     e.add_argument("--geo-dir", help="boundaries (default: COCKPIT_GEO_DIR or geo/)")
+    e.add_argument("--user", help="export as this user of the users file (required once the file has users): "
+                   "their role must allow exports and the unit must be theirs")
     e.set_defaults(func=cmd_export)
 
 
@@ -75,15 +77,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     shown_url = safe_url(settings.db_url)
     end = date.fromisoformat(args.end) if args.end else None
     try:
-        scope = exports.scope_for(settings, args.unit, args.period, args.lang, end)
+        found = exports.cli_access(settings, args.user)
+        scope = exports.scope_for(settings, args.unit, args.period, args.lang, end, found)
         written = page_files(exports.PAGE_EXPORTS[args.page](scope), args.format.lower())
     except exports.UnknownUnit:
         return _fail(f"unknown unit {args.unit!r}: no unit or grid with this code in {shown_url}")
+    except exports.Refused as exc:
+        return _fail(str(exc))
     except (ValueError, FontMissing) as exc:
         return _fail(first_line(exc))
     except STORE_ERRORS as exc:
         return _fail(f"database {shown_url}: {first_line(exc)}")
     _write(written, Path(args.out))
+    exports.record_cli_export(scope, args.page, args.format.lower(), [name for name, _ in written])
     if not written:
         print(f"nothing to write: the {args.page} page has no {args.format} part", file=sys.stderr)
     return 0

@@ -3,6 +3,7 @@
 Pages import this package and call what it names here.
 """
 
+from cockpit.ui.auth import current_access
 from cockpit.ui.data import settings
 from cockpit.ui.downloads import render_downloads
 from cockpit.ui.first_run import ensure_database
@@ -19,6 +20,6 @@ from cockpit.ui.render import (
 from cockpit.ui.state import current_lang, init_state, resume_page
 
 __all__ = [
-    "PAGES", "navigation", "current_lang", "ensure_database", "init_state", "page_failed", "page_frame", "render_breadcrumb", "render_header", "render_kpis",
+    "PAGES", "current_access", "navigation", "current_lang", "ensure_database", "init_state", "page_failed", "page_frame", "render_breadcrumb", "render_header", "render_kpis",
     "render_data_source", "render_downloads", "render_map", "render_trends", "resume_page", "section", "settings",
 ]

@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from cockpit.core.i18n import fmt_date, t
+from cockpit.store import audit
 from cockpit.ui import data
 from cockpit.ui.scope import Scope
 from cockpit.views import files, images
@@ -124,11 +125,15 @@ def show_table(table: Table, **kwargs: object) -> object:
     return st.dataframe(table.frame, hide_index=True, width="stretch", column_config=column_config(table), **kwargs)
 
 
-def _deferred(make: Callable[[], bytes], what: str, lang: str) -> Callable[[], bytes]:
-    """The file on click; a failure becomes a one-line text file and a log entry, never a traceback."""
+def _deferred(make: Callable[[], bytes], what: str, exp: PageExport) -> Callable[[], bytes]:
+    """The file on click, recorded in the audit log; a failure becomes a one-line text file and a log entry."""
+    lang, s = exp.scope.lang, exp.scope
+    who = s.access.name or ("open" if s.access.is_open else "-")
 
     def run() -> bytes:
         try:
+            audit.record(s.settings.audit_url, who, "export", role=s.access.role, page=exp.page, unit_code=s.unit.code,
+                         period_days=s.view.period_days, detail=what)
             return make()
         except Exception as exc:  # the download thread has no page to show an error on: log it, say it in the file
             log.exception("export %s failed", what)
@@ -137,25 +142,28 @@ def _deferred(make: Callable[[], bytes], what: str, lang: str) -> Callable[[], b
     return run
 
 
-def _button(label: str, make: Callable[[], bytes], name: str, ext: str, key: str, lang: str, icon: bool = False) -> None:
-    st.download_button(label, data=_deferred(make, name, lang), file_name=name, mime=MIME[ext], key=key, help=name,
+def _button(label: str, make: Callable[[], bytes], name: str, ext: str, key: str, exp: PageExport,
+            icon: bool = False) -> None:
+    st.download_button(label, data=_deferred(make, name, exp), file_name=name, mime=MIME[ext], key=key, help=name,
                        on_click="ignore", width="stretch", icon=":material/download:" if icon else None)
 
 
 def render_downloads(exp: PageExport) -> None:
     """The page's exports in the sidebar: the whole page as one workbook, then each table and each chart."""
     lang, code = exp.scope.lang, exp.scope.unit.code
+    if not exp.scope.access.may_export:  # the files are not made at all, not merely hidden
+        return
     with st.sidebar, st.expander(t("ex_title", lang), icon=":material/download:"):
         st.caption(t("ex_intro", lang))
         _button(f"{t('ex_workbook', lang)} · XLSX", lambda: workbook_bytes(exp), name_of(exp, WORKBOOK, "xlsx"),
-                "xlsx", f"ex-{exp.page}-{code}-workbook", lang, icon=True)
+                "xlsx", f"ex-{exp.page}-{code}-workbook", exp, icon=True)
         for part in exp.parts:
             st.caption(part.title)
             exts = ("csv", "xlsx") if part.kind == "table" else ("png", "svg")
             for col, ext in zip(st.columns(2), exts):
                 with col:
                     _button(ext.upper(), _part_file(exp, part, ext), name_of(exp, part.key, ext), ext,
-                            f"ex-{exp.page}-{code}-{part.key}-{ext}", lang)
+                            f"ex-{exp.page}-{code}-{part.key}-{ext}", exp)
         if any(p.kind == "chart" for p in exp.parts):
             st.caption(t("ex_font_note", lang))
 

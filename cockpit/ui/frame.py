@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 
 import streamlit as st
@@ -25,14 +26,15 @@ import streamlit as st
 from cockpit import queries
 from cockpit.core.errors import first_line, safe_url
 from cockpit.core.i18n import t
-from cockpit.core.model import compute_windows
+from cockpit.core.model import Unit, compute_windows
 from cockpit.domain import hierarchy
+from cockpit.domain.access import Access
 from cockpit.store.boundaries import BoundaryError
 from cockpit.store.engine import STORE_ERRORS, make_engine, ping
-from cockpit.ui import data
+from cockpit.ui import auth, data
 from cockpit.ui.render import inject_style, render_breadcrumb, render_header
 from cockpit.ui.scope import Scope
-from cockpit.ui.state import ViewState, ensure_entry, render_sidebar, resolve_unit, sync_url
+from cockpit.ui.state import ViewState, ensure_entry, literal, render_sidebar, resolve_unit, sync_url
 
 log = logging.getLogger("cockpit.ui")
 RETRY_SECONDS = 15  # how often a page in an outage asks the store again
@@ -40,6 +42,10 @@ RETRY_SECONDS = 15  # how often a page in an outage asks the store again
 
 class EmptyStore(Exception):
     """The store answers but holds no unit tree (no tables filled, or no root unit)."""
+
+
+class NoAccess(Exception):
+    """The viewer's role or unit opens nothing in this database."""
 
 
 @contextmanager
@@ -51,6 +57,7 @@ def page_frame(with_unit: bool = True) -> Iterator[Scope | ViewState]:
     """
     ensure_entry()
     view = render_sidebar()
+    auth.render_user_box(view.lang)
     inject_style()
     top = st.empty()  # the outage notice, filled when the page has run
     data.clear_outage()
@@ -59,6 +66,9 @@ def page_frame(with_unit: bool = True) -> Iterator[Scope | ViewState]:
         if with_unit:
             scope = _scope(view)
             sync_url(view, scope.unit)
+    except NoAccess:
+        st.info(t("au_no_access", view.lang))
+        st.stop()
     except (*STORE_ERRORS, EmptyStore) as exc:
         data.note_outage(exc)
         _show_outage(top, view.lang)
@@ -106,10 +116,32 @@ def _scope(view: ViewState) -> Scope:
     if units.empty or units["parent_code"].isna().sum() == 0:
         raise EmptyStore(url)
     tree = hierarchy.Tree.from_frame(units)
-    unit = resolve_unit(url, tree, view.unit_code, view.lang)
+    found = auth.access()
+    root = _root_unit(url, tree, found)
+    if root is None:
+        raise NoAccess(found.name)
+    found = replace(found, root_level=root.level) if found.root_code else found
+    unit = resolve_unit(url, tree, view.unit_code or (root.code if found.root_code else None), view.lang)
+    if not found.allows(unit.code):  # a deep link, a stale session or a crafted rerun out of the subtree
+        st.warning(t("au_outside", view.lang, code=literal(unit.code)))
+        st.session_state["unit"] = None
+        unit = root
     end = data.cached_data_end(url) or datetime.now()
     current, previous, last_year = compute_windows(end, view.period_days)
-    return Scope(settings, view, tree, unit, hierarchy.child_level(tree, unit), end, current, previous, last_year)
+    return Scope(settings, view, tree, unit, hierarchy.child_level(tree, unit), end, current, previous, last_year, found)
+
+
+def _root_unit(url: str, tree: hierarchy.Tree, found: Access) -> Unit | None:
+    """The top of what `found` may see: the city, their unit, or None (their unit is not in the database)."""
+    if not found.valid:
+        return None
+    code = found.root_code
+    if code is None:
+        return tree.root
+    if tree.has(code):
+        return tree.unit(code)
+    row = data.cached_grid(url, code) if len(code) == 15 else None
+    return hierarchy.grid_unit(row) if row is not None else None
 
 
 def _show_outage(slot: st.delta_generator.DeltaGenerator, lang: str) -> None:

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from cockpit.core.i18n import t
+from cockpit.domain import access as rules
+from cockpit.domain.access import Access
+from cockpit.ui import auth
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,7 @@ class PageSpec:
     path: str  # the page file, relative to the project
     icon: str  # a Material icon: drawn from Streamlit's own font, nothing fetched
     with_unit: bool = True  # shows a unit (so the bench measures it at every tier)
+    roles: frozenset[str] | None = None  # who may use it (None: every valid role but a kiosk)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -23,13 +27,33 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("alerts", "pages/alerts.py", ":material/warning:"),
     PageSpec("participation", "pages/participation.py", ":material/volunteer_activism:"),
     PageSpec("grids", "pages/grids.py", ":material/grid_view:"),
-    PageSpec("about", "pages/about.py", ":material/info:", with_unit=False),
+    # The data source page names the database: for those who see the whole city.
+    PageSpec("about", "pages/about.py", ":material/info:", with_unit=False,
+             roles=frozenset({*rules.WHOLE_CITY, rules.OPEN})),
 )
 
 
-def navigation(lang: str) -> st.navigation:  # type: ignore[valid-type]
-    """st.navigation over PAGES in the viewer's language; the first page is the default."""
+def allowed_pages(found: Access) -> tuple[PageSpec, ...]:
+    """The pages an Access may use; the others are left out of the navigation (so cannot be routed to)."""
+    if not found.valid:
+        return ()
+    default = frozenset({*rules.ROLES, rules.OPEN})
+    return tuple(p for p in PAGES if found.role in (p.roles if p.roles is not None else default))
+
+
+def navigation(lang: str, found: Access | None = None) -> st.navigation:  # type: ignore[valid-type]
+    """st.navigation over the pages this viewer may use, in their language; the first page is the default.
+
+    Nobody signed in yet: only the sign-in page. A signed-in account with no valid role: only a notice.
+    """
+    if found is None:
+        return st.navigation([st.Page(auth.sign_in_page, title=t("au_sign_in", lang), url_path="signin", default=True)],
+                             position="hidden")
+    pages = allowed_pages(found)
+    if not pages:
+        return st.navigation([st.Page(auth.no_access_page, title=t("au_sign_in", lang), url_path="noaccess",
+                                      default=True)], position="hidden")
     return st.navigation([
         st.Page(p.path, title=t(p.key, lang), icon=p.icon, url_path=p.key, default=i == 0)
-        for i, p in enumerate(PAGES)
-    ])
+        for i, p in enumerate(pages)
+    ], position="hidden" if found.role == rules.KIOSK else "sidebar")

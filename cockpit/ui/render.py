@@ -50,6 +50,9 @@ def render_breadcrumb(scope: Scope) -> None:
     cols = st.columns([1.3] * len(chain) + [max(1.0, 9 - 1.3 * len(chain)), 3.2], vertical_alignment="center")
     for i, (col, u) in enumerate(zip(cols, chain)):
         label = ("› " if i else "") + u.name
+        if not scope.access.allows(u.code):  # above the viewer's own unit: a name, not a way there
+            col.caption(label)
+            continue
         col.button(label, key=f"crumb-{u.code}", on_click=set_unit, args=(u.code,), disabled=u.code == unit.code,
                    width="stretch", type="tertiary" if u.code == unit.code else "secondary")
     if children:

@@ -7,8 +7,11 @@ from datetime import datetime
 
 from cockpit.core.model import Unit, Window
 from cockpit.core.settings import Settings
+from cockpit.domain.access import OPEN, Access
 from cockpit.domain.hierarchy import Tree
 from cockpit.ui.state import ViewState
+
+OPEN_ACCESS = Access("", OPEN)
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class Scope:
     current: Window
     previous: Window
     last_year: Window
+    access: Access = OPEN_ACCESS  # who is looking: the unit is always inside access's subtree
 
     @property
     def url(self) -> str:

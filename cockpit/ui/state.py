@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from cockpit.core.i18n import LANGS, t
 from cockpit.core.model import PERIOD_DAYS, Unit
@@ -61,7 +62,10 @@ def resume_page() -> None:
     """After app.py has set up navigation: go on to the page a fresh server's first link asked for."""
     page = st.session_state.pop("_pending_page", None)
     if page and (PROJECT_DIR / page).is_file():
-        st.switch_page(page)
+        try:
+            st.switch_page(page)
+        except StreamlitAPIException:  # a page this viewer may not use is not in the navigation: stay
+            pass
 
 
 def init_state() -> None:
