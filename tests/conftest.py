@@ -49,10 +49,16 @@ def strip_cockpit_settings(mp: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 @pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """No COCKPIT_* setting and no .streamlit/secrets.toml of the developer's reach the app; set what the test needs."""
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> pytest.MonkeyPatch:
+    """No COCKPIT_* setting and no .streamlit/secrets.toml of the developer's reach the app; set what the test needs.
+
+    The audit log goes to a scratch file, never the project's data/ folder.
+    """
     monkeypatch.setattr("cockpit.core.settings.SECRETS_PATH", Path("/nonexistent/secrets.toml"))
-    return strip_cockpit_settings(monkeypatch)
+    strip_cockpit_settings(monkeypatch)
+    monkeypatch.setenv("COCKPIT_AUDIT_URL", sqlite_url(tmp_path_factory.mktemp("audit") / "audit.sqlite"))
+    monkeypatch.setenv("COCKPIT_USERS_FILE", str(tmp_path_factory.mktemp("users") / "users.toml"))
+    return monkeypatch
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -136,8 +137,22 @@ def sign_in_page() -> None:
             submitted = st.form_submit_button(t("au_submit", lang), type="primary", width="stretch")
         if submitted:
             if _check_password(settings, name.strip(), password):
+                _resume_after_sign_in()
                 st.rerun()
             st.error(t("au_failed", lang))
+
+
+def _resume_after_sign_in() -> None:
+    """A deep link to a page (`/cases?unit=…`) lands there once signed in: app.py's resume_page goes on to it."""
+    from cockpit.ui.pages import PAGES
+
+    try:
+        path = urlparse(str(st.context.url or "")).path.rstrip("/").rsplit("/", 1)[-1]
+    except (AttributeError, ValueError):
+        return
+    for spec in PAGES:
+        if spec.key == path:
+            st.session_state["_pending_page"] = spec.path
 
 
 def _settings() -> Settings:

@@ -37,7 +37,10 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def cockpit_server(small_demo, tmp_path_factory) -> Iterator[Server]:
     """`streamlit run app.py` against the small city, started and stopped by the bench's own helper."""
-    env = {**small_demo.env, "COCKPIT_BUILD_DEMO": "0"}
+    scratch = tmp_path_factory.mktemp("cockpit-open")
+    # open: no users file (a developer's data/users.toml must not turn the suite into a sign-in page)
+    env = {**small_demo.env, "COCKPIT_BUILD_DEMO": "0", "COCKPIT_USERS_FILE": str(scratch / "no-users.toml"),
+           "COCKPIT_AUDIT_URL": f"sqlite:///{scratch / 'audit.sqlite'}"}
     with ExitStack() as stack:
         try:
             servers = stack.enter_context(
