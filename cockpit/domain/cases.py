@@ -13,6 +13,7 @@ from cockpit.core.model import TIERS, Window
 
 STAGES = ("received", "registered", "dispatched", "resolved", "verified", "closed", "visited")
 DEADLINES = ("review", "response", "resolve")
+DEADLINE_STAGES = ("registered", "dispatched", "resolved")  # the stage each deadline is met by
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -24,13 +25,24 @@ def totals(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, int]:
     return {col: int(frame[col].sum()) if col in frame else 0 for col in columns}
 
 
+def reached(cohort: dict[str, int]) -> list[int | None]:
+    """Cases that reached each stage; None (unknown) for a stage no case recorded although a later one did.
+
+    A source that does not carry a stage (Open311 has only open and closed) leaves its timestamp
+    NULL in every case: that stage is unknown, not reached by nobody.
+    """
+    counts = [cohort.get(s, 0) for s in STAGES]
+    return [None if n == 0 and any(counts[i + 1 :]) else n for i, n in enumerate(counts)]
+
+
 def funnel(cohort: dict[str, int], medians: dict[str, float | None]) -> pd.DataFrame:
     """One row per lifecycle stage: cases that reached it, their share of the received, median hours from the stage before."""
     received = cohort.get("received", 0)
+    cases = reached(cohort)
     return pd.DataFrame({
         "stage": list(STAGES),
-        "cases": [cohort.get(s, 0) for s in STAGES],
-        "share": [_ratio(cohort.get(s, 0), received) for s in STAGES],
+        "cases": cases,
+        "share": [None if n is None else _ratio(n, received) for n in cases],
         "median_hours": [medians.get(s) for s in STAGES],
     })
 
@@ -48,8 +60,13 @@ def stage_medians(times: pd.DataFrame) -> dict[str, float | None]:
 
 
 def compliance(cohort: dict[str, int]) -> dict[str, float | None]:
-    """Share of each deadline met: on time / (on time + late); a case still inside its deadline counts for neither."""
-    return {d: _ratio(cohort[f"{d}_on_time"], cohort[f"{d}_on_time"] + cohort[f"{d}_late"]) for d in DEADLINES}
+    """Share of each deadline met: on time / (on time + late); a case still inside its deadline counts for neither.
+
+    None (unknown) for the deadline of a stage the source does not record (see ``reached``), not 0%.
+    """
+    known = dict(zip(STAGES, reached(cohort)))
+    return {d: None if known[stage] is None else _ratio(cohort[f"{d}_on_time"], cohort[f"{d}_on_time"] + cohort[f"{d}_late"])
+            for d, stage in zip(DEADLINES, DEADLINE_STAGES)}
 
 
 def follow_up(cohort: dict[str, int], workload: dict[str, int]) -> dict[str, float | None]:

@@ -1,4 +1,4 @@
-"""Command line: `python -m cockpit demo|check|rollup|bench|export|users|audit`."""
+"""Command line: `python -m cockpit demo|check|rollup|bench|export|users|audit|import`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from cockpit.store.engine import DatabaseError
 from cockpit.tools.access import add_parsers as add_access_parsers
 from cockpit.tools.demo.presets import PRESETS
 from cockpit.tools.export import add_parser as add_export_parser
+from cockpit.tools.importers.cli import add_parser as add_import_parser
 
 
 class _Bar(Protocol):
@@ -137,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_bench)
     add_export_parser(sub)
     add_access_parsers(sub)
+    add_import_parser(sub)
     return p
 
 

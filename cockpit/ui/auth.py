@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -120,8 +119,11 @@ def _oidc_access(settings: Settings) -> Access | None:
 
 # ---------------------------------------------------------------- the sign-in page
 
-def sign_in_page() -> None:
-    """The page the navigation offers while nobody is signed in: the users-file form, or the provider's button."""
+def sign_in_page(then: str | None = None) -> None:
+    """The page the navigation offers while nobody is signed in: the users-file form, or the provider's button.
+
+    `then`: the page file the link asked for; app.py's resume_page goes on to it once signed in.
+    """
     settings = _settings()
     lang = st.session_state.get("lang", "zh")
     _, middle, _ = st.columns([1, 1.2, 1])
@@ -137,22 +139,10 @@ def sign_in_page() -> None:
             submitted = st.form_submit_button(t("au_submit", lang), type="primary", width="stretch")
         if submitted:
             if _check_password(settings, name.strip(), password):
-                _resume_after_sign_in()
+                if then:  # a page asked for before the sign-in (kept by resume_page) goes first
+                    st.session_state.setdefault("_pending_page", then)
                 st.rerun()
             st.error(t("au_failed", lang))
-
-
-def _resume_after_sign_in() -> None:
-    """A deep link to a page (`/cases?unit=…`) lands there once signed in: app.py's resume_page goes on to it."""
-    from cockpit.ui.pages import PAGES
-
-    try:
-        path = urlparse(str(st.context.url or "")).path.rstrip("/").rsplit("/", 1)[-1]
-    except (AttributeError, ValueError):
-        return
-    for spec in PAGES:
-        if spec.key == path:
-            st.session_state["_pending_page"] = spec.path
 
 
 def _settings() -> Settings:

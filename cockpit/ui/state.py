@@ -64,8 +64,9 @@ def resume_page() -> None:
     if page and (PROJECT_DIR / page).is_file():
         try:
             st.switch_page(page)
-        except StreamlitAPIException:  # a page this viewer may not use is not in the navigation: stay
-            pass
+        except StreamlitAPIException:  # not in this navigation: not signed in yet (keep it), or not theirs (drop it)
+            if "_access" not in st.session_state:
+                st.session_state["_pending_page"] = page
 
 
 def init_state() -> None:
