@@ -26,6 +26,7 @@ class Settings:
     build_demo: bool = False
     users_file: Path = DEFAULT_USERS_FILE  # who may sign in (absent: the demo runs open)
     audit_url: str = ""  # the cockpit's own store of sign-ins and exports (never the city's database)
+    suppress_below: int = 0  # per-grid counts from 1 to this-1 shown as "<N" (COCKPIT_SUPPRESS=1; 0: off)
 
 
 def _read_secrets(path: Path) -> dict[str, str]:
@@ -72,4 +73,12 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path | None =
         build_demo=not db_url or (pick("build_demo") or "") in ("1", "true", "yes"),
         users_file=Path(pick("users_file") or DEFAULT_USERS_FILE),
         audit_url=pick("audit_url") or sqlite_url(DEFAULT_AUDIT_PATH),
+        suppress_below=_threshold(pick("suppress"), pick("suppress_below")),
     )
+
+
+def _threshold(enabled: str | None, below: str | None) -> int:
+    """Small-count suppression: off unless COCKPIT_SUPPRESS is on; the threshold COCKPIT_SUPPRESS_BELOW, default 5."""
+    if (enabled or "").lower() not in ("1", "true", "yes", "on"):
+        return 0
+    return int(below) if below and below.isdigit() and int(below) >= 2 else 5

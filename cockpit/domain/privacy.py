@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 # 18-digit resident ID (last character may be X); checked before phones, whose 11 digits it contains.
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
 # Mainland mobile numbers, optionally written 138-1234-5678 or 138 1234 5678.
@@ -30,3 +32,27 @@ def mask_text(text: object) -> str:
     out = _ID.sub(lambda m: f"{m.group(1)}{'*' * 10}{m.group(2)}", str(text))
     out = _PHONE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", out)
     return _PLATE.sub(_plate, out)
+
+
+def suppress_small(frame: pd.DataFrame, columns: list[str], below: int, complete: bool) -> pd.DataFrame:
+    """Counts from 1 to `below`-1 shown as "<below" in `columns`; zero stays (it tells of nobody).
+
+    `complete`: the frame lists every grid of a unit whose totals are published elsewhere (a
+    community's grids), so one suppressed cell in a column could be recomputed from the total:
+    then the smallest other count of that column is suppressed too (complementary suppression).
+    A top-N list of a larger unit has no such total and needs no second cell.
+    """
+    if below <= 1 or frame.empty:
+        return frame
+    out = frame.copy()
+    mark = f"<{below}"
+    for col in columns:
+        values = pd.to_numeric(frame[col], errors="coerce")
+        small = (values > 0) & (values < below)
+        if complete and int(small.sum()) == 1:
+            others = values.where(~small & (values > 0)).dropna()
+            if len(others):
+                small |= values.index == others.idxmin()
+        if small.any():
+            out[col] = [mark if s else v for s, v in zip(small, frame[col].tolist())]
+    return out

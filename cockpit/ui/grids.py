@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +10,7 @@ import streamlit as st
 from cockpit import queries
 from cockpit.core.i18n import fmt_number, t
 from cockpit.core.model import Unit, Window
-from cockpit.domain import grids
+from cockpit.domain import grids, privacy
 from cockpit.queries.grids import GRID_SORTS
 from cockpit.ui.data import data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
@@ -23,6 +23,7 @@ from cockpit.views.tables import Table
 PAGE = "grids"
 DEFAULT_SORT = "overdue_cases"  # the grids that need attention first
 LIMIT = 50  # rows sent to the browser under a unit: the top of the chosen order
+SUPPRESSED = ("households", "residents", "open_cases", "overdue_cases", "active_alerts")  # counts of people or cases
 SIBLINGS = 2000  # at a grid: every grid of its community (a community has tens)
 TABLE_HEIGHT = 600  # px: header, breadcrumb, the sort box and this fit a 1080-pixel screen
 
@@ -60,7 +61,14 @@ def grids_table(scope: Scope, found: GridList) -> Table:
     """The table as shown; under a unit it is the top of the order, and the file says so."""
     lang = scope.lang
     note = t("ex_top_note", lang, shown=len(found.rows), total=found.total) if found.total > len(found.rows) else ""
-    return gridview.table_frame(found.rows, lang, found.here, t("grids_title", lang) + " · " + found.order, note)
+    table = gridview.table_frame(found.rows, lang, found.here, t("grids_title", lang) + " · " + found.order, note)
+    below = scope.settings.suppress_below
+    if not below:
+        return table
+    # The same cells for screen and files: the frame itself carries "<5".
+    columns = [t(f"grids_col_{c}", lang) for c in SUPPRESSED]
+    frame = privacy.suppress_small(table.frame, columns, below, complete=found.total <= len(found.rows))
+    return replace(table, frame=frame, note=" ".join(x for x in (note, t("grids_suppressed", lang, n=below)) if x))
 
 
 def render_grids(scope: Scope) -> str | None:
@@ -80,6 +88,8 @@ def render_grids(scope: Scope) -> str | None:
     right.caption(_summary(found.rows, found.total, found.here, found.order, lang) + " " + t("grids_period", lang))
     event = show_table(grids_table(scope, found), on_select="rerun", selection_mode="single-row",
                        key=f"grids-table-{unit.code}-{lang}", height=TABLE_HEIGHT)
+    if scope.settings.suppress_below:
+        st.caption(t("grids_suppressed", lang, n=scope.settings.suppress_below))
     picked = _picked_code(event, found.rows)
     if picked and picked != unit.code:
         set_unit(picked)

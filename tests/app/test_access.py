@@ -171,3 +171,25 @@ def test_without_a_users_file_the_demo_runs_open_and_says_so(start):
     at = start()
     assert not at.exception and not at.text_input
     assert any("演示模式" in c.value for c in at.caption)
+
+
+def test_small_counts_are_suppressed_alike_on_screen_and_in_the_files(units, start, clean_env, monkeypatch):
+    clean_env.setenv("COCKPIT_SUPPRESS", "1")
+    caught: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        caught[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    at = start(page="pages/grids.py", unit=units.first("street"))  # its grids, ranked by overdue cases
+    assert not at.exception
+    shown = at.dataframe[0].value
+    households = shown["户数"].tolist()
+    assert all(v == "<5" or int(v) == 0 or int(v) >= 5 for v in households)
+    [csv] = [n for n in caught if n.endswith("_grids.csv")]
+    raw = caught[csv]().decode("utf-8-sig")
+    hidden = sum(str(v) == "<5" for col in shown.columns for v in shown[col])
+    assert hidden > 0 and raw.count("<5") == hidden  # the same cells hidden on screen and in the file
+    assert any("<5" in c.value for c in at.caption)

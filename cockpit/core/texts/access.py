@@ -14,6 +14,7 @@ TEXT: dict[str, tuple[str, str]] = {
                      "This account has nothing it may see: ask an administrator for a role and a unit."),
     "au_outside": ("无权查看单元 {code}，已转到本账号的范围。", "You may not open unit {code}: showing your own unit instead."),
     "au_no_export": ("当前角色不可导出。", "This role may not export."),
+    "grids_suppressed": ("为保护个人信息，1 至 {n} 以下的计数显示为“<{n}”。", "Counts from 1 to below {n} are shown as “<{n}” to protect personal data."),
     "au_role_leader": ("领导", "leader"),
     "au_role_district": ("区县", "district"),
     "au_role_street": ("街道", "street"),
