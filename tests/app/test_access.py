@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from cockpit.store import audit
@@ -116,15 +115,8 @@ def test_pages_a_role_may_not_use_are_not_in_the_navigation(start):
     assert any("sqlite" in c.value for c in at.caption)
 
 
-def test_a_viewer_gets_no_export_and_a_street_user_exports_only_their_street(people, start, monkeypatch):
-    caught: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        caught[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+def test_a_viewer_gets_no_export_and_a_street_user_exports_only_their_street(people, start, downloads):
+    caught = downloads
     at = sign_in(start(page="pages/cases.py"), "wang")
     assert not at.exception and shown_unit(at) == people["community"]
     assert caught == {}  # no download is even built
@@ -173,16 +165,9 @@ def test_without_a_users_file_the_demo_runs_open_and_says_so(start):
     assert any("演示模式" in c.value for c in at.caption)
 
 
-def test_small_counts_are_suppressed_alike_on_screen_and_in_the_files(units, start, clean_env, monkeypatch):
+def test_small_counts_are_suppressed_alike_on_screen_and_in_the_files(units, start, clean_env, downloads):
     clean_env.setenv("COCKPIT_SUPPRESS", "1")
-    caught: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        caught[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    caught = downloads
     at = start(page="pages/grids.py", unit=units.first("street"))  # its grids, ranked by overdue cases
     assert not at.exception
     shown = at.dataframe[0].value

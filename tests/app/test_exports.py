@@ -20,7 +20,6 @@ import openpyxl
 import pandas as pd
 import pytest
 from PIL import Image
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from cockpit.views import images
 from tests.conftest import without_cockpit_settings
@@ -30,20 +29,6 @@ PAGES = ("overview", "cases", "alerts", "participation", "grids")
 EXPORT_TIME_ROW = "导出时间"
 # tables whose figures the screen shows as cards, a map or a chart rather than a dataframe
 NOT_DATAFRAMES = ("_summary.csv", "_indicators.csv", "_sub_units.csv", "_rates.csv", "_activities.csv")
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
-    """file name -> the callable a download button registered (the last run's)."""
-    caught: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        caught[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    return caught
 
 
 def click(make) -> bytes:
