@@ -3,6 +3,7 @@
 import streamlit as st
 
 from cockpit import ui
+from cockpit.ui import home
 
 st.set_page_config(page_title="城市社会治理驾驶舱", page_icon="🏙️", layout="wide", initial_sidebar_state="auto")
 ui.init_state()
@@ -13,6 +14,7 @@ lang = ui.current_lang()
 navigation = ui.navigation(lang, ui.current_access(ui.settings()))
 ui.ensure_database(ui.settings(), lang)
 ui.resume_page()  # a fresh server's first link to a page other than the default
+home.open_on_phone(navigation)  # a phone opening the bare app lands on its home (docs/mobile.md)
 try:
     navigation.run()
 except Exception:  # noqa: BLE001 - a page that fails before its frame (an import, say): a notice, never the error box

@@ -7,9 +7,11 @@ from datetime import date, datetime
 
 from cockpit.core.texts import access as texts_access
 from cockpit.core.texts import alerts as texts_alerts
+from cockpit.core.texts import bigscreen as texts_bigscreen
 from cockpit.core.texts import cases as texts_cases
 from cockpit.core.texts import exports as texts_exports
 from cockpit.core.texts import grids as texts_grids
+from cockpit.core.texts import mobile as texts_mobile
 from cockpit.core.texts import participation as texts_participation
 
 LANGS = ("zh", "en")
@@ -136,7 +138,7 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 # Each theme page keeps its texts in its own module; a key defined twice is a mistake caught here.
-for _theme in (texts_access, texts_alerts, texts_cases, texts_exports, texts_grids, texts_participation):
+for _theme in (texts_access, texts_alerts, texts_bigscreen, texts_cases, texts_exports, texts_grids, texts_mobile, texts_participation):
     _twice = TEXT.keys() & _theme.TEXT.keys()
     if _twice:
         raise RuntimeError(f"text keys defined twice: {sorted(_twice)}")

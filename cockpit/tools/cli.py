@@ -1,4 +1,4 @@
-"""Command line: `python -m cockpit demo|check|rollup|bench|export|users|audit|import`."""
+"""Command line: `python -m cockpit demo|check|rollup|bench|bench-screen|bench-mobile|export|users|audit|import`."""
 
 from __future__ import annotations
 
@@ -136,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--browser-only", action="store_true", help="only the browser first-paint figure")
     b.add_argument("--browser-runs", type=int, default=5, help="cold-browser loads per page for --browser (default 5)")
     b.set_defaults(func=cmd_bench)
+    # listed for --help; main() hands its arguments to cockpit.tools.bench.bigscreen_memory
+    sub.add_parser("bench-screen", help="the big screen's memory over many refresh cycles (server RSS, JS heap)")
+    sub.add_parser("bench-mobile", help="a community's first view on a phone: bytes and first paint on Fast 3G")
     add_export_parser(sub)
     add_access_parsers(sub)
     add_import_parser(sub)
@@ -143,6 +146,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench-screen"]:  # its options are its own module's (argparse cannot pass "--x" on)
+        from cockpit.tools.bench.bigscreen_memory import main as bench_screen
+
+        return bench_screen(argv[1:])
+    if argv[:1] == ["bench-mobile"]:
+        from cockpit.tools.bench.mobile import main as bench_mobile
+
+        return bench_mobile(argv[1:])
     args = build_parser().parse_args(argv)
     if getattr(args, "preset", None) is not None and args.preset not in PRESETS:
         print(f"error: unknown preset {args.preset!r}; choose one of: {', '.join(PRESETS)}", file=sys.stderr)

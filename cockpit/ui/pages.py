@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -23,14 +24,25 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "pages/overview.py", ":material/map:"),
+    PageSpec("home", "pages/home.py", ":material/home:"),  # 我的: the phone home (docs/mobile.md)
     PageSpec("cases", "pages/cases.py", ":material/assignment:"),
     PageSpec("alerts", "pages/alerts.py", ":material/warning:"),
     PageSpec("participation", "pages/participation.py", ":material/volunteer_activism:"),
     PageSpec("grids", "pages/grids.py", ":material/grid_view:"),
+    PageSpec("bigscreen", "pages/bigscreen.py", ":material/tv:",
+             roles=frozenset({*rules.ROLES, rules.OPEN, rules.KIOSK})),  # 大屏: its own canvas, no sidebar shown
     # The data source page names the database: for those who see the whole city.
     PageSpec("about", "pages/about.py", ":material/info:", with_unit=False,
              roles=frozenset({*rules.WHOLE_CITY, rules.OPEN})),
 )
+
+
+def _sign_in_for(spec: PageSpec) -> Callable[[], None]:
+    def page() -> None:
+        auth.sign_in_page(spec.path)
+
+    page.__name__ = f"sign_in_{spec.key}"  # st.Page tells pages apart by their callable's name
+    return page
 
 
 def allowed_pages(found: Access) -> tuple[PageSpec, ...]:
@@ -46,9 +58,9 @@ def navigation(lang: str, found: Access | None = None) -> st.navigation:  # type
 
     Nobody signed in yet: only the sign-in page. A signed-in account with no valid role: only a notice.
     """
-    if found is None:
-        return st.navigation([st.Page(auth.sign_in_page, title=t("au_sign_in", lang), url_path="signin", default=True)],
-                             position="hidden")
+    if found is None:  # every page's address shows the sign-in, and leads to that page once signed in
+        return st.navigation([st.Page(_sign_in_for(p), title=t("au_sign_in", lang), url_path=p.key, default=i == 0)
+                              for i, p in enumerate(PAGES)], position="hidden")
     pages = allowed_pages(found)
     if not pages:
         return st.navigation([st.Page(auth.no_access_page, title=t("au_sign_in", lang), url_path="noaccess",

@@ -17,7 +17,7 @@ from cockpit.core.i18n import t
 from cockpit.core.settings import PROJECT_DIR, Settings
 from cockpit.domain import hierarchy, metrics
 from cockpit.store.engine import STORE_ERRORS
-from cockpit.ui import data
+from cockpit.ui import data, device
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
 from cockpit.views import basemap, cards, charts
@@ -29,7 +29,9 @@ BASEMAP_FILE = "cockpit-basemap.json"
 
 
 def inject_style() -> None:
-    css = resources.files("cockpit.resources").joinpath("style.css").read_text(encoding="utf-8")
+    """The shared CSS: style.css (the desk and big-screen look) and mobile.css (phones and tablets, docs/mobile.md)."""
+    files = resources.files("cockpit.resources")
+    css = "\n".join(files.joinpath(name).read_text(encoding="utf-8") for name in ("style.css", "mobile.css"))
     st.html(f"<style>{css}</style>")
 
 
@@ -47,7 +49,9 @@ def render_breadcrumb(scope: Scope) -> None:
     except STORE_ERRORS as exc:  # the way up still works from the cached tree; the way down waits
         data.note_outage(exc)
         children = None
-    cols = st.columns([1.3] * len(chain) + [max(1.0, 9 - 1.3 * len(chain)), 3.2], vertical_alignment="center")
+    # The keyed container lets mobile.css wrap the buttons into a row and widen the picker on narrow screens.
+    crumbs = st.container(key="ck-crumbs")
+    cols = crumbs.columns([1.3] * len(chain) + [max(1.0, 9 - 1.3 * len(chain)), 3.2], vertical_alignment="center")
     for i, (col, u) in enumerate(zip(cols, chain)):
         label = ("› " if i else "") + u.name
         if not scope.access.allows(u.code):  # above the viewer's own unit: a name, not a way there
@@ -93,12 +97,22 @@ def render_map(scope: Scope) -> None:
         alert_rows, venue_rows = data.cached_points(scope.url, unit, scope.current.end)
         alerts = mapview.alert_points(alert_rows, lang) if vs.show_alerts else None
         venues = mapview.venue_points(venue_rows, lang) if vs.show_venues else None
+    height = device.map_height(mapview.MAP_HEIGHT)  # a phone's map leaves the page around it in view
     deck = mapview.build_deck(features, bounds, lang, vs.extrude, alerts, venues,
-                              basemap_style(scope.settings))
-    event = st.pydeck_chart(deck, height=mapview.MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
+                              basemap_style(scope.settings), device.map_width(mapview.MAP_WIDTH), height)
+    event = st.pydeck_chart(deck, height=height, on_select="rerun", selection_mode="single-object",
                             key=f"map-{unit.code}", width="stretch")
+    render_pan_switch(lang)
     st.html(mapview.build_legend_html(vs.metric, legend, lang, alerts is not None, venues is not None))
     drill_on_click(scope, event, features)
+
+
+def render_pan_switch(lang: str) -> None:
+    """On touch screens one finger scrolls the page over a map; this switch gives pan and zoom back to the maps.
+
+    Pure HTML and CSS (mobile.css): flipping it needs no rerun, and it shows on touch screens only.
+    """
+    st.html(mapview.build_pan_switch_html(t("mb_pan_map", lang)))
 
 
 def coloured_children(scope: Scope, metric: str) -> tuple[dict, tuple, list] | None:

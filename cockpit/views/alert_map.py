@@ -29,10 +29,13 @@ def hotspot_points(hot: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def build_alert_deck(features: dict, bounds: tuple[float, float, float, float], lang: str, alerts: pd.DataFrame,
-                     hot: pd.DataFrame, basemap_style: str | None = None) -> pdk.Deck:
-    """Children coloured by active alerts, alert points by severity, hotspot rings on top."""
-    deck = mapview.build_deck(features, bounds, lang, False, alerts, None, basemap_style)
-    deck.initial_view_state = mapview.compute_view(bounds, height_px=MAP_HEIGHT)
+                     hot: pd.DataFrame, basemap_style: str | None = None, width_px: int = mapview.MAP_WIDTH,
+                     height_px: int = MAP_HEIGHT) -> pdk.Deck:
+    """Children coloured by active alerts, alert points by severity, hotspot rings on top.
+
+    The view fits `width_px` × `height_px` (a phone passes its own, cockpit.ui.device).
+    """
+    deck = mapview.build_deck(features, bounds, lang, False, alerts, None, basemap_style, width_px, height_px)
     if len(hot):
         deck.layers.append(pdk.Layer(
             "ScatterplotLayer", id="hotspots", data=_records(hot), pickable=True,

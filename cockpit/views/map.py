@@ -38,6 +38,9 @@ LINE_COLOUR = [230, 240, 255]
 MAP_HEIGHT = 560
 
 
+MAP_WIDTH = 900  # px the view is fitted into on a desk; a phone or tablet passes its own (cockpit.ui.device)
+
+
 class CompactDeck(pdk.Deck):
     """A Deck whose JSON has no indentation.
 
@@ -84,7 +87,7 @@ def compute_fill(values: pd.Series, metric: str) -> tuple[list[list[int]], list[
     return fills, [(colours[i], lows[i], highs[i]) for i in range(n)]
 
 
-def compute_view(bounds: tuple[float, float, float, float], width_px: int = 900, height_px: int = MAP_HEIGHT) -> pdk.ViewState:
+def compute_view(bounds: tuple[float, float, float, float], width_px: int = MAP_WIDTH, height_px: int = MAP_HEIGHT) -> pdk.ViewState:
     """Centre and zoom that fit the bounds into a map of the given size (web Mercator)."""
     x0, y0, x1, y1 = bounds
     dx = max(x1 - x0, 1e-4) * 1.15
@@ -102,6 +105,8 @@ def build_deck(
     alerts: pd.DataFrame | None = None,
     venues: pd.DataFrame | None = None,
     basemap_style: str | None = None,
+    width_px: int = MAP_WIDTH,
+    height_px: int = MAP_HEIGHT,
 ) -> pdk.Deck:
     """The unit's children as coloured shapes; features' properties must carry code, name, fill and `value`.
 
@@ -109,6 +114,7 @@ def build_deck(
     Streamlit to draw no basemap and fetch nothing (passing map_style=None instead makes Streamlit
     fetch a Carto style from the internet). `basemap_style` is the URL of a MapLibre style JSON on
     the intranet (see docs/basemap.md); Streamlit's map loads it and its tiles under the shapes.
+    The view fits the bounds into `width_px` × `height_px` (smaller on a phone, docs/mobile.md).
     """
     max_value = max([f["properties"].get("value", 0) or 0 for f in features["features"]] + [1e-9])
     # The tallest prism is a fifth of the view's width, whatever the tier: legible but not a skyline.
@@ -150,7 +156,7 @@ def build_deck(
                       get_position=["lon", "lat", "z"] if z else ["lon", "lat"],
                       get_fill_color=VENUE_COLOUR, radius_min_pixels=3, radius_max_pixels=6, get_radius=40)
         )
-    view = compute_view(bounds)
+    view = compute_view(bounds, width_px, height_px)
     if extrude:
         view.pitch = 45
     basemap = {"map_provider": "carto", "map_style": basemap_style} if basemap_style else {"map_provider": None}
@@ -161,6 +167,11 @@ def build_deck(
         tooltip={"html": "<b>{name}</b><br/>{label}" + ("：" if lang == "zh" else ": ") + "{value_text}",
                  "style": {"backgroundColor": "#0b1d33", "color": "#e8f1ff", "fontSize": "14px"}},
     )
+
+
+def build_pan_switch_html(label: str) -> str:
+    """The "move the map" switch of touch screens: checked, the maps take one-finger pans again (mobile.css)."""
+    return f'<label class="ck-pan"><input type="checkbox" aria-label="{html.escape(label)}"/>{html.escape(label)}</label>'
 
 
 def _records(frame: pd.DataFrame, z: float = 0) -> list[dict]:

@@ -11,7 +11,7 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from cockpit.core.i18n import t
-from cockpit.views.map import LINE_COLOUR, CompactDeck, compute_fill, compute_view
+from cockpit.views.map import LINE_COLOUR, MAP_WIDTH, CompactDeck, compute_fill, compute_view
 
 VENUE_COLOURS = {"redemption": [255, 183, 77], "activity": [79, 195, 247], "party_station": [229, 115, 115]}
 RATE_PALETTE = "points_per_1000"  # the overview's green ramp
@@ -55,7 +55,7 @@ def venue_points(venues: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def build_deck(features: dict, bounds: tuple[float, float, float, float], venues: pd.DataFrame,
-               basemap_style: str | None = None, height_px: int = 430) -> pdk.Deck:
+               basemap_style: str | None = None, height_px: int = 430, width_px: int = MAP_WIDTH) -> pdk.Deck:
     """Offline by default, as the overview's map: no basemap and nothing fetched unless one is configured."""
     layers = [pdk.Layer("GeoJsonLayer", id="units", data=features, pickable=True, stroked=True, filled=True,
                         get_fill_color="properties.fill", get_line_color=LINE_COLOUR, line_width_min_pixels=1,
@@ -69,7 +69,7 @@ def build_deck(features: dict, bounds: tuple[float, float, float, float], venues
                                 radius_units=pdk.types.String("pixels"), stroked=True, get_line_color=[20, 20, 20],
                                 line_width_min_pixels=1))
     basemap = {"map_provider": "carto", "map_style": basemap_style} if basemap_style else {"map_provider": None}
-    return _Deck(layers=layers, initial_view_state=compute_view(bounds, height_px=height_px), **basemap,
+    return _Deck(layers=layers, initial_view_state=compute_view(bounds, width_px, height_px), **basemap,
                        tooltip={"html": "<b>{name}</b><br/>{label}: {value_text}",
                                 "style": {"backgroundColor": "#0b1d33", "color": "#e8f1ff", "fontSize": "14px"}})
 

@@ -125,3 +125,14 @@ def test_store_away_keeps_the_figures_with_a_discreet_notice_then_recovers(own_c
     at.run()
     assert "数据暂停更新" not in one(at, 'class="bs-head"')
     assert panels(at) == before
+
+
+@pytest.mark.usefixtures("app_env")
+def test_rotating_themes_starts_with_population_on_the_map_and_highlighted(start, units):
+    at = start(page=PAGE, unit=units.city, rotate="themes", every="10")
+    assert_clean(at)
+    shown = panels(at)
+    assert "bs-panel theme-population on" in shown["population"]
+    assert all(" on" not in body.split(">")[0] for theme, body in shown.items() if theme != "population")
+    assert "轮播 1/4" in one(at, 'class="bs-head"')
+    assert ">人口<" in one(at, 'class="legend"')  # the map's metric is the theme's

@@ -1,0 +1,225 @@
+"""The big screen (大屏) on the page: a fixed design canvas, a clock, and a fragment that refreshes the figures.
+
+    with ui.page_frame(with_unit=False) as view:   # the frame without header and breadcrumb
+        bigscreen.render_screen(view)
+
+What runs where:
+
+* the **full run** draws the canvas, the clock and the browser-side script (scale to the
+  viewport, tick the clock every second, the optional scheduled reload), once;
+* the **fragment** (``st.fragment(run_every=...)``) redraws the title, the map and the four theme
+  panels every ``refresh`` seconds (or every rotation step), without a page reload. It reads
+  through ``cockpit.ui.data`` (cached per process, with the last good answers) and is itself
+  never cached: Streamlit does not support caching and fragments on one function;
+* every fragment run asks for the period end again (``compute_screen_end``), so relative periods
+  roll over at midnight, and asks the store whether it answers (once per refresh, on a fresh
+  connection): while it does not, the last figures stay with a discreet "数据暂停更新 · 截至 HH:MM",
+  and the first refresh after it is back shows fresh figures again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+
+import pydeck as pdk
+import streamlit as st
+
+from cockpit.core.i18n import t
+from cockpit.core.model import Unit, compute_windows
+from cockpit.domain import hierarchy, metrics
+from cockpit.store.engine import STORE_ERRORS
+from cockpit.ui import data, frame
+from cockpit.ui.render import basemap_style, coloured_children
+from cockpit.ui.scope import Scope
+from cockpit.ui.state import ViewState
+from cockpit.views import bigscreen as bsview
+from cockpit.views import map as mapview
+
+BENCH_ENV = "COCKPIT_BENCH"  # "1": the memory benchmark may refresh faster than the floor (down to 1 s)
+OPTION_NAMES = ("scale", "refresh", "rotate", "every", "reload_hours")
+_FULL = "_bs_full_run"  # set by the full run just before it calls the fragment inline
+_STEP, _STEP_AT = "_bs_step", "_bs_step_at"
+_CHECKED_AT, _DOWN, _OK_AT = "_bs_checked_at", "_bs_down", "_bs_ok_at"
+_RUNS, _REFRESHES = "_bs_runs", "_bs_refreshes"
+_LAST = "_bs_last_screen"
+log = logging.getLogger("cockpit.ui")
+
+
+def screen_options() -> bsview.ScreenOptions:
+    params = {k: v if isinstance(v := st.query_params.get(k), str) else None for k in OPTION_NAMES}
+    floor = 1 if os.environ.get(BENCH_ENV) == "1" else bsview.MIN_REFRESH
+    return bsview.parse_options(params, floor)
+
+
+def inject_screen_style() -> None:
+    css = resources.files("cockpit.resources").joinpath("bigscreen.css").read_text(encoding="utf-8")
+    st.html(f"<style>{css}</style>")
+
+
+def render_screen(view: ViewState) -> None:
+    """The whole screen for the view's unit (store failures are the page frame's to report)."""
+    inject_screen_style()
+    try:
+        base = frame._scope(view)  # the frame's own scope, without its header and breadcrumb
+    except frame.EmptyStore as exc:
+        data.note_outage(exc)
+        return
+    opts = screen_options()
+    ss = st.session_state
+    ss[_RUNS] = ss.get(_RUNS, 0) + 1
+    with st.container(key="bs-canvas"):
+        with st.container(key="bs-clock"):
+            st.html(bsview.build_clock_html(datetime.now(), view.lang).replace(
+                'class="bs-clock"', f'class="bs-clock" data-runs="{ss[_RUNS]}"', 1))
+        with st.container(key="bs-script"):
+            st.iframe(bsview.build_script(opts, view.lang), height=1)
+        ss[_FULL] = True
+        st.fragment(_live, run_every=opts.tick)(base, opts)
+
+
+@dataclass(frozen=True)
+class _Screen:
+    """Everything one refresh draws, read before anything is drawn (so the wall never shows half of two refreshes)."""
+
+    unit: Unit
+    step: bsview.Step | None
+    is_demo: bool
+    data_end: datetime | None
+    deck: pdk.Deck | None
+    legend: str
+    panels: dict[str, str]
+
+
+def _live(base: Scope, opts: bsview.ScreenOptions) -> None:
+    """One refresh: the title, the map and the four panels (the fragment's body; reads are cached elsewhere).
+
+    Every read comes first, then the parts are drawn in one go. When a read fails (the store is
+    down and this unit was never read), the last screen drawn stays, marked stale; never an error box.
+    """
+    ss = st.session_state
+    full_run = ss.pop(_FULL, False)
+    if not full_run:
+        data.clear_outage()  # a fragment run: the outage record is this run's (a full run's frame clears it)
+    ss[_REFRESHES] = ss.get(_REFRESHES, 0) + 1
+    now = datetime.now()
+    down = _store_down(base.url, opts, full_run)
+    failed = False
+    try:
+        screen = _read_screen(base, opts, now)
+        ss[_LAST] = screen
+    except Exception as exc:  # a refresh that fails keeps the last screen, never the error box
+        if isinstance(exc, STORE_ERRORS):
+            data.note_outage(exc)
+        else:
+            log.exception("big screen refresh failed")
+        screen, failed = ss.get(_LAST), True
+        if screen is None:  # nothing drawn yet: the frame's notice (a store error) or this line says so
+            st.caption(t("section_unavailable" if isinstance(exc, STORE_ERRORS) else "page_problem", base.lang))
+            return
+    _draw(screen, base, now, _stale_text(down or failed, base.lang))
+
+
+def _stale_text(down: bool, lang: str) -> str | None:
+    ss = st.session_state
+    found = data.outage()
+    if not down and found is None:
+        ss[_OK_AT] = time.time()
+        return None
+    since = found.stale_since if found is not None and found.stale_since else ss.get(_OK_AT)
+    return bsview.stale_text(datetime.fromtimestamp(since) if since else None, lang)
+
+
+def _read_screen(base: Scope, opts: bsview.ScreenOptions, now: datetime) -> _Screen:
+    step = _rotation_step(base, opts)
+    scope = _step_scope(base, step, now)
+    metric = bsview.THEME_METRIC[step.theme] if "themes" in opts.rotate else base.view.metric
+    deck, legend = _read_map(scope, metric)
+    return _Screen(scope.unit, step if opts.rotate else None, data.cached_meta(scope.url).get("label") == "demo",
+                   data.cached_data_end(scope.url), deck, legend, _read_panels(scope, step.theme))
+
+
+def _draw(screen: _Screen, base: Scope, now: datetime, stale: str | None) -> None:
+    with st.container(key="bs-map"):
+        if screen.deck is not None:
+            st.pydeck_chart(screen.deck, height=bsview.MAP_H, width="stretch")
+            st.html(screen.legend)
+    for theme, body in screen.panels.items():
+        with st.container(key=f"bs-{theme}"):
+            st.html(body)
+    refreshes = st.session_state[_REFRESHES]
+    with st.container(key="bs-head"):
+        st.html(bsview.build_header_html(screen.unit, screen.is_demo, screen.data_end, base.view.period_days,
+                                         base.lang, now, stale, screen.step)
+                .replace('class="bs-head"', f'class="bs-head" data-refreshes="{refreshes}"', 1))
+
+
+def _store_down(url: str, opts: bsview.ScreenOptions, now: bool = False) -> bool:
+    """Whether the store failed to answer at the last check; checked again once per refresh interval (or `now`)."""
+    ss = st.session_state
+    if now or time.time() - ss.get(_CHECKED_AT, 0.0) >= opts.refresh * 0.8:
+        ss[_CHECKED_AT] = time.time()
+        ss[_DOWN] = not frame.store_answers(url)
+    return bool(ss.get(_DOWN))
+
+
+def _rotation_step(base: Scope, opts: bsview.ScreenOptions) -> bsview.Step:
+    ss = st.session_state
+    if opts.rotate and _STEP_AT in ss and time.time() - ss[_STEP_AT] >= opts.every * 0.8:
+        ss[_STEP] = ss.get(_STEP, 0) + 1
+        ss[_STEP_AT] = time.time()
+    ss.setdefault(_STEP_AT, time.time())
+    n = len(_children(base)) if "children" in opts.rotate else 0
+    return bsview.compute_step(ss.get(_STEP, 0), opts.rotate, n, bsview.METRIC_THEME[base.view.metric])
+
+
+def _children(base: Scope) -> list[tuple[str, str]]:
+    return data.children_options(base.url, base.tree, base.unit)
+
+
+def _step_scope(base: Scope, step: bsview.Step, now: datetime) -> Scope:
+    """The scope this refresh shows: the unit or one of its children, periods ending now (or at the data's end)."""
+    unit = base.unit
+    if step.child:
+        unit = _unit_of(base, _children(base)[step.child - 1][0])
+    end = bsview.compute_screen_end(data.cached_data_end(base.url), now)
+    current, previous, last_year = compute_windows(end, base.view.period_days)
+    return Scope(base.settings, base.view, base.tree, unit, hierarchy.child_level(base.tree, unit), end,
+                 current, previous, last_year)
+
+
+def _unit_of(base: Scope, code: str) -> Unit:
+    if base.tree.has(code):
+        return base.tree.unit(code)
+    row = data.cached_grid(base.url, code)
+    return hierarchy.grid_unit(row) if row is not None else base.unit
+
+
+def _read_map(scope: Scope, metric: str) -> tuple[pdk.Deck | None, str]:
+    coloured = coloured_children(scope, metric)
+    if coloured is None:
+        return None, ""
+    features, bounds, legend = coloured
+    alert_rows, _venues = data.cached_points(scope.url, scope.unit, scope.current.end)
+    alerts = mapview.alert_points(alert_rows, scope.lang)
+    deck = bsview.build_screen_deck(features, bounds, scope.lang, alerts, basemap_style(scope.settings))
+    return deck, mapview.build_legend_html(metric, legend, scope.lang, True, False)
+
+
+def _read_panels(scope: Scope, theme_on: str) -> dict[str, str]:
+    """The four theme panels' HTML: the overview's KPI values and daily series, drawn large."""
+    url, unit = scope.url, scope.unit
+    current, severities = data.cached_window_values(url, unit, scope.current)
+    kpis = metrics.compute_kpis(current, data.comparison_values(url, unit, scope.previous),
+                                data.comparison_values(url, unit, scope.last_year))
+    daily = data.cached_daily(url, unit, scope.current)
+    panels = {}
+    for theme in bsview.THEMES:
+        chart = bsview.build_trend(daily, theme, scope.lang)
+        svg = data.cached_svg(chart.to_json()) if chart is not None else None
+        panels[theme] = bsview.build_panel_html(theme, kpis, scope.lang, theme == theme_on, severities, svg)
+    return panels

@@ -1,0 +1,15 @@
+"""The phone home (我的): the viewer's own unit — open and overdue cases, newest active alerts, the way on."""
+
+from cockpit import ui
+from cockpit.ui import home
+
+with ui.page_frame() as frame_scope:
+    scope = home.home_scope(frame_scope)  # sign-in's hook: the viewer's own grid or community
+    with ui.section(scope.lang):
+        home.render_figures(scope)
+    with ui.section(scope.lang):
+        home.render_cases(scope)
+    with ui.section(scope.lang):
+        home.render_alerts(scope)
+    with ui.section(scope.lang):
+        home.render_links(scope)
