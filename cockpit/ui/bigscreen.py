@@ -65,9 +65,12 @@ def render_screen(view: ViewState) -> None:
     """The whole screen for the view's unit (store failures are the page frame's to report)."""
     inject_screen_style()
     try:
-        base = frame._scope(view)  # the frame's own scope, without its header and breadcrumb
+        base = frame.build_scope(view)  # the frame's own scope (subtree rule included), without header and breadcrumb
     except frame.EmptyStore as exc:
         data.note_outage(exc)
+        return
+    except frame.NoAccess:
+        st.info(t("au_no_access", view.lang))
         return
     opts = screen_options()
     ss = st.session_state

@@ -64,7 +64,7 @@ def page_frame(with_unit: bool = True) -> Iterator[Scope | ViewState]:
     try:
         scope: Scope | ViewState = view
         if with_unit:
-            scope = _scope(view)
+            scope = build_scope(view)
             sync_url(view, scope.unit)
     except NoAccess:
         st.info(t("au_no_access", view.lang))
@@ -109,7 +109,8 @@ def section(lang: str) -> Iterator[None]:
         st.caption(t("page_problem", lang))
 
 
-def _scope(view: ViewState) -> Scope:
+def build_scope(view: ViewState) -> Scope:
+    """The Scope of a page: settings, the unit (kept inside the viewer's subtree), its windows."""
     settings = data.settings()
     url = settings.db_url
     units = data.cached_units(url)
