@@ -29,6 +29,8 @@ from cockpit.queries.cases import (
     fetch_case_stage_times,
     fetch_case_stats,
     fetch_case_workload,
+    fetch_rolled_case_cohort,
+    fetch_rolled_case_workload,
     fetch_tier_breakdown,
 )
 from cockpit.queries.grids import fetch_closing_times, fetch_grid_table
@@ -39,6 +41,7 @@ from cockpit.queries.participation import (
     fetch_points_series,
     fetch_points_stats,
     fetch_rolled_child_participants,
+    fetch_rolled_points_series,
     fetch_rolled_top_communities,
     fetch_top_communities,
     fetch_venue_use,
@@ -63,9 +66,11 @@ __all__ = [
     "fetch_closing_times", "fetch_grid_table",
     "fetch_activity_stats", "fetch_child_participants", "fetch_points_series", "fetch_top_communities",
     "fetch_venue_use", "fetch_votes", "fetch_rolled_child_participants", "fetch_rolled_top_communities",
+    "fetch_rolled_points_series",
     "fetch_active_counts", "fetch_alert_cases", "fetch_alert_daily", "fetch_device_hotspots",
     "fetch_grid_baselines", "fetch_grid_hotspots", "fetch_response_minutes", "fetch_severity_stats",
     "fetch_units_with_alerts",
     "fetch_case_categories", "fetch_case_cohort", "fetch_case_events", "fetch_case_list", "fetch_case_overdue_days",
     "fetch_case_overdue_rollup", "fetch_case_stage_times", "fetch_case_workload",
+    "fetch_rolled_case_cohort", "fetch_rolled_case_workload",
 ]

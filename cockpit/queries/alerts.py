@@ -15,6 +15,8 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Integer,
+    Select,
+    Subquery,
     and_,
     case,
     cast,
@@ -29,9 +31,10 @@ from sqlalchemy import (
 
 from cockpit.core.model import SEVERITIES, AlertStats, Unit, Window
 from cockpit.queries.base import FAR_FUTURE, Bind, child_key, count_if, counts, in_unit, rows
+from cockpit.store.rollup import ALERT_BASELINE_DAYS, rollup_grid_window
 from cockpit.store.schema import alert, case_record, device, grid
 
-BASELINE_DAYS = 84  # the trailing 12 weeks a grid's period is compared with
+BASELINE_DAYS = ALERT_BASELINE_DAYS  # the trailing 12 weeks a grid's period is compared with (84 days)
 
 
 def fetch_alert_stats(bind: Bind, unit: Unit, w: Window) -> AlertStats:
@@ -195,21 +198,60 @@ def fetch_alert_cases(bind: Bind, unit: Unit, w: Window, alert_type: str | None 
     return frame.astype({"raised": int, "to_case": int, "case_closed": int}).sort_values("type").reset_index(drop=True)
 
 
+def _rolled_grids(bind: Bind, unit: Unit, w: Window, alert_type: str | None, severity: int | None,
+                  rolled: bool) -> list[ColumnElement[bool]] | None:
+    """The unit's rows of rollup_grid_window for `w` (unfiltered alerts, a window it holds), or None: read the facts."""
+    if not rolled or alert_type is not None or severity is not None:
+        return None
+    r = rollup_grid_window.c
+    window = [r.window_start == w.start, r.window_end == w.end]
+    if not rows(bind, select(r.grid_code).where(*window).limit(1)):
+        return None
+    lo, _hi = unit.grid_range
+    in_area = (func.substr(r.grid_code, 1, literal_column(str(len(lo)))) == lo if unit.level in WIDE_LEVELS
+               else in_unit(r.grid_code, unit))
+    return [*window, in_area]
+
+
 def fetch_grid_hotspots(bind: Bind, unit: Unit, w: Window, limit: int = 20, alert_type: str | None = None,
-                        severity: int | None = None) -> tuple[pd.DataFrame, int]:
-    """The grids with the most alerts raised in the period (top `limit`, ties by code), and how many had any."""
+                        severity: int | None = None, rolled: bool = False) -> tuple[pd.DataFrame, int]:
+    """The grids with the most alerts raised in the period (top `limit`, ties by code), and how many had any.
+
+    `rolled` (the caller knows the rollups are fresh): unfiltered, from rollup_grid_window when it holds `w`.
+    """
     a = alert.c
     where = [_unit_of_period(unit), a.raised_at >= w.start, a.raised_at < w.end, *_picked(alert_type, severity)]
-    n = func.count().label("alerts")
-    top = (select(a.grid_code, n).where(*where).group_by(a.grid_code)
-           .order_by(n.desc(), a.grid_code).limit(limit).subquery())
+    stored = _rolled_grids(bind, unit, w, alert_type, severity, rolled)
+    if stored is not None:
+        r = rollup_grid_window.c
+        top = (select(r.grid_code.label("key"), r.alerts.label("alerts"), func.count().over().label("total"))
+               .where(*stored, r.alerts > 0).order_by(r.alerts.desc(), r.grid_code).limit(int(limit)).subquery("top"))
+        key, where = r.grid_code, [*stored, r.alerts > 0]  # what the count without rows below counts
+    else:
+        key = a.grid_code
+        top = _top_with_total(select(a.grid_code.label("key")).where(*where), a.grid_code, limit)
     g = grid.c
-    stmt = (select(top.c.grid_code, g.name, g.lon, g.lat, top.c.alerts)
-            .select_from(top.join(grid, g.code == top.c.grid_code))
-            .order_by(top.c.alerts.desc(), top.c.grid_code))
-    frame = pd.DataFrame(rows(bind, stmt), columns=["grid_code", "name", "lon", "lat", "alerts"]).astype({"alerts": int})
-    total = counts(bind, select(func.count(func.distinct(a.grid_code)).label("n")).where(*where))["n"]
-    return frame, total
+    stmt = (select(top.c.key, g.name, g.lon, g.lat, top.c.alerts, top.c.total)
+            .select_from(top.join(grid, g.code == top.c.key))
+            .order_by(top.c.alerts.desc(), top.c.key))
+    found = pd.DataFrame(rows(bind, stmt), columns=["grid_code", "name", "lon", "lat", "alerts", "total"])
+    return found.drop(columns="total").astype({"alerts": int}), _total(bind, found, key, where)
+
+
+def _top_with_total(base: Select, key: ColumnElement, limit: int) -> Subquery:
+    """The `limit` keys with the most rows of `base` (ties by key), each with the number of keys of all:
+    one grouped scan answers both (COUNT(*) OVER () over the groups, before the limit)."""
+    n = func.count().label("alerts")
+    grouped = base.add_columns(n).group_by(key).subquery("grouped")
+    return (select(grouped.c.key, grouped.c.alerts, func.count().over().label("total"))
+            .order_by(grouped.c.alerts.desc(), grouped.c.key).limit(int(limit)).subquery("top"))
+
+
+def _total(bind: Bind, found: pd.DataFrame, key: ColumnElement, where: list[ColumnElement[bool]]) -> int:
+    """The number of keys: on every top row; without rows (none at all, or a limit of 0) counted apart."""
+    if len(found):
+        return int(found["total"].iloc[0])
+    return counts(bind, select(func.count(func.distinct(key)).label("n")).where(*where))["n"]
 
 
 def fetch_device_hotspots(bind: Bind, unit: Unit, w: Window, limit: int = 20, alert_type: str | None = None,
@@ -218,21 +260,17 @@ def fetch_device_hotspots(bind: Bind, unit: Unit, w: Window, limit: int = 20, al
     a = alert.c
     where = [_unit_of_period(unit), a.raised_at >= w.start, a.raised_at < w.end, a.device_id.is_not(None),
              *_picked(alert_type, severity)]
-    n = func.count().label("alerts")
-    top = (select(a.device_id, n).where(*where).group_by(a.device_id)
-           .order_by(n.desc(), a.device_id).limit(limit).subquery())
+    top = _top_with_total(select(a.device_id.label("key")).where(*where), a.device_id, limit)
     d = device.c
-    stmt = (select(top.c.device_id, d.type, d.grid_code, top.c.alerts)
-            .select_from(top.join(device, d.id == top.c.device_id))
-            .order_by(top.c.alerts.desc(), top.c.device_id))
-    frame = pd.DataFrame(rows(bind, stmt), columns=["device_id", "type", "grid_code", "alerts"])
-    frame = frame.astype({"device_id": int, "alerts": int})
-    total = counts(bind, select(func.count(func.distinct(a.device_id)).label("n")).where(*where))["n"]
-    return frame, total
+    stmt = (select(top.c.key, d.type, d.grid_code, top.c.alerts, top.c.total)
+            .select_from(top.join(device, d.id == top.c.key))
+            .order_by(top.c.alerts.desc(), top.c.key))
+    found = pd.DataFrame(rows(bind, stmt), columns=["device_id", "type", "grid_code", "alerts", "total"])
+    return found.drop(columns="total").astype({"device_id": int, "alerts": int}), _total(bind, found, a.device_id, where)
 
 
 def fetch_grid_baselines(bind: Bind, unit: Unit, w: Window, alert_type: str | None = None, severity: int | None = None,
-                         min_alerts: int = 3) -> pd.DataFrame:
+                         min_alerts: int = 3, rolled: bool = False) -> pd.DataFrame:
     """Grids with at least `min_alerts` in the period and more than their trailing-12-week rate predicts.
 
     (grid_code, name, lon, lat, observed, baseline): alerts raised in the period, and in the BASELINE_DAYS
@@ -241,16 +279,23 @@ def fetch_grid_baselines(bind: Bind, unit: Unit, w: Window, alert_type: str | No
     a = alert.c
     base_start = w.start - timedelta(days=BASELINE_DAYS)
     days = round((w.end - w.start) / timedelta(days=1))
-    observed = count_if(a.raised_at >= w.start).label("observed")
-    baseline = count_if(a.raised_at < w.start).label("baseline")
-    grouped = (
-        select(a.grid_code, observed, baseline)
-        .where(_unit_of_period(unit), a.raised_at >= base_start, a.raised_at < w.end, *_picked(alert_type, severity))
-        .group_by(a.grid_code)
-        # observed / days > baseline / BASELINE_DAYS, in integers
-        .having(and_(observed >= min_alerts, observed * BASELINE_DAYS > baseline * days))
-        .subquery()
-    )
+    stored = _rolled_grids(bind, unit, w, alert_type, severity, rolled)
+    if stored is not None:  # the same counts per grid, stored: the test is a WHERE
+        r = rollup_grid_window.c
+        grouped = (select(r.grid_code, r.alerts.label("observed"), r.alerts_before.label("baseline"))
+                   .where(*stored, r.alerts >= min_alerts, r.alerts * BASELINE_DAYS > r.alerts_before * days)
+                   .subquery())
+    else:
+        observed = count_if(a.raised_at >= w.start).label("observed")
+        baseline = count_if(a.raised_at < w.start).label("baseline")
+        grouped = (
+            select(a.grid_code, observed, baseline)
+            .where(_unit_of_period(unit), a.raised_at >= base_start, a.raised_at < w.end, *_picked(alert_type, severity))
+            .group_by(a.grid_code)
+            # observed / days > baseline / BASELINE_DAYS, in integers
+            .having(and_(observed >= min_alerts, observed * BASELINE_DAYS > baseline * days))
+            .subquery()
+        )
     g = grid.c
     stmt = (select(grouped.c.grid_code, g.name, g.lon, g.lat, grouped.c.observed, grouped.c.baseline)
             .select_from(grouped.join(grid, g.code == grouped.c.grid_code)).order_by(grouped.c.grid_code))

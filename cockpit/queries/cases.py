@@ -5,12 +5,21 @@ from __future__ import annotations
 from typing import cast
 
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, Table, and_, case, func, literal_column, or_, select, union_all
 
 from cockpit.core import codes
-from cockpit.core.model import TIERS, CaseStats, Unit, Window
-from cockpit.queries.base import FAR_FUTURE, Bind, child_key, count_if, counts, in_unit, rows
-from cockpit.store.rollup import rollup_day
+from cockpit.core.model import CaseStats, Unit, Window
+from cockpit.queries.base import Bind, child_key, count_if, counts, in_unit, rows
+from cockpit.queries.rollup import day_table, days_of, in_unit_area
+from cockpit.store.rollup import (
+    COHORT_COLUMNS,
+    WORKLOAD_COLUMNS,
+    cohort_columns,
+    rollup_case_cohort,
+    rollup_case_workload,
+    workload_frame,
+    workload_parts,
+)
 from cockpit.store.schema import case_category, case_event, case_record
 
 
@@ -98,40 +107,6 @@ def _frame(found: list, columns: list[str], counted: tuple[str, ...]) -> pd.Data
     return frame
 
 
-def _by_deadline(reached: ColumnElement, due: ColumnElement, end: object) -> tuple[ColumnElement, ColumnElement]:
-    """(on time, late) for a stage: late once its deadline passed before the window's end without it."""
-    on_time = and_(reached.is_not(None), due.is_not(None), reached <= due)
-    late = and_(due.is_not(None), due < end, or_(reached.is_(None), reached > due))
-    return count_if(on_time), count_if(late)
-
-
-COHORT_COLUMNS = (
-    "received", "registered", "dispatched", "resolved", "verified", "closed", "visited",
-    "review_on_time", "review_late", "response_on_time", "response_late", "resolve_on_time", "resolve_late",
-    *(f"tier_{tier}" for tier in TIERS), "rated", "satisfied", "reopened", "returned",
-)
-
-
-def _cohort_columns(w: Window) -> list[ColumnElement]:
-    c = case_record.c
-    cols = [func.count().label("received")]
-    for stage in ("registered", "dispatched", "resolved", "verified", "closed", "visited"):
-        cols.append(count_if(getattr(c, f"{stage}_at").is_not(None)).label(stage))
-    for name, reached, due in (("review", c.registered_at, c.review_due_at),
-                               ("response", c.dispatched_at, c.response_due_at),
-                               ("resolve", c.resolved_at, c.due_at)):
-        on_time, late = _by_deadline(reached, due, w.end)
-        cols += [on_time.label(f"{name}_on_time"), late.label(f"{name}_late")]
-    cols += [count_if(c.resolved_tier == tier).label(f"tier_{tier}") for tier in TIERS]
-    cols += [
-        count_if(c.satisfaction.is_not(None)).label("rated"),
-        count_if(c.satisfaction >= 4).label("satisfied"),
-        count_if(c.reopen_count > 0).label("reopened"),
-        count_if(c.return_count > 0).label("returned"),
-    ]
-    return cols
-
-
 def fetch_case_cohort(bind: Bind, unit: Unit, w: Window, child_level: str | None = None,
                       categories: tuple[str, ...] | None = None, source: str | None = None) -> pd.DataFrame:
     """The cases received in the window, one row per (source, category code[, child]) with its stage,
@@ -139,7 +114,7 @@ def fetch_case_cohort(bind: Bind, unit: Unit, w: Window, child_level: str | None
     c = case_record.c
     keys = _keys(unit, child_level)
     stmt = (
-        select(*keys, *_cohort_columns(w))
+        select(*keys, *cohort_columns(w))
         .where(in_unit(c.grid_code, unit), c.received_at >= w.start, c.received_at < w.end, *_filters(categories, source))
         .group_by(*keys)
         .order_by(*keys)
@@ -147,42 +122,51 @@ def fetch_case_cohort(bind: Bind, unit: Unit, w: Window, child_level: str | None
     return _frame(rows(bind, stmt), [k.name for k in keys] + list(COHORT_COLUMNS), COHORT_COLUMNS)
 
 
-def _workload_parts(w: Window) -> list[tuple[str, ColumnElement[bool]]]:
-    """The cases open at some time in the window, in three disjoint parts that each walk ix_case_open.
-
-    Open at the end: never closed, or closed after the end (a bounded range, so the planner
-    prefers it to the one-sided receipt range); and closed in the window (implies received before its end).
-    """
-    c = case_record.c
-    return [
-        ("open", and_(c.closed_at.is_(None), c.received_at < w.end)),
-        ("open", and_(c.closed_at >= w.end, c.closed_at < FAR_FUTURE, c.received_at < w.end)),
-        ("closed", and_(c.closed_at >= w.start, c.closed_at < w.end)),
-    ]
-
-
-WORKLOAD_COLUMNS = ("closed_in", "open", "overdue")
-
-
 def fetch_case_workload(bind: Bind, unit: Unit, w: Window, child_level: str | None = None,
                         categories: tuple[str, ...] | None = None, source: str | None = None) -> pd.DataFrame:
     """Per (source, category code[, child]): cases closed in the window, open and overdue at its end."""
-    c = case_record.c
     keys = _keys(unit, child_level)
-    names = [k.name for k in keys]
-    parts = []
-    for part, cond in _workload_parts(w):
-        is_open = part == "open"
-        stmt = (
-            select(*keys, func.count().label("n"), count_if(c.due_at < w.end).label("late"))
-            .where(_in_unit_by_time(unit), cond, *_filters(categories, source))
-            .group_by(*keys)
-        )
-        frame = pd.DataFrame(rows(bind, stmt), columns=[*names, "n", "late"])
-        parts.append(frame.assign(closed_in=0 if is_open else frame["n"], open=frame["n"] if is_open else 0,
-                                  overdue=frame["late"] if is_open else 0)[[*names, *WORKLOAD_COLUMNS]])
-    both = pd.concat(parts).groupby(names, as_index=False)[list(WORKLOAD_COLUMNS)].sum()
-    return _frame(both.sort_values(names).values.tolist(), [*names, *WORKLOAD_COLUMNS], WORKLOAD_COLUMNS)
+    both = workload_frame(bind, w, keys, _in_unit_by_time(unit), *_filters(categories, source))
+    return _frame(both.values.tolist(), [k.name for k in keys] + list(WORKLOAD_COLUMNS), WORKLOAD_COLUMNS)
+
+
+# The same two answers from the per-window rollups (rollup_case_cohort / rollup_case_workload): a city or a
+# district, split at most into streets, in one of the app's standard windows; None tells the caller to read
+# the facts.
+
+def _rolled_case_read(bind: Bind, table: Table, values: tuple[str, ...], unit: Unit, w: Window,
+                      child_level: str | None, categories: tuple[str, ...] | None, source: str | None) -> pd.DataFrame | None:
+    if unit.level not in ("city", "district") or child_level not in (None, "district", "street"):
+        return None
+    r = table.c
+    window = and_(r.window_start == w.start, r.window_end == w.end)
+    if not rows(bind, select(r.window_start).where(window).limit(1)):
+        return None  # not a pre-computed window
+    lo, _hi = unit.grid_range
+    keys = [r.source.label("source"), r.category_code.label("category")]
+    if child_level is not None:
+        n = codes.prefix_len(unit.code, child_level)
+        keys.append(func.substr(r.street_code, 1, literal_column(str(int(n)))).label("child"))
+    where = [window, func.substr(r.street_code, 1, literal_column(str(len(lo)))) == lo]
+    if categories:
+        where.append(r.category_code.in_(categories))
+    if source:
+        where.append(r.source == source)
+    stmt = (select(*keys, *[func.sum(getattr(r, name)).label(name) for name in values])
+            .where(*where).group_by(*keys).order_by(*keys))
+    return _frame(rows(bind, stmt), [k.name for k in keys] + list(values), values)
+
+
+def fetch_rolled_case_cohort(bind: Bind, unit: Unit, w: Window, child_level: str | None = None,
+                             categories: tuple[str, ...] | None = None, source: str | None = None) -> pd.DataFrame | None:
+    """fetch_case_cohort from rollup_case_cohort (None where the rollup cannot answer)."""
+    return _rolled_case_read(bind, rollup_case_cohort, COHORT_COLUMNS, unit, w, child_level, categories, source)
+
+
+def fetch_rolled_case_workload(bind: Bind, unit: Unit, w: Window, child_level: str | None = None,
+                               categories: tuple[str, ...] | None = None, source: str | None = None) -> pd.DataFrame | None:
+    """fetch_case_workload from rollup_case_workload (None where the rollup cannot answer)."""
+    return _rolled_case_read(bind, rollup_case_workload, WORKLOAD_COLUMNS, unit, w, child_level, categories, source)
 
 
 def fetch_case_overdue_days(bind: Bind, unit: Unit, w: Window, categories: tuple[str, ...] | None = None,
@@ -197,7 +181,7 @@ def fetch_case_overdue_days(bind: Bind, unit: Unit, w: Window, categories: tuple
     later = case((c.closed_at.is_(None), None), (c.due_at > c.closed_at, c.due_at), else_=c.closed_at)
     due_day, left_day = func.date(c.due_at).label("due_day"), func.date(later).label("left_day")
     pairs = []
-    for _part, cond in _workload_parts(w):
+    for _part, cond in workload_parts(w):
         stmt = (select(due_day, left_day, func.count()).where(_in_unit_by_time(unit), cond, *_filters(categories, source))
                 .group_by(due_day, left_day))
         pairs.append(pd.DataFrame(rows(bind, stmt), columns=["due_day", "left_day", "n"]))
@@ -212,16 +196,12 @@ def fetch_case_overdue_days(bind: Bind, unit: Unit, w: Window, categories: tuple
 
 
 def fetch_case_overdue_rollup(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
-    """Cases overdue at the end of every day of the window, from rollup_day (unfiltered, a unit above the grid)."""
-    r = rollup_day.c
-    lo, hi = unit.grid_range
-    if unit.level in ("city", "district"):  # see cockpit.queries.rollup._in_unit_comm: walk the day index
-        in_unit_comm = func.substr(r.community_code, 1, literal_column(str(len(lo)))) == lo
-    else:
-        in_unit_comm = and_(r.community_code >= lo[:12], r.community_code < hi)
+    """Cases overdue at the end of every day of the window, from the daily rollup (unfiltered, a unit above the grid)."""
+    table = day_table(unit)
+    r = table.c
     stmt = (
         select(r.day, func.coalesce(func.sum(r.overdue_eod), 0))
-        .where(in_unit_comm, r.day >= w.start.date(), r.day < w.end.date())
+        .where(in_unit_area(unit, table), days_of(w, table))
         .group_by(r.day)
     )
     frame = pd.DataFrame(rows(bind, stmt), columns=["day", "overdue"])
@@ -268,15 +248,23 @@ def fetch_case_list(bind: Bind, unit: Unit, w: Window, status: str | None = None
     c = case_record.c
     extra = [_in_unit_by_time(unit), *_list_filters(status, categories, source)]
     overdue = case((and_(or_(c.closed_at.is_(None), c.closed_at >= w.end), c.due_at < w.end), 1), else_=0)
-    parts = [select(*[getattr(c, col) for col in LIST_COLUMNS], overdue.label("overdue")).where(cond, *extra)
-             for _part, cond in _workload_parts(w)]
-    stmt = union_all(*parts).order_by(literal_column("overdue").desc(), literal_column("due_at"),
-                                      literal_column("id").desc()).limit(limit)
-    frame = pd.DataFrame(rows(bind, stmt), columns=[*LIST_COLUMNS, "overdue"])
+    parts = [(part, select(*[getattr(c, col) for col in LIST_COLUMNS], overdue.label("overdue")).where(cond, *extra))
+             for part, cond in workload_parts(w)]
+
+    def top(chosen: list[Select]) -> list:
+        order = (literal_column("overdue").desc(), literal_column("due_at"), literal_column("id").desc())
+        return rows(bind, union_all(*chosen).order_by(*order).limit(limit))
+
+    # Overdue cases lead the order and are all open at the end: when the open parts alone fill the list with
+    # overdue cases, that is the answer, and the cases closed in the window (most of a year's) are never sorted.
+    found = top([stmt for part, stmt in parts if part == "open"])
+    if sum(int(r[-1]) for r in found) < limit:
+        found = top([stmt for _part, stmt in parts])
+    frame = pd.DataFrame(found, columns=[*LIST_COLUMNS, "overdue"])
     for col in ("received_at", "due_at", "closed_at"):
         frame[col] = pd.to_datetime(frame[col])
     frame["overdue"] = frame["overdue"].astype(bool)
-    total = sum(int(rows(bind, select(func.count()).where(cond, *extra))[0][0]) for _part, cond in _workload_parts(w))
+    total = sum(int(rows(bind, select(func.count()).where(cond, *extra))[0][0]) for _part, cond in workload_parts(w))
     return frame, total
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal_column
 from cockpit.core.model import Unit, Window
 from cockpit.queries.base import FAR_FUTURE, Bind, count_if, in_unit, rows
 from cockpit.queries.population import latest_snapshot
+from cockpit.store.rollup import rollup_grid_window
 from cockpit.store.schema import alert, case_record, grid, points_ledger, population_stat
 
 # The orders the table can be sorted by (a column of GRID_COLUMNS or the grid-resolved share).
@@ -78,6 +79,13 @@ def _active_alerts(where: Where, end: datetime) -> Subquery:
     return select(both.c.g, func.count().label("active_alerts")).group_by(both.c.g).subquery("alr")
 
 
+def _rolled(where: Where, w: Window, name: str, cols: tuple[str, ...]) -> Subquery:
+    """A window part from rollup_grid_window: the same per-grid figures, read instead of aggregated."""
+    r = rollup_grid_window.c
+    return (select(r.grid_code.label("g"), *[getattr(r, col) for col in cols])
+            .where(r.window_start == w.start, r.window_end == w.end, where(r.grid_code)).subquery(name))
+
+
 def _points(where: Where, w: Window) -> Subquery:
     lg = points_ledger.c
     return (select(lg.grid_code.label("g"), func.sum(lg.delta).label("points_earned"))
@@ -99,7 +107,9 @@ _SORT_PART = {"overdue_cases": "opn", "open_cases": "opn", "active_alerts": "alr
               "residents": "pop", "households": "pop", "grid_share": "cls", "worker_stars": None}
 
 
-def _part(bind: Bind, name: str, where: Where, w: Window) -> Subquery:
+def _part(bind: Bind, name: str, where: Where, w: Window, rolled: bool = False) -> Subquery:
+    if rolled and name in ("pts", "cls"):
+        return _rolled(where, w, name, ("points_earned",) if name == "pts" else ("closed", "closed_grid"))
     if name == "pop":
         return _population(bind, where, w.end)
     if name == "opn":
@@ -133,20 +143,32 @@ def _order(sort: str, cols: dict[str, ColumnElement], descending: bool) -> list[
     return [case((missing, 1), else_=0), key.desc() if descending else key.asc(), cols["code"].asc()]
 
 
-def _ranked_codes(bind: Bind, unit: Unit, w: Window, sort: str, descending: bool, limit: int) -> list[str]:
+def _ranked_codes(bind: Bind, unit: Unit, w: Window, sort: str, descending: bool, limit: int,
+                  rolled: bool) -> list[str]:
     name = _SORT_PART[sort]
-    joined, cols = _joined([_part(bind, name, _in(unit), w)] if name else [])
+    joined, cols = _joined([_part(bind, name, _in(unit), w, rolled)] if name else [])
     stmt = (select(grid.c.code).select_from(joined).where(in_unit(grid.c.code, unit))  # type: ignore[arg-type]
             .order_by(*_order(sort, cols, descending)).limit(int(limit)))
     return [r[0] for r in rows(bind, stmt)]
 
 
+def grid_window_rolled(bind: Bind, w: Window) -> bool:
+    """Whether rollup_grid_window holds `w` (one of the standard windows of a fresh rollup)."""
+    r = rollup_grid_window.c
+    return bool(rows(bind, select(r.grid_code).where(r.window_start == w.start, r.window_end == w.end).limit(1)))
+
+
 def fetch_grid_table(bind: Bind, unit: Unit, w: Window, sort: str = "overdue_cases", descending: bool = True,
-                     limit: int = 50) -> tuple[pd.DataFrame, int]:
-    """The top `limit` grids of the unit in the chosen order (columns GRID_COLUMNS), and how many grids it has."""
+                     limit: int = 50, rolled: bool = False) -> tuple[pd.DataFrame, int]:
+    """The top `limit` grids of the unit in the chosen order (columns GRID_COLUMNS), and how many grids it has.
+
+    `rolled` (the caller knows the rollups are fresh): a ranking by points or closures reads
+    rollup_grid_window when it holds the window; the same answer.
+    """
     if sort not in GRID_SORTS:
         raise ValueError(f"unknown grid sort {sort!r}")
-    codes = _ranked_codes(bind, unit, w, sort, descending, limit)
+    rolled = rolled and _SORT_PART[sort] in ("pts", "cls") and grid_window_rolled(bind, w)
+    codes = _ranked_codes(bind, unit, w, sort, descending, limit, rolled)
     joined, cols = _joined([_part(bind, name, _among(codes), w) for name in ("pop", "opn", "alr", "pts", "cls")])
     stmt = select(*[cols[name].label(name) for name in GRID_COLUMNS]).select_from(joined).where(  # type: ignore[arg-type]
         grid.c.code.in_(codes))

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, literal_column
 from cockpit.core import codes
 from cockpit.core.model import PointsStats, Unit, Window
 from cockpit.queries.base import Bind, child_key, counts, in_unit, rows
-from cockpit.store.rollup import rollup_day, rollup_participants
+from cockpit.store.rollup import rollup_day, rollup_participants, rollup_points_day
 from cockpit.store.schema import activity, points_ledger, venue, vote
 
 
@@ -59,6 +59,25 @@ def fetch_points_series(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
     spent = pd.DataFrame(rows(bind, redeemed), columns=["day", "points"]).assign(kind="redeemed")
     out = pd.concat([frame, spent[["day", "kind", "points"]]], ignore_index=True)
     out["day"] = pd.to_datetime(out["day"])
+    out["points"] = out["points"].astype("int64")
+    return out.sort_values(["day", "kind"]).reset_index(drop=True)
+
+
+def fetch_rolled_points_series(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame | None:
+    """fetch_points_series from rollup_points_day, for a city or a district (None below: read the facts)."""
+    if unit.level not in ("city", "district"):
+        return None
+    r = rollup_points_day.c
+    lo, _ = unit.grid_range
+    where = [func.substr(r.district_code, 1, literal_column(str(len(lo)))) == lo, r.day >= w.start.date(),
+             r.day < w.end.date()]
+    earned = (select(r.day, r.kind, func.sum(r.points)).where(r.entry_type == "earn", *where)
+              .group_by(r.day, r.kind))
+    redeemed = select(r.day, -func.sum(r.points)).where(r.entry_type == "redeem", *where).group_by(r.day)
+    frame = pd.DataFrame(rows(bind, earned), columns=["day", "kind", "points"])
+    spent = pd.DataFrame(rows(bind, redeemed), columns=["day", "points"]).assign(kind="redeemed")
+    out = pd.concat([frame, spent[["day", "kind", "points"]]], ignore_index=True)
+    out["day"] = pd.to_datetime(out["day"].astype(str))  # as the facts' date() text gives it
     out["points"] = out["points"].astype("int64")
     return out.sort_values(["day", "kind"]).reset_index(drop=True)
 

@@ -9,44 +9,65 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
+from sqlalchemy import ColumnElement, Table, and_, case, func, literal_column, select
 
 from cockpit.core import codes
 from cockpit.core.model import SEVERITIES, TIERS, AlertStats, CaseStats, PointsStats, Unit, Window
 from cockpit.queries.base import Bind, counts, rows
-from cockpit.store.rollup import DAY_COLUMNS, ROLLUP_KEY, rollup_day, rollup_participants
+from cockpit.store.rollup import (
+    DAY_COLUMNS,
+    ROLLUP_KEY,
+    rollup_day,
+    rollup_marker,
+    rollup_participants,
+    rollup_street_day,
+)
 from cockpit.store.schema import meta
 
 
 def rollup_is_fresh(bind: Bind, end: datetime | None) -> bool:
-    """True when rollups exist and were built for the data end the app is showing."""
+    """True when rollups exist, were built for the data end the app is showing and by this release's format."""
     if end is None:
         return False
     try:
         value = rows(bind, select(meta.c.value).where(meta.c.key == ROLLUP_KEY))
     except Exception:  # noqa: BLE001 - no meta table or no rights: treat as no rollups
         return False
-    return bool(value) and value[0][0] == end.isoformat(sep=" ")
+    return bool(value) and value[0][0] == rollup_marker(end)
 
 
-def _in_unit_comm(unit: Unit) -> ColumnElement[bool]:
+def day_table(unit: Unit, child_level: str | None = None) -> Table:
+    """The daily rollup that answers a unit: per street for a city or district (unless it is split into
+    children finer than streets), per community below. Both hold the same sums."""
+    if unit.level in ("city", "district") and child_level in (None, "district", "street"):
+        return rollup_street_day
+    return rollup_day
+
+
+def _code(table: Table) -> ColumnElement[str]:
+    return table.c.street_code if table is rollup_street_day else table.c.community_code
+
+
+def in_unit_area(unit: Unit, table: Table) -> ColumnElement[bool]:
+    """The unit's rows of a daily rollup table (`day_table`)."""
     lo, hi = unit.grid_range
+    code = _code(table)
     if unit.level in ("city", "district"):
         # A broad unit spans most rows: compare a prefix expression, which no index serves, so the
-        # planner takes the (day, community) index for the window instead of walking every day of
-        # every community (SQLite cannot tell the two ranges apart without STAT4; 嘉兴 city 260 -> ~30 ms).
-        return func.substr(rollup_day.c.community_code, 1, literal_column(str(len(lo)))) == lo
-    # A narrow unit: the primary key (community_code, day) range is the short walk.
-    return and_(rollup_day.c.community_code >= lo[:12], rollup_day.c.community_code < hi)
+        # planner takes the (day, code) index for the window instead of walking every day of
+        # every area (SQLite cannot tell the two ranges apart without STAT4; 嘉兴 city 260 -> ~30 ms).
+        return func.substr(code, 1, literal_column(str(len(lo)))) == lo
+    # A narrow unit: the primary key (code, day) range is the short walk.
+    return and_(code >= lo[:12], code < hi)
 
 
-def _days(w: Window) -> ColumnElement[bool]:
-    return and_(rollup_day.c.day >= w.start.date(), rollup_day.c.day < w.end.date())
+def days_of(w: Window, table: Table) -> ColumnElement[bool]:
+    return and_(table.c.day >= w.start.date(), table.c.day < w.end.date())
 
 
-def _eod(w: Window) -> ColumnElement[bool]:
-    # The end-of-day row of the window's last day: always inside _days(w), so filters need only that.
-    return rollup_day.c.day == (pd.Timestamp(w.end) - pd.Timedelta(days=1)).date()
+def last_day_of(w: Window, table: Table) -> ColumnElement[bool]:
+    # The end-of-day row of the window's last day: always inside days_of(w), so filters need only that.
+    return table.c.day == (pd.Timestamp(w.end) - pd.Timedelta(days=1)).date()
 
 
 def _sum(col: ColumnElement[int]) -> ColumnElement[int]:
@@ -58,13 +79,14 @@ EOD_COLUMNS = ("open_eod", "overdue_eod", "active_s1_eod", "active_s2_eod", "act
 
 def _window_sums(bind: Bind, unit: Unit, w: Window) -> dict[str, int]:
     """Every rollup column summed over the window, end-of-day snapshots at its last day: one read."""
-    r = rollup_day.c
-    last = _eod(w)
+    table = day_table(unit)
+    r = table.c
+    last = last_day_of(w, table)
     cols = [
         (_sum(case((last, getattr(r, name)), else_=0)) if name in EOD_COLUMNS else _sum(getattr(r, name))).label(name)
         for name in DAY_COLUMNS
     ]
-    return counts(bind, select(*cols).where(_in_unit_comm(unit), _days(w)))
+    return counts(bind, select(*cols).where(in_unit_area(unit, table), days_of(w, table)))
 
 
 def _case_stats(sums: dict[str, int]) -> CaseStats:
@@ -116,18 +138,19 @@ def fetch_points_stats(bind: Bind, unit: Unit, w: Window) -> PointsStats | None:
 
 def fetch_child_metrics(bind: Bind, unit: Unit, child_level: str, w: Window, population: pd.Series) -> pd.DataFrame:
     """Per-child open/overdue cases, active alerts and points, from the rollup; population is passed in."""
-    r = rollup_day.c
+    table = day_table(unit, child_level)
+    r, last = table.c, last_day_of(w, table)
     n = codes.prefix_len(unit.code, child_level)
-    key = func.substr(r.community_code, 1, literal_column(str(int(n)))).label("key")
+    key = func.substr(_code(table), 1, literal_column(str(int(n)))).label("key")
     stmt = (
         select(
             key,
-            _sum(case((_eod(w), r.open_eod), else_=0)).label("open_cases"),
-            _sum(case((_eod(w), r.overdue_eod), else_=0)).label("overdue_cases"),
-            _sum(case((_eod(w), r.active_s1_eod + r.active_s2_eod + r.active_s3_eod + r.active_s4_eod), else_=0)).label("active_alerts"),
-            _sum(case((_days(w), r.points_earned), else_=0)).label("points_earned"),
+            _sum(case((last, r.open_eod), else_=0)).label("open_cases"),
+            _sum(case((last, r.overdue_eod), else_=0)).label("overdue_cases"),
+            _sum(case((last, r.active_s1_eod + r.active_s2_eod + r.active_s3_eod + r.active_s4_eod), else_=0)).label("active_alerts"),
+            _sum(r.points_earned).label("points_earned"),
         )
-        .where(_in_unit_comm(unit), _days(w))
+        .where(in_unit_area(unit, table), days_of(w, table))
         .group_by(key)
     )
     frame = pd.DataFrame(rows(bind, stmt), columns=["key", "open_cases", "overdue_cases", "active_alerts", "points_earned"])
@@ -138,10 +161,11 @@ def fetch_child_metrics(bind: Bind, unit: Unit, child_level: str, w: Window, pop
 
 
 def fetch_daily(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
-    r = rollup_day.c
+    table = day_table(unit)
+    r = table.c
     stmt = (
         select(r.day, _sum(r.cases_received), _sum(r.cases_closed), _sum(r.alerts_raised), _sum(r.points_earned))
-        .where(_in_unit_comm(unit), _days(w))
+        .where(in_unit_area(unit, table), days_of(w, table))
         .group_by(r.day)
     )
     frame = pd.DataFrame(rows(bind, stmt), columns=["day", "cases_received", "cases_closed", "alerts_raised", "points_earned"])
@@ -153,8 +177,10 @@ def fetch_daily(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
 
 
 def fetch_tier_breakdown(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
-    r = rollup_day.c
-    row = rows(bind, select(*[_sum(getattr(r, f"resolved_{t}")) for t in TIERS]).where(_in_unit_comm(unit), _days(w)))[0]
+    table = day_table(unit)
+    r = table.c
+    row = rows(bind, select(*[_sum(getattr(r, f"resolved_{t}")) for t in TIERS]).where(
+        in_unit_area(unit, table), days_of(w, table)))[0]
     frame = pd.DataFrame({"tier": TIERS, "cases": [int(v) for v in row]})
     return frame[frame["cases"] > 0].reset_index(drop=True)
 

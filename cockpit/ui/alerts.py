@@ -21,14 +21,14 @@ from cockpit.core.model import SEVERITIES, Unit, Window, covered
 from cockpit.domain import alerts as logic
 from cockpit.queries.alerts import BASELINE_DAYS
 from cockpit.store.schema import ALERT_TYPES
-from cockpit.ui import data
+from cockpit.ui import data, device
 from cockpit.ui.data import data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
-from cockpit.ui.render import basemap_style, coloured_children, drill_on_click
+from cockpit.ui.render import basemap_style, coloured_children, drill_on_click, render_pan_switch
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
-from cockpit.views import alert_map
+from cockpit.views import alert_map, charts
 from cockpit.views import alerts as specs
 from cockpit.views import map as mapview
 from cockpit.views.tables import Chart, Table
@@ -72,14 +72,16 @@ def cached_cases(url: str, unit: Unit, w: Window, picked: Picked) -> pd.DataFram
 @data_call()
 def cached_top(url: str, unit: Unit, w: Window, picked: Picked) -> tuple[pd.DataFrame, int, pd.DataFrame, int]:
     e = engine(url)
-    grids, n_grids = queries.fetch_grid_hotspots(e, unit, w, TOP_N, picked.alert_type, picked.severity)
+    grids, n_grids = queries.fetch_grid_hotspots(e, unit, w, TOP_N, picked.alert_type, picked.severity,
+                                                 rolled=data.cached_rollup_fresh(url))
     devices, n_devices = queries.fetch_device_hotspots(e, unit, w, TOP_N, picked.alert_type, picked.severity)
     return grids, n_grids, devices, n_devices
 
 
 @data_call()
 def cached_baselines(url: str, unit: Unit, w: Window, picked: Picked) -> pd.DataFrame:
-    return queries.fetch_grid_baselines(engine(url), unit, w, picked.alert_type, picked.severity, logic.MIN_ALERTS)
+    return queries.fetch_grid_baselines(engine(url), unit, w, picked.alert_type, picked.severity, logic.MIN_ALERTS,
+                                        rolled=data.cached_rollup_fresh(url))
 
 
 @data_call()
@@ -159,10 +161,12 @@ def render_map(scope: Scope, picked: Picked) -> None:
     features, bounds, legend = coloured
     rows, _ = cached_active(scope.url, unit, scope.current.end, picked)
     hot = alert_map.hotspot_points(hotspots(scope, picked), lang)
+    height = device.map_height(alert_map.MAP_HEIGHT)  # a phone's map leaves the page around it in view
     deck = alert_map.build_alert_deck(features, bounds, lang, mapview.alert_points(rows, lang), hot,
-                                      basemap_style(scope.settings))
-    event = st.pydeck_chart(deck, height=alert_map.MAP_HEIGHT, on_select="rerun", selection_mode="single-object",
+                                      basemap_style(scope.settings), device.map_width(mapview.MAP_WIDTH), height)
+    event = st.pydeck_chart(deck, height=height, on_select="rerun", selection_mode="single-object",
                             key=f"alert-map-{unit.code}", width="stretch")
+    render_pan_switch(lang)
     st.html(alert_map.build_alert_legend(legend, lang, len(hot) > 0))
     drill_on_click(scope, event, features)
 
@@ -176,7 +180,7 @@ def panel_chart(scope: Scope, picked: Picked) -> Chart:
 
 
 def render_charts(scope: Scope, picked: Picked) -> None:
-    st.image(data.cached_svg(panel_chart(scope, picked).spec.to_json()), width="stretch")  # st.html would strip inline SVG
+    st.image(data.cached_svg(charts.spec_json(panel_chart(scope, picked).spec)), width="stretch")  # st.html would strip inline SVG
 
 
 def _open_grid(key: str) -> None:

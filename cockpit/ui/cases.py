@@ -25,6 +25,7 @@ from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
 from cockpit.ui.scope import Scope
 from cockpit.views import cases as views
+from cockpit.views import charts
 from cockpit.views.tables import Chart, Table
 
 PAGE = "cases"
@@ -46,13 +47,20 @@ def cached_case_categories(url: str) -> pd.DataFrame:
 @data_call()
 def cached_case_cohort(url: str, unit: Unit, w: Window, child_level: str | None, categories: Codes,
                        source: str | None) -> pd.DataFrame:
-    return queries.fetch_case_cohort(engine(url), unit, w, child_level, categories, source)
+    """The cases received in the window by source, category and child: the per-window rollup above the
+    street when built for the data shown (None where it cannot answer), the facts otherwise."""
+    args = (engine(url), unit, w, child_level, categories, source)
+    rolled = queries.fetch_rolled_case_cohort(*args) if data.cached_rollup_fresh(url) else None
+    return rolled if rolled is not None else queries.fetch_case_cohort(*args)
 
 
 @data_call()
 def cached_case_workload(url: str, unit: Unit, w: Window, child_level: str | None, categories: Codes,
                          source: str | None) -> pd.DataFrame:
-    return queries.fetch_case_workload(engine(url), unit, w, child_level, categories, source)
+    """The window's workload by source, category and child, from the rollup as cached_case_cohort."""
+    args = (engine(url), unit, w, child_level, categories, source)
+    rolled = queries.fetch_rolled_case_workload(*args) if data.cached_rollup_fresh(url) else None
+    return rolled if rolled is not None else queries.fetch_case_workload(*args)
 
 
 @data_call()
@@ -154,7 +162,7 @@ def kpi_values(v: CaseView) -> dict[str, float | None]:
 
 def _svg(chart: Chart) -> None:
     # st.html sanitises inline SVG away; st.image serves the SVG as an image.
-    st.image(data.cached_svg(chart.spec.to_json()), width="stretch")  # type: ignore[attr-defined]
+    st.image(data.cached_svg(charts.spec_json(chart.spec)), width="stretch")  # type: ignore[attr-defined]
 
 
 def funnel_chart(v: CaseView) -> tuple[Chart, int]:

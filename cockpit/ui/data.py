@@ -22,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -264,7 +263,7 @@ def cached_display_geometry(geo_dir: str, unit_code: str, unit_level: str, child
 
 @data_call(max_entries=4096, floor=False)
 def cached_svg(spec_json: str) -> str:
-    return charts.to_svg(alt.VConcatChart.from_json(spec_json))
+    return charts.json_to_svg(spec_json)
 
 
 # ---------------------------------------------------------------- derived, uncached

@@ -12,7 +12,7 @@ from cockpit.core.i18n import fmt_number, t
 from cockpit.core.model import Unit, Window
 from cockpit.domain import grids, privacy
 from cockpit.queries.grids import GRID_SORTS
-from cockpit.ui.data import data_call, engine
+from cockpit.ui.data import cached_rollup_fresh, data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
 from cockpit.ui.scope import Scope
@@ -32,7 +32,7 @@ TABLE_HEIGHT = 600  # px: header, breadcrumb, the sort box and this fit a 1080-p
 def cached_grid_table(url: str, unit: Unit, w: Window, sort: str, descending: bool, limit: int) -> tuple[pd.DataFrame, int]:
     """The ranked grids of a unit with their medians and shares, and how many grids the unit has."""
     e = engine(url)
-    table, total = queries.fetch_grid_table(e, unit, w, sort, descending, limit)
+    table, total = queries.fetch_grid_table(e, unit, w, sort, descending, limit, rolled=cached_rollup_fresh(url))
     times = queries.fetch_closing_times(e, tuple(table["code"]), w)
     return grids.with_derived(table, times), total
 

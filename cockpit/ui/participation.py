@@ -9,6 +9,7 @@ from cockpit import queries
 from cockpit.core.i18n import fmt_number, fmt_percent, t
 from cockpit.core.model import Unit, Window
 from cockpit.domain import participation
+from cockpit.ui import device
 from cockpit.ui.data import (
     CHART_WIDTH,
     cached_grids,
@@ -18,8 +19,9 @@ from cockpit.ui.data import (
     engine,
 )
 from cockpit.ui.downloads import PageExport, Part, show_table
-from cockpit.ui.render import basemap_style, drill_on_click, scope_shapes
+from cockpit.ui.render import basemap_style, drill_on_click, render_pan_switch, scope_shapes
 from cockpit.ui.scope import Scope
+from cockpit.views import charts
 from cockpit.views import participation as partview
 from cockpit.views import participation_map as partmap
 from cockpit.views.tables import Chart, Table
@@ -30,7 +32,8 @@ LIST_HEIGHT = 230
 
 @data_call()
 def cached_points_series(url: str, unit: Unit, w: Window) -> pd.DataFrame:
-    return queries.fetch_points_series(engine(url), unit, w)
+    rolled = queries.fetch_rolled_points_series(engine(url), unit, w) if _rolled(url, unit) else None
+    return rolled if rolled is not None else queries.fetch_points_series(engine(url), unit, w)
 
 
 @data_call()
@@ -96,9 +99,12 @@ def render_map(scope: Scope) -> None:
     parent, level = _rate_scope(scope)
     features, legend = partmap.colour_children(fc, cached_rates(scope.url, parent, level, scope.current), lang)
     venues = partmap.venue_points(cached_venue_use(scope.url, unit, scope.current), lang)
-    deck = partmap.build_deck(features, bounds, venues, basemap_style(scope.settings), MAP_ROWS)
-    event = st.pydeck_chart(deck, height=MAP_ROWS, on_select="rerun", selection_mode="single-object",
+    height = device.map_height(MAP_ROWS)  # a phone's map leaves the page around it in view
+    deck = partmap.build_deck(features, bounds, venues, basemap_style(scope.settings), height,
+                              device.map_width(partmap.MAP_WIDTH))
+    event = st.pydeck_chart(deck, height=height, on_select="rerun", selection_mode="single-object",
                             key=f"part-map-{unit.code}", width="stretch")
+    render_pan_switch(lang)
     st.html(partmap.legend_html(legend, lang))
     drill_on_click(scope, event, fc)
 
@@ -120,7 +126,7 @@ def panel_chart(scope: Scope) -> Chart:
 
 
 def render_charts(scope: Scope) -> None:
-    st.image(cached_svg(panel_chart(scope).spec.to_json()), width="stretch")
+    st.image(cached_svg(charts.spec_json(panel_chart(scope).spec)), width="stretch")
 
 
 def rates_table(scope: Scope) -> Table:

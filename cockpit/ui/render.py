@@ -156,7 +156,7 @@ def trend_chart(scope: Scope) -> Chart:
 
 def render_trends(scope: Scope) -> None:
     # st.html sanitises inline SVG away; st.image serves the SVG as an image.
-    st.image(data.cached_svg(trend_chart(scope).spec.to_json()), width="stretch")
+    st.image(data.cached_svg(charts.spec_json(trend_chart(scope).spec)), width="stretch")
 
 
 def render_data_source(lang: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 import vl_convert
@@ -80,6 +82,19 @@ def build_trend_panel(daily: pd.DataFrame, tiers: pd.DataFrame, lang: str, width
         build_tier_chart(tiers, lang).properties(width=width, height=100),
     ]
     return alt.vconcat(*charts, spacing=16).resolve_scale(color="independent").resolve_legend(color="independent")
+
+
+def spec_json(chart: alt.TopLevelMixin) -> str:
+    """The chart's Vega-Lite JSON without a schema check: the check costs more than the drawing
+    (about a second on a cold cases page), and the tests draw every chart the pages make."""
+    return chart.to_json(validate=False)
+
+
+def json_to_svg(spec_text: str) -> str:
+    """An SVG of a Vega-Lite JSON spec in the app's dark theme (no Altair round trip)."""
+    spec = json.loads(spec_text)
+    spec.setdefault("config", {}).update(IMAGE_THEME)
+    return vl_convert.vegalite_to_svg(spec)
 
 
 def to_svg(chart: alt.TopLevelMixin) -> str:

@@ -83,6 +83,16 @@ def test_hotspots_are_equal(server_db, reference):
     _frames(server_db, reference, "fetch_grid_hotspots+fetch_device_hotspots", both, windows=reference.sample.current)
 
 
+def test_rolled_hotspots_and_baselines_are_equal(server_db, reference):
+    """With `rolled=True` (rollup_grid_window unfiltered, the facts with a filter), on each server as on SQLite."""
+    def both(e, u, w, k, s):
+        grids, n_grids = queries.fetch_grid_hotspots(e, u, w, 5, k, s, rolled=True)
+        base = queries.fetch_grid_baselines(e, u, w, k, s, min_alerts=1, rolled=True)
+        return pd.concat([grids.assign(kind="top", total=n_grids), base.assign(kind="baseline")], ignore_index=True)
+
+    _frames(server_db, reference, "rolled fetch_grid_hotspots+fetch_grid_baselines", both, windows=reference.sample.current)
+
+
 def test_active_counts_are_equal(server_db, reference):
     diffs = Diffs(server_db)
     for unit in reference.sample.units:

@@ -23,6 +23,7 @@ COMPARED = {
     "facts": {
         "fetch_case_cohort", "fetch_case_workload", "fetch_case_overdue_days", "fetch_case_overdue_rollup", "fetch_case_stage_times",
         "fetch_case_list", "fetch_case_events", "fetch_case_categories",
+        "fetch_rolled_case_cohort", "fetch_rolled_case_workload",
     },
 }
 FILTERS = ({}, {"categories": ("C0401", "C0402", "C0403", "C0404", "C04")}, {"source": "hotline"},
@@ -61,6 +62,22 @@ def test_overdue_days_are_equal(server_db, reference, f):
     compare_per_unit_window(server_db, reference,
                             lambda e, unit, w: _flat(queries.fetch_case_overdue_days(e, unit, w, **f)),
                             reference.sample.current)
+
+
+@pytest.mark.parametrize("name", ["cohort", "workload"])
+@pytest.mark.parametrize("f", FILTERS, ids=["all", "category", "source", "both"])
+def test_rolled_cohort_and_workload_are_equal(server_db, reference, name, f):
+    """The per-window rollups of the cases page on each server as on SQLite, and equal to the facts there."""
+    fetch, facts = getattr(queries, f"fetch_rolled_case_{name}"), getattr(queries, f"fetch_case_{name}")
+    diffs = Diffs(server_db)
+    for unit in [u for u in reference.sample.units if u.level in ("city", "district")]:
+        for w in reference.sample.windows:
+            where = f"fetch_rolled_case_{name} {reference.sample.label(unit)} {window_label(w)}"
+            got, want = fetch(server_db.engine, unit, w, _level(reference, unit), **f), fetch(reference.engine, unit, w, _level(reference, unit), **f)
+            assert got is not None and want is not None, where
+            diffs.dicts(where, _flat(got), _flat(want))
+            diffs.dicts(f"{where} vs facts", _flat(got), _flat(facts(server_db.engine, unit, w, _level(reference, unit), **f)))
+    diffs.check()
 
 
 def test_overdue_rollup_is_equal(server_db, reference):
@@ -106,3 +123,36 @@ def test_events_and_categories_are_equal(server_db, reference):
                     _flat(queries.fetch_case_events(server_db.engine, int(case_id))),
                     _flat(queries.fetch_case_events(reference.engine, int(case_id))))
     diffs.check()
+
+
+def _reference_list(engine, unit: Unit, w: Window, limit: int) -> pd.DataFrame:
+    """The case list computed in pandas from the unit's cases: workload, overdue first, due time, latest id."""
+    from sqlalchemy import select
+
+    from cockpit.queries.base import in_unit
+    from cockpit.store.schema import case_record
+
+    c = case_record.c
+    cols = [c.id, c.received_at, c.due_at, c.closed_at]
+    with engine.connect() as conn:
+        found = pd.DataFrame([tuple(r) for r in conn.execute(select(*cols).where(in_unit(c.grid_code, unit)))],
+                             columns=["id", "received_at", "due_at", "closed_at"])
+    for col in ("received_at", "due_at", "closed_at"):
+        found[col] = pd.to_datetime(found[col])
+    open_at_end = (found["received_at"] < w.end) & (found["closed_at"].isna() | (found["closed_at"] >= w.end))
+    closed_in = (found["closed_at"] >= w.start) & (found["closed_at"] < w.end)
+    work = found.assign(overdue=open_at_end & (found["due_at"] < w.end))[open_at_end | closed_in]
+    work = work.assign(neg_id=-work["id"]).sort_values(["overdue", "due_at", "neg_id"], ascending=[False, True, True])
+    return work.head(limit)
+
+
+@pytest.mark.parametrize("limit", [1, 5, 50, 100000])
+def test_case_list_matches_a_reference(reference, limit):
+    """Overdue first, then due time, then the latest id; the open-cases-only shortcut must not change it."""
+    for unit in reference.sample.units:
+        for w in reference.sample.windows:
+            cases, total = queries.fetch_case_list(reference.engine, unit, w, limit=limit)
+            want = _reference_list(reference.engine, unit, w, 10**9)
+            assert total == len(want), (unit.code, w)
+            assert list(cases["id"]) == list(want["id"].head(limit)), (unit.code, w, limit)
+            assert list(cases["overdue"]) == list(want["overdue"].head(limit))

@@ -40,6 +40,20 @@ def test_grid_tables_are_equal(server_db, reference):
     compare_per_unit_window(server_db, reference, _tables, windows=reference.sample.current)
 
 
+def _rolled_tables(bind, unit, w) -> dict:
+    """The rankings by a window figure with `rolled=True` (rollup_grid_window where it holds the window)."""
+    out: dict = {}
+    for sort in ("points_earned", "grid_share"):
+        for descending in (True, False):
+            frame, total = queries.fetch_grid_table(bind, unit, w, sort, descending, LIMIT, rolled=True)
+            out |= {f"{sort} {descending} {k}": v for k, v in _cells(frame).items()} | {f"{sort} {descending} total": total}
+    return out
+
+
+def test_rolled_grid_tables_are_equal(server_db, reference):
+    compare_per_unit_window(server_db, reference, _rolled_tables, windows=reference.sample.current)
+
+
 def test_closing_times_are_equal(server_db, reference):
     diffs = Diffs(server_db)
     for unit in reference.sample.units:

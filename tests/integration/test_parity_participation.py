@@ -20,7 +20,7 @@ from cockpit.domain.hierarchy import child_level
 pytestmark = pytest.mark.servers
 
 COMPARED = {"facts": {"fetch_points_series", "fetch_child_participants", "fetch_venue_use", "fetch_activity_stats",
-                      "fetch_rolled_child_participants", "fetch_rolled_top_communities",
+                      "fetch_rolled_child_participants", "fetch_rolled_top_communities", "fetch_rolled_points_series",
                       "fetch_votes", "fetch_top_communities"}}
 
 
@@ -57,6 +57,7 @@ def test_rolled_answers_are_equal(server_db, reference):
             return {}
         level = child_level(reference.tree, u)
         return {**{f"top {k}": v for k, v in _rolled_or_none(queries.fetch_rolled_top_communities(e, u, w)).items()},
+                **{f"series {k}": v for k, v in _rolled_or_none(queries.fetch_rolled_points_series(e, u, w)).items()},
                 **{f"kids {k}": v for k, v in _rolled_or_none(
                     queries.fetch_rolled_child_participants(e, u, level, w)).items()}}
 

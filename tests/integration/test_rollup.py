@@ -9,6 +9,7 @@ from cockpit import queries
 from cockpit.core.model import Window
 from cockpit.domain.hierarchy import Tree, child_level
 from cockpit.queries import rollup as rollup_reads
+from cockpit.queries.grids import grid_window_rolled
 from cockpit.store import rollup
 from cockpit.store.engine import make_engine
 from cockpit.store.schema import meta
@@ -107,3 +108,91 @@ def test_no_rollup_tables_means_not_fresh(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite'}", read_only=False)
     metadata.create_all(engine)
     assert not rollup_reads.rollup_is_fresh(engine, pd.Timestamp("2026-10-31").to_pydatetime())
+
+
+CASE_FILTERS = ({}, {"categories": ("C0401", "C0402", "C0403", "C0404", "C04")}, {"source": "hotline"},
+                {"categories": ("C0101", "C0102", "C0103", "C01"), "source": "patrol"})
+
+
+@pytest.mark.parametrize("name", ["cohort", "workload"])
+def test_case_window_rollups_equal_raw(env, name):
+    """The cases page's cohort and workload from the per-window rollups: the facts' frames, cell for cell."""
+    engine, tree, end = env
+    rolled_fetch = getattr(queries, f"fetch_rolled_case_{name}")
+    fact_fetch = getattr(queries, f"fetch_case_{name}")
+    units = [tree.root, *[tree.unit(c) for c in tree.units.index[tree.units["level"] == "district"]]]
+    compared = 0
+    for unit in units:
+        for w in rollup.standard_windows(end):
+            for level in (None, child_level(tree, unit)):
+                for f in CASE_FILTERS:
+                    rolled = rolled_fetch(engine, unit, w, level, **f)
+                    assert rolled is not None, (unit.code, w, level, f)
+                    pd.testing.assert_frame_equal(rolled, fact_fetch(engine, unit, w, level, **f), check_exact=True)
+                    compared += int(len(rolled) > 0)
+    assert compared > 20
+
+
+def test_case_window_rollups_decline_what_they_cannot_answer(env):
+    """Below a district, children finer than streets, or a window that is not pre-computed: None (read the facts)."""
+    engine, tree, end = env
+    w = rollup.standard_windows(end)[0]
+    street = tree.unit(tree.children(tree.root.code)["code"].iloc[0])
+    odd = Window(w.start - pd.Timedelta(days=3), w.end)
+    for unit, level, window in ((street, None, w), (street, "community", w), (tree.root, "community", w),
+                                (tree.root, None, odd)):
+        assert queries.fetch_rolled_case_cohort(engine, unit, window, level) is None, (unit.code, level)
+        assert queries.fetch_rolled_case_workload(engine, unit, window, level) is None, (unit.code, level)
+
+
+def test_points_series_rollup_equals_raw(env):
+    engine, tree, end = env
+    units = [tree.root, *[tree.unit(c) for c in tree.units.index[tree.units["level"] == "district"]]]
+    compared = 0
+    for unit in units:
+        for w in rollup.standard_windows(end):
+            rolled = queries.fetch_rolled_points_series(engine, unit, w)
+            pd.testing.assert_frame_equal(rolled, queries.fetch_points_series(engine, unit, w), check_exact=True)
+            compared += int(len(rolled) > 0 and (rolled["kind"] == "redeemed").any())
+    assert compared > 3
+    street = tree.unit(tree.children(tree.root.code)["code"].iloc[0])
+    assert queries.fetch_rolled_points_series(engine, street, rollup.standard_windows(end)[0]) is None
+
+
+@pytest.mark.parametrize("sort", ["points_earned", "grid_share"])
+@pytest.mark.parametrize("descending", [True, False])
+def test_grid_ranking_from_the_rollup_equals_raw(env, sort, descending):
+    """The grids page ranked by a window figure: the rollup's ranking and figures are the facts'."""
+    engine, tree, end = env
+    street = tree.unit(tree.children(tree.root.code)["code"].iloc[0])
+    community = tree.unit(tree.children(street.code)["code"].iloc[0])
+    for unit in (tree.root, street, community):
+        for w in rollup.standard_windows(end):
+            for limit in (5, 50, 100000):
+                rolled = queries.fetch_grid_table(engine, unit, w, sort, descending, limit, rolled=True)
+                raw = queries.fetch_grid_table(engine, unit, w, sort, descending, limit)
+                pd.testing.assert_frame_equal(rolled[0], raw[0], check_exact=True)
+                assert rolled[1] == raw[1]
+    odd = Window(w.start - pd.Timedelta(days=3), w.end)
+    assert not grid_window_rolled(engine, odd) and grid_window_rolled(engine, w)
+
+
+def test_alert_hotspots_and_baselines_from_the_rollup_equal_raw(env):
+    """The alerts page's grid hotspots and 12-week baselines from rollup_grid_window: the facts' answers."""
+    engine, tree, end = env
+    street = tree.unit(tree.children(tree.root.code)["code"].iloc[0])
+    community = tree.unit(tree.children(street.code)["code"].iloc[0])
+    compared = 0
+    for unit in (tree.root, street, community):
+        for w in rollup.standard_windows(end):
+            for limit in (3, 20, 100000):
+                rolled = queries.fetch_grid_hotspots(engine, unit, w, limit, rolled=True)
+                raw = queries.fetch_grid_hotspots(engine, unit, w, limit)
+                pd.testing.assert_frame_equal(rolled[0], raw[0], check_exact=True)
+                assert rolled[1] == raw[1], (unit.code, w, limit)
+            for min_alerts in (1, 3):
+                rolled = queries.fetch_grid_baselines(engine, unit, w, min_alerts=min_alerts, rolled=True)
+                pd.testing.assert_frame_equal(rolled, queries.fetch_grid_baselines(engine, unit, w, min_alerts=min_alerts),
+                                              check_exact=True)
+                compared += int(len(rolled) > 0)
+    assert compared > 5
