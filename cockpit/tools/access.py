@@ -7,9 +7,13 @@ import getpass
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cockpit.core.settings import Settings, load_settings
 from cockpit.domain import access as rules
+
+if TYPE_CHECKING:  # the users store imports argon2: only when a users command runs
+    from cockpit.store.users import Users
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -88,11 +92,10 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
-def _apply(args: argparse.Namespace, settings: Settings, found: object) -> str:
+def _apply(args: argparse.Namespace, settings: Settings, found: Users) -> str:
     """Change `found` (the users file's content) as the action asks; the line to print ("error: …" on failure)."""
     from cockpit.store import users as store
 
-    assert isinstance(found, store.Users)
     if args.action == "list":
         lines = [f"user\t{u.name}\t{u.role}\t{u.unit or '-'}" for u in sorted(found.users.values(), key=lambda u: u.name)]
         lines += [f"kiosk\t{k.id}\t{k.unit}\t{k.created}\t{k.note}" for k in found.kiosks.values()]

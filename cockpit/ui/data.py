@@ -278,6 +278,14 @@ def children_options(url: str, tr: hierarchy.Tree, unit: Unit) -> list[tuple[str
     return list(zip(kids["code"], kids["name"]))
 
 
+def find_unit(url: str, tr: hierarchy.Tree, code: str) -> Unit | None:
+    """The unit of a code: one of the tree's, a grid (read on demand), or None."""
+    if tr.has(code):
+        return tr.unit(code)
+    row = cached_grid(url, code) if len(code) == 15 else None
+    return hierarchy.grid_unit(row) if row is not None else None
+
+
 def period_windows(url: str, days: int) -> tuple[datetime, Window, Window, Window]:
     end = cached_data_end(url) or datetime.now()
     return (end, *compute_windows(end, days))

@@ -18,7 +18,7 @@ from cockpit.domain import hierarchy
 from cockpit.domain.access import OPEN, Access
 from cockpit.store import audit
 from cockpit.store.users import UsersFileError, read_users
-from cockpit.ui import alerts, cases, data, grids, overview, participation
+from cockpit.ui import alerts, cases, data, frame, grids, overview, participation
 from cockpit.ui.downloads import PageExport
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import ViewState
@@ -72,17 +72,14 @@ def scope_for(settings: Settings, unit_code: str, period_days: int = 30, lang: s
         raise ValueError(f"period must be one of {', '.join(map(str, PERIOD_DAYS))} days, not {period_days}")
     url = settings.db_url
     tree = hierarchy.Tree.from_frame(data.cached_units(url))
-    if tree.has(unit_code):
-        unit = tree.unit(unit_code)
-    else:
-        row = data.cached_grid(url, unit_code) if len(unit_code) == 15 else None
-        if row is None:
-            raise UnknownUnit(unit_code)
-        unit = hierarchy.grid_unit(row)
+    unit = data.find_unit(url, tree, unit_code)
+    if unit is None:
+        raise UnknownUnit(unit_code)
     found = found or Access("cli", OPEN)
-    if found.root_code is not None:
-        root_level = tree.unit(found.root_code).level if tree.has(found.root_code) else "grid"
-        found = replace(found, root_level=root_level)
+    root = frame.root_unit(url, tree, found)  # the page frame's own rule for who sees what
+    if root is None:
+        raise Refused(f"{found.name!r} has no valid role and unit: nothing to export")
+    found = replace(found, root_level=root.level) if found.root_code else found
     if not found.allows(unit.code):
         raise Refused(f"unit {unit.code} is outside what {found.name!r} may see")
     data_end = data.cached_data_end(url) or datetime.now()

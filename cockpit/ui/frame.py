@@ -118,7 +118,7 @@ def build_scope(view: ViewState) -> Scope:
         raise EmptyStore(url)
     tree = hierarchy.Tree.from_frame(units)
     found = auth.access()
-    root = _root_unit(url, tree, found)
+    root = root_unit(url, tree, found)
     if root is None:
         raise NoAccess(found.name)
     found = replace(found, root_level=root.level) if found.root_code else found
@@ -132,17 +132,11 @@ def build_scope(view: ViewState) -> Scope:
     return Scope(settings, view, tree, unit, hierarchy.child_level(tree, unit), end, current, previous, last_year, found)
 
 
-def _root_unit(url: str, tree: hierarchy.Tree, found: Access) -> Unit | None:
+def root_unit(url: str, tree: hierarchy.Tree, found: Access) -> Unit | None:
     """The top of what `found` may see: the city, their unit, or None (their unit is not in the database)."""
     if not found.valid:
         return None
-    code = found.root_code
-    if code is None:
-        return tree.root
-    if tree.has(code):
-        return tree.unit(code)
-    row = data.cached_grid(url, code) if len(code) == 15 else None
-    return hierarchy.grid_unit(row) if row is not None else None
+    return tree.root if found.root_code is None else data.find_unit(url, tree, found.root_code)
 
 
 def _show_outage(slot: st.delta_generator.DeltaGenerator, lang: str) -> None:

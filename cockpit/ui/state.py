@@ -13,7 +13,7 @@ from cockpit.core.i18n import LANGS, t
 from cockpit.core.model import PERIOD_DAYS, Unit
 from cockpit.core.settings import PROJECT_DIR
 from cockpit.domain import hierarchy, metrics
-from cockpit.ui.data import cached_grid
+from cockpit.ui.data import find_unit
 
 # ---------------------------------------------------------------- state: language, period, metric, unit
 
@@ -136,12 +136,9 @@ def resolve_unit(url: str, tree: hierarchy.Tree, code: str | None, lang: str) ->
         if bad:
             st.warning(t("unknown_unit", lang, code=literal(str(bad)[:40])))
         return tree.root
-    if tree.has(code):
-        return tree.unit(code)
-    if len(code) == 15:
-        row = cached_grid(url, code)
-        if row is not None:
-            return hierarchy.grid_unit(row)
+    found = find_unit(url, tree, code)
+    if found is not None:
+        return found
     st.warning(t("unknown_unit", lang, code=literal(code)))
     st.session_state["unit"] = None
     return tree.root

@@ -11,11 +11,13 @@ the flag is cleared for good by the first ``st.navigation`` call, so the app run
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -112,3 +114,17 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return caught
+
+
+@pytest.fixture
+def own_city(clean_env, small_demo, tmp_path):
+    """A copy of the small demo this test may move away, break or delete; the caches start and end empty."""
+    db = tmp_path / "city.sqlite"
+    shutil.copyfile(small_demo.db_path, db)
+    clean_env.setenv("COCKPIT_DB_URL", f"sqlite:///{db}")
+    clean_env.setenv("COCKPIT_GEO_DIR", str(small_demo.geo_dir))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()

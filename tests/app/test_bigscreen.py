@@ -8,7 +8,6 @@ their TTL running out, as in test_outage.py.
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 import streamlit as st
@@ -94,19 +93,6 @@ def test_options_from_the_url_reach_the_browser_script(start, units):
     script = frame.proto.srcdoc if frame is not None else ""
     assert '"scale": "fill"' in script and '"reloadMs": 43200000' in script
     assert "P.innerWidth" in script and "window.screen" not in script.replace("never window.screen", "")
-
-
-@pytest.fixture
-def own_city(clean_env, small_demo, tmp_path):
-    db = tmp_path / "city.sqlite"
-    shutil.copyfile(small_demo.db_path, db)
-    clean_env.setenv("COCKPIT_DB_URL", f"sqlite:///{db}")
-    clean_env.setenv("COCKPIT_GEO_DIR", str(small_demo.geo_dir))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def test_store_away_keeps_the_figures_with_a_discreet_notice_then_recovers(own_city, start, units):

@@ -22,19 +22,6 @@ from cockpit.ui.pages import PAGES
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-@pytest.fixture
-def own_city(clean_env, small_demo, tmp_path):
-    db = tmp_path / "city.sqlite"
-    shutil.copyfile(small_demo.db_path, db)
-    clean_env.setenv("COCKPIT_DB_URL", f"sqlite:///{db}")
-    clean_env.setenv("COCKPIT_GEO_DIR", str(small_demo.geo_dir))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield db
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
 def html_bodies(at: AppTest) -> list[str]:
     return [h.proto.body for h in at.get("html")]
 

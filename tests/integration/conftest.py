@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import import_city
 import pytest
 from parity import Reference, sample_of
 from servers import ServerDB, demo_on_server
@@ -42,3 +43,16 @@ def reference(small_demo) -> Iterator[Reference]:
 
 
 
+
+
+# -- the importers' target databases (tests/integration/test_import_*.py) --------------------------
+
+@pytest.fixture(params=import_city.BACKENDS)
+def db(request, tmp_path):
+    """A fresh import target on each backend (SQLite always; PostgreSQL and MariaDB when their URLs are set)."""
+    yield from import_city.database(request.param, tmp_path)
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    yield from import_city.database("sqlite", tmp_path)

@@ -22,16 +22,6 @@ from hypothesis import strategies as st
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(params=city.BACKENDS)
-def db(request, tmp_path):
-    yield from city.database(request.param, tmp_path)
-
-
-@pytest.fixture
-def sqlite_db(tmp_path):
-    yield from city.database("sqlite", tmp_path)
-
-
 def test_gb18030_chinese_headers_twice_then_a_changed_row(db, tmp_path, capsys):
     files = city.write_city(tmp_path)
     geo = str(tmp_path / "geo")

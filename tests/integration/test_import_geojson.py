@@ -18,16 +18,6 @@ WGS = (116.404, 39.915)
 GCJ = (116.41024449916938, 39.91640428150164)
 
 
-@pytest.fixture(params=city.BACKENDS)
-def db(request, tmp_path):
-    yield from city.database(request.param, tmp_path)
-
-
-@pytest.fixture
-def sqlite_db(tmp_path):
-    yield from city.database("sqlite", tmp_path)
-
-
 def _collection(features: list[dict], **extra: object) -> dict:
     return {"type": "FeatureCollection", **extra, "features": features}
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import import_city as city
-import pytest
 
 from cockpit.domain.cases import compliance, funnel
 
@@ -14,16 +13,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "open311"
 REQUESTS = FIXTURES / "bloomington_requests.json"
 SERVICES = FIXTURES / "bloomington_services.json"
 GRID = "330681001001001"
-
-
-@pytest.fixture(params=city.BACKENDS)
-def db(request, tmp_path):
-    yield from city.database(request.param, tmp_path)
-
-
-@pytest.fixture
-def sqlite_db(tmp_path):
-    yield from city.database("sqlite", tmp_path)
 
 
 def _import(capsys, url: str, tmp_path: Path, requests: Path = REQUESTS, *extra: str) -> tuple[int, str, str]:
