@@ -14,6 +14,33 @@ from cockpit.core.model import TIERS, Window
 STAGES = ("received", "registered", "dispatched", "resolved", "verified", "closed", "visited")
 DEADLINES = ("review", "response", "resolve")
 DEADLINE_STAGES = ("registered", "dispatched", "resolved")  # the stage each deadline is met by
+WORKLOAD = ("closed_in", "open", "overdue")
+
+
+# Sources whose cases carry only part of the loop, with the stages they do carry. Open311
+# GeoReport v2 knows open and closed: its cases leave every stage between, the revisit (and the
+# rating made at it) and the reopen/return counts empty, which says nothing about them, so they
+# are left out of those figures instead of counting as "never" (a city on Open311 alone sees
+# them as unknown, not as 0%).
+PARTIAL_SOURCES: dict[str, frozenset[str]] = {"open311": frozenset({"received", "closed"})}
+REWORK = "rework"  # the pseudo-stage of the reopen and return counts
+
+# The stage each cohort column needs recorded; a column not listed (received) counts every case.
+_NEEDS: dict[str, str] = {
+    **{s: s for s in STAGES[1:]},
+    "review_on_time": "registered", "review_late": "registered",
+    "response_on_time": "dispatched", "response_late": "dispatched",
+    "resolve_on_time": "resolved", "resolve_late": "resolved",
+    **{f"tier_{t}": "resolved" for t in TIERS},
+    "rated": "visited", "satisfied": "visited",
+    "reopened": REWORK, "returned": REWORK,
+}
+
+
+def carries(source: str, stage: str) -> bool:
+    """Whether cases from `source` record `stage` (every source not in PARTIAL_SOURCES records all)."""
+    partial = PARTIAL_SOURCES.get(source)
+    return partial is None or stage in partial
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -25,24 +52,57 @@ def totals(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, int]:
     return {col: int(frame[col].sum()) if col in frame else 0 for col in columns}
 
 
-def reached(cohort: dict[str, int]) -> list[int | None]:
-    """Cases that reached each stage; None (unknown) for a stage no case recorded although a later one did.
+def cohort_totals(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, int]:
+    """Column sums of a cohort frame, each over the cases whose source records what the column counts.
 
-    A source that does not carry a stage (Open311 has only open and closed) leaves its timestamp
-    NULL in every case: that stage is unknown, not reached by nobody.
+    Besides the columns: ``received@<stage>`` (cases received from sources that record the stage,
+    the base of its share) and ``closed@visited`` (closed cases whose source records revisits, the
+    base of the revisit rate). A frame without a ``source`` column is summed whole.
+    """
+    out = totals(frame, columns)
+    if "source" not in frame or frame.empty:
+        return out
+    sources = frame["source"].astype(str)
+    for stage in (*STAGES[1:], REWORK):
+        mask = sources.map(lambda s, stage=stage: carries(s, stage))
+        part = frame[mask]
+        out[f"received@{stage}"] = int(part["received"].sum()) if "received" in part else 0
+        if stage == "visited":
+            out["closed@visited"] = int(part["closed"].sum()) if "closed" in part else 0
+        for col in columns:
+            if _NEEDS.get(col) == stage and col in part:
+                out[col] = int(part[col].sum())
+    return out
+
+
+def _base(cohort: dict[str, int], stage: str) -> int:
+    return cohort.get(f"received@{stage}", cohort.get("received", 0))
+
+
+def reached(cohort: dict[str, int]) -> list[int | None]:
+    """Cases that reached each stage; None (unknown) where no case could have recorded it.
+
+    Unknown: no case came from a source that records the stage (see PARTIAL_SOURCES), or no case
+    recorded it although a later stage was recorded (a source, say a CSV export, without that
+    column): either way its timestamp is NULL everywhere, which is not "reached by nobody".
     """
     counts = [cohort.get(s, 0) for s in STAGES]
-    return [None if n == 0 and any(counts[i + 1 :]) else n for i, n in enumerate(counts)]
+    out: list[int | None] = []
+    for i, (stage, n) in enumerate(zip(STAGES, counts)):
+        recorded_by_none = i > 0 and _base(cohort, stage) == 0 and cohort.get("received", 0) > 0
+        skipped = n == 0 and any(counts[i + 1 :])
+        out.append(None if recorded_by_none or skipped else n)
+    return out
 
 
 def funnel(cohort: dict[str, int], medians: dict[str, float | None]) -> pd.DataFrame:
-    """One row per lifecycle stage: cases that reached it, their share of the received, median hours from the stage before."""
-    received = cohort.get("received", 0)
+    """One row per lifecycle stage: cases that reached it, their share of the received (from sources
+    that record the stage), median hours from the stage before."""
     cases = reached(cohort)
     return pd.DataFrame({
         "stage": list(STAGES),
         "cases": cases,
-        "share": [None if n is None else _ratio(n, received) for n in cases],
+        "share": [None if n is None else _ratio(n, _base(cohort, s)) for s, n in zip(STAGES, cases)],
         "median_hours": [medians.get(s) for s in STAGES],
     })
 
@@ -74,9 +134,9 @@ def follow_up(cohort: dict[str, int], workload: dict[str, int]) -> dict[str, flo
     return {
         "closure_rate": _ratio(workload["closed_in"], workload["closed_in"] + workload["open"]),
         "satisfaction": _ratio(cohort["satisfied"], cohort["rated"]),
-        "revisit_rate": _ratio(cohort["visited"], cohort["closed"]),
-        "reopen_rate": _ratio(cohort["reopened"], cohort["received"]),
-        "return_rate": _ratio(cohort["returned"], cohort["received"]),
+        "revisit_rate": _ratio(cohort["visited"], cohort.get("closed@visited", cohort["closed"])),
+        "reopen_rate": _ratio(cohort["reopened"], _base(cohort, REWORK)),
+        "return_rate": _ratio(cohort["returned"], _base(cohort, REWORK)),
     }
 
 
@@ -99,6 +159,12 @@ def _grouped(frame: pd.DataFrame, by: str, columns: tuple[str, ...]) -> pd.DataF
     return frame.groupby(by)[cols].sum() if not frame.empty else pd.DataFrame(columns=cols)
 
 
+def _grouped_cohort(frame: pd.DataFrame, by: str, columns: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    if frame.empty:
+        return {}
+    return {str(key): cohort_totals(part, columns) for key, part in frame.groupby(by)}
+
+
 def breakdown(cohort: pd.DataFrame, workload: pd.DataFrame, by: str, cohort_cols: tuple[str, ...],
               parents: dict[str, str] | None = None) -> pd.DataFrame:
     """Per source or 大类 (`by` = "source" / "category"): counts and every rate of the page, most received first."""
@@ -106,11 +172,13 @@ def breakdown(cohort: pd.DataFrame, workload: pd.DataFrame, by: str, cohort_cols
     if by == "category" and parents is not None:
         cohort["category"] = cohort["category"].map(lambda c: parents.get(c, c))
         workload["category"] = workload["category"].map(lambda c: parents.get(c, c))
-    both = pd.concat([_grouped(cohort, by, cohort_cols), _grouped(workload, by, ("closed_in", "open", "overdue"))],
-                     axis=1).fillna(0).astype("int64")
+    work = _grouped(workload, by, WORKLOAD).fillna(0).astype("int64")
+    groups = _grouped_cohort(cohort, by, cohort_cols)
     rows = []
-    for key, r in both.iterrows():
-        values = r.to_dict()
+    for key in sorted(set(groups) | {str(k) for k in work.index}):
+        values = {**dict.fromkeys(cohort_cols, 0), **groups.get(key, {}),
+                  **(work.loc[key].to_dict() if key in work.index else dict.fromkeys(WORKLOAD, 0))}
+        values = {k: int(v) for k, v in values.items()}
         rates = follow_up(values, values)
         rows.append({"key": key, "received": values["received"], "closure_rate": rates["closure_rate"],
                      "on_time_rate": compliance(values)["resolve"], "satisfaction": rates["satisfaction"],

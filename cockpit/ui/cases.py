@@ -155,7 +155,7 @@ def render_kpis(v: CaseView) -> None:
 
 
 def kpi_values(v: CaseView) -> dict[str, float | None]:
-    c = metrics.totals(v.cohort, COHORT_COLUMNS)
+    c = metrics.cohort_totals(v.cohort, COHORT_COLUMNS)
     wl = metrics.totals(v.workload, ("closed_in", "open", "overdue"))
     return {**metrics.compliance(c), **metrics.follow_up(c, wl), "open": wl["open"], "overdue": wl["overdue"]}
 
@@ -169,7 +169,7 @@ def funnel_chart(v: CaseView) -> tuple[Chart, int]:
     """The lifecycle funnel with median stage times over the overdue trend, and the cases the medians come from."""
     s, f = v.scope, v.f
     times = cached_case_stage_times(s.url, s.unit, s.current, f.categories, f.source)
-    funnel = metrics.funnel(metrics.totals(v.cohort, COHORT_COLUMNS), metrics.stage_medians(times))
+    funnel = metrics.funnel(metrics.cohort_totals(v.cohort, COHORT_COLUMNS), metrics.stage_medians(times))
     series = cached_case_overdue_trend(s.url, s.unit, s.current, f.categories, f.source)
     return Chart("funnel", t("cs_funnel_title", s.lang), views.build_left_panel(funnel, series, s.lang, PANEL_WIDTH)), len(times)
 

@@ -110,6 +110,8 @@ def page_files(exp: PageExport, fmt: str, exported_at: datetime | None = None) -
 
 # ---------------------------------------------------------------- on screen
 
+MISSING = "—"
+
 def column_config(table: Table) -> dict:
     """How the screen formats the typed values: rates as percentages, times to the minute."""
     config: dict = {c: st.column_config.NumberColumn(format="percent") for c in table.percent}
@@ -121,8 +123,13 @@ def column_config(table: Table) -> dict:
 
 
 def show_table(table: Table, **kwargs: object) -> object:
-    """st.dataframe of a Table, formatted as its exports are typed; returns the dataframe's event."""
-    return st.dataframe(table.frame, hide_index=True, width="stretch", column_config=column_config(table), **kwargs)
+    """st.dataframe of a Table, formatted as its exports are typed; returns the dataframe's event.
+
+    A missing value (a rate with nothing to divide, a stage the source does not record) shows as
+    the dash the cards use, not as Streamlit's English "None".
+    """
+    return st.dataframe(table.frame, hide_index=True, width="stretch", column_config=column_config(table),
+                        placeholder=MISSING, **kwargs)
 
 
 def _deferred(make: Callable[[], bytes], what: str, exp: PageExport) -> Callable[[], bytes]:

@@ -53,7 +53,10 @@ def build_funnel_chart(funnel: pd.DataFrame, lang: str, width: int = 420, height
     frame = funnel.copy()
     frame["label"] = frame["stage"].map(lambda s: t(f"cs_stage_{s}", lang))
     frame["rank"] = range(len(frame))
-    frame["text"] = [f"{fmt_number(n, lang)}  {_hours(h, lang)}".strip() for n, h in zip(frame["cases"], frame["median_hours"])]
+    # A stage the source does not record has no bar: it says so, instead of looking like zero.
+    frame["text"] = [t("cs_stage_unknown", lang) if pd.isna(n) else f"{fmt_number(n, lang)}  {_hours(h, lang)}".strip()
+                     for n, h in zip(frame["cases"], frame["median_hours"])]
+    frame["at"] = frame["cases"].astype("float64").fillna(0.0)
     base = alt.Chart(frame, title=alt.Title(t("cs_funnel_title", lang), anchor="start", fontSize=14)).encode(
         y=alt.Y("label:N", sort=alt.SortField("rank"), title=None, axis=alt.Axis(labelOverlap=False)),
     )
@@ -61,7 +64,7 @@ def build_funnel_chart(funnel: pd.DataFrame, lang: str, width: int = 420, height
     bars = base.mark_bar(color="#4fc3f7").encode(
         x=alt.X("cases:Q", title=None, axis=None, scale=alt.Scale(domain=[0, top * 1.6])),
     )
-    text = base.mark_text(align="left", dx=4, color="#e8f1ff", fontSize=11).encode(x="cases:Q", text="text:N")
+    text = base.mark_text(align="left", dx=4, color="#e8f1ff", fontSize=11).encode(x="at:Q", text="text:N")
     return alt.layer(bars, text).properties(width=width, height=height)
 
 
@@ -112,7 +115,12 @@ def build_left_panel(funnel: pd.DataFrame, series: pd.DataFrame, lang: str, widt
 def build_tier_panel(shares: pd.DataFrame, names: dict[str, str], lang: str, width: int = 420) -> alt.VConcatChart:
     rows = max(1, shares["code"].nunique()) if len(shares) else 1
     # Every child gets a row (a city has some 25): 16 px each, squeezed once the panel would pass 300 px.
-    return alt.vconcat(build_tier_chart(shares, names, lang, width, height=max(60, min(300, 16 * rows))))
+    chart = build_tier_chart(shares, names, lang, width, height=max(60, min(300, 16 * rows)))
+    if shares.empty:  # an empty frame would draw bare axes, which reads as "broken"
+        note = alt.Chart(pd.DataFrame({"text": [t("cs_tiers_none", lang)]})).mark_text(
+            color="#9fb3c8", fontSize=12).encode(text="text:N")
+        return alt.vconcat(alt.layer(chart, note))
+    return alt.vconcat(chart)
 
 
 RATE_COLUMNS = ("closure_rate", "on_time_rate", "satisfaction", "revisit_rate", "reopen_rate", "return_rate")

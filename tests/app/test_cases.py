@@ -58,6 +58,8 @@ def test_renders_at_every_tier(units, start, level):
     at = clean(start(page=PAGE, unit=code))
     assert at.query_params["unit"] == [code] or at.query_params["unit"] == code
     assert units.name(code) in "".join(h.proto.body for h in at.get("html"))
+    # A missing rate shows as the cards' dash, not as Streamlit's English "None".
+    assert at.dataframe and all(d.proto.placeholder == "—" for d in at.dataframe)
 
 
 def test_english_has_no_chinese_and_chinese_is_the_default(units, start):

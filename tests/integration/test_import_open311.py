@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import import_city as city
+import pandas as pd
 
-from cockpit.domain.cases import compliance, funnel
+from cockpit import queries
+from cockpit.core.model import Window
+from cockpit.domain.cases import WORKLOAD, breakdown, cohort_totals, compliance, follow_up, funnel, totals
+from cockpit.domain.hierarchy import Tree
+from cockpit.queries.cases import COHORT_COLUMNS
+from cockpit.store.engine import make_engine
+from cockpit.views.cases import build_funnel_chart
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "open311"
 REQUESTS = FIXTURES / "bloomington_requests.json"
@@ -84,12 +92,32 @@ def test_points_are_placed_in_the_grid_that_contains_them(sqlite_db, tmp_path, c
         ("A", "330681001001001", "2026-05-01 08:00:00"), ("B", "330681001005002", "2026-05-01 08:00:00")]
 
 
-def test_the_cases_funnel_shows_stages_open311_lacks_as_unknown():
-    frame = funnel({"received": 21, "closed": 3}, {})
-    cases = dict(zip(frame["stage"], frame["cases"]))
-    assert cases["received"] == 21 and cases["closed"] == 3
-    assert all(cases[s] != cases[s] for s in ("registered", "dispatched", "resolved", "verified"))  # NaN: unknown
-    assert cases["visited"] == 0
-    cohort = {"received": 21, "closed": 3, "review_on_time": 0, "review_late": 21, "response_on_time": 0,
-              "response_late": 21, "resolve_on_time": 0, "resolve_late": 0}
+def test_the_cases_page_shows_what_open311_does_not_carry_as_unknown(sqlite_db, tmp_path, capsys):
+    city.load_city(capsys, sqlite_db, tmp_path, with_boundaries=True)
+    rc, _, err = _import(capsys, sqlite_db, tmp_path, REQUESTS, "--default-grid", GRID)
+    assert rc == 0, err
+    engine = make_engine(sqlite_db)
+    try:
+        root = Tree.from_frame(queries.fetch_units(engine)).root
+        window = Window(datetime(2012, 5, 1), datetime(2012, 7, 1))
+        cohort_frame = queries.fetch_case_cohort(engine, root, window)
+        workload_frame = queries.fetch_case_workload(engine, root, window)
+    finally:
+        engine.dispose()
+    cohort, workload = cohort_totals(cohort_frame, COHORT_COLUMNS), totals(workload_frame, WORKLOAD)
+    frame = funnel(cohort, {}).set_index("stage")
+    assert frame.loc["received", "cases"] == 21 and frame.loc["closed", "cases"] == 3
+    assert frame.loc["closed", "share"] == 3 / 21
+    for stage in ("registered", "dispatched", "resolved", "verified", "visited"):  # the last stage too
+        assert pd.isna(frame.loc[stage, "cases"]) and pd.isna(frame.loc[stage, "share"]), stage
     assert compliance(cohort) == {"review": None, "response": None, "resolve": None}  # unknown, not 0%
+    bars = build_funnel_chart(frame.reset_index(), "zh").data  # the layers share the frame
+    assert dict(zip(bars["stage"], bars["text"]))["visited"] == "未记录"  # said on the chart, not drawn as 0
+    rates = follow_up(cohort, workload)
+    assert rates["closure_rate"] == 3 / 21  # open and closed is what Open311 does carry
+    assert rates["revisit_rate"] is None and rates["satisfaction"] is None
+    assert rates["reopen_rate"] is None and rates["return_rate"] is None
+    by_source = breakdown(cohort_frame, workload_frame, "source", COHORT_COLUMNS).set_index("key")
+    row = by_source.loc["open311"]
+    assert row["received"] == 21 and row["closure_rate"] == 3 / 21
+    assert all(pd.isna(row[k]) for k in ("on_time_rate", "satisfaction", "revisit_rate", "reopen_rate", "return_rate"))

@@ -239,3 +239,24 @@ def test_timeline_and_masked_text(engine):
 ])
 def test_mask_text(text, want):
     assert mask_text(text) == want
+
+
+def test_a_source_that_carries_part_of_the_loop_is_left_out_of_what_it_does_not_carry():
+    """Two patrol cases (full loop: one revisited, one rework) beside three Open311 cases (open/closed only)."""
+    zero = dict.fromkeys(COHORT_COLUMNS, 0)
+    patrol = {**zero, "source": "patrol", "received": 2, "registered": 2, "dispatched": 2, "resolved": 2,
+              "verified": 2, "closed": 2, "visited": 1, "review_on_time": 1, "review_late": 1, "reopened": 1,
+              "rated": 1, "satisfied": 1}
+    open311 = {**zero, "source": "open311", "received": 3, "closed": 2, "review_late": 3, "response_late": 3,
+               "resolve_late": 3}
+    cohort = m.cohort_totals(pd.DataFrame([patrol, open311]), COHORT_COLUMNS)
+    assert cohort["received"] == 5 and cohort["closed"] == 4 and cohort["received@visited"] == 2
+    frame = m.funnel(cohort, {}).set_index("stage")
+    assert frame.loc["closed", "share"] == 4 / 5  # Open311 does carry closing
+    assert frame.loc["visited", "cases"] == 1 and frame.loc["visited", "share"] == 1 / 2  # of the patrol cases
+    assert m.compliance(cohort)["review"] == 0.5  # the Open311 cases are not "late": they cannot register
+    rates = m.follow_up(cohort, {"closed_in": 4, "open": 1, "overdue": 0})
+    assert rates["revisit_rate"] == 1 / 2 and rates["reopen_rate"] == 1 / 2 and rates["closure_rate"] == 4 / 5
+    alone = m.cohort_totals(pd.DataFrame([open311]), COHORT_COLUMNS)
+    assert m.reached(alone) == [3, None, None, None, None, 2, None]
+    assert m.follow_up(alone, {"closed_in": 2, "open": 1, "overdue": 0})["revisit_rate"] is None

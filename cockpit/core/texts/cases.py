@@ -29,6 +29,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "cs_timeline_hint": ("在事件清单中选中一行，即可在此查看其办理过程。", "Pick a case in the list to see its timeline here."),
     "cs_description": ("事件描述：{text}", "Description: {text}"),
     "cs_no_children": ("网格为最小单元，没有下级单元。", "A grid is the smallest unit: no sub-units."),
+    "cs_tiers_none": ("期内无记录处置层级的已处置事件", "No case resolved in the period with its resolving tier recorded"),
+    "cs_stage_unknown": ("未记录", "not recorded"),
     "cs_sample_note": ("中位用时基于期内最近受理的 {n} 件事件。", "Median times from the {n} latest cases received in the period."),
     "cs_hours": ("{n} 小时", "{n} h"),
     "cs_days": ("{n} 天", "{n} d"),
