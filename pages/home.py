@@ -3,8 +3,7 @@
 from cockpit import ui
 from cockpit.ui import home
 
-with ui.page_frame() as frame_scope:
-    scope = home.home_scope(frame_scope)  # sign-in's hook: the viewer's own grid or community
+with ui.page_frame(move=home.home_scope) as scope:  # the viewer's own grid, community or street
     with ui.section(scope.lang):
         home.render_figures(scope)
     with ui.section(scope.lang):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -49,8 +49,11 @@ class NoAccess(Exception):
 
 
 @contextmanager
-def page_frame(with_unit: bool = True) -> Iterator[Scope | ViewState]:
+def page_frame(with_unit: bool = True, move: Callable[[Scope], Scope] | None = None) -> Iterator[Scope | ViewState]:
     """Begin a page: hands back its Scope (or only the ViewState for a page without a unit).
+
+    `move` lets a page put the scope elsewhere before the header, the breadcrumb and the URL are
+    drawn (the phone home goes to the viewer's own unit), so all three name the unit shown.
 
     Everything the page then does runs inside the guard: a store outage becomes the notice at
     the top, any other failure a notice in the page, never a traceback.
@@ -65,6 +68,8 @@ def page_frame(with_unit: bool = True) -> Iterator[Scope | ViewState]:
         scope: Scope | ViewState = view
         if with_unit:
             scope = build_scope(view)
+            if move is not None:
+                scope = move(scope)
             sync_url(view, scope.unit)
     except NoAccess:
         st.info(t("au_no_access", view.lang))

@@ -29,12 +29,17 @@ CASES_READ = 40  # the list is overdue first, then by due time: enough rows to f
 
 
 def home_unit(scope: Scope) -> Unit:
-    """The unit the home is about: the hook sign-in fills.
+    """The unit the home is about: the signed-in viewer's own one (the root of their Access:
+    their grid, community or street), wherever the link or the session had wandered inside it.
 
-    Once sign-in knows the viewer's own grid or community (their Access's root unit), return it
-    here. Until then it is the unit of the link or the session: what the page frame resolved.
+    The open demo, a whole-city account, or an account whose unit is not in the database (the
+    frame has already refused that one) get the unit the page frame resolved from the link.
     """
-    return scope.unit
+    code = scope.access.root_code
+    if code is None or code == scope.unit.code:
+        return scope.unit
+    own = data.find_unit(scope.url, scope.tree, code)
+    return scope.unit if own is None else own
 
 
 def home_scope(scope: Scope) -> Scope:

@@ -178,3 +178,17 @@ def test_small_counts_are_suppressed_alike_on_screen_and_in_the_files(units, sta
     hidden = sum(str(v) == "<5" for col in shown.columns for v in shown[col])
     assert hidden > 0 and raw.count("<5") == hidden  # the same cells hidden on screen and in the file
     assert any("<5" in c.value for c in at.caption)
+
+
+def test_the_phone_home_is_the_viewers_own_unit_wherever_the_link_was(people, units, start):
+    community = people["community"]
+    grid = units.children(community)[0]
+    at = sign_in(start(unit=grid), "wang")  # a viewer of one community, sent a link to one of its grids
+    assert shown_unit(at) == grid and not at.exception
+    at.switch_page("pages/home.py").run()
+    assert not at.exception
+    assert shown_unit(at) == community  # the URL, the header and the figures all name their own unit
+    assert units.name(community) in header(at)
+    at = sign_in(start(unit=grid), "li")  # a whole-city leader has no own unit: the home follows the link
+    at.switch_page("pages/home.py").run()
+    assert shown_unit(at) == grid and units.name(grid) in header(at)
