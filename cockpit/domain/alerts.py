@@ -47,8 +47,12 @@ def find_hotspots(baselines: pd.DataFrame, period_days: int, baseline_days: int,
                                 p=pd.Series(dtype=float))
     expected = baselines["baseline"].clip(lower=0.5) * period_days / baseline_days
     out = baselines.assign(expected=expected, factor=baselines["observed"] / expected)
-    out["p"] = [poisson_sf(int(k), float(mu)) for k, mu in zip(out["observed"], out["expected"])]
-    flagged = out[(out["p"] < alpha) & (out["observed"] >= min_alerts)]
+    # Only a count above its expectation can be this unlikely (P(X >= k) > 0.4 for k <= mu): the
+    # rest of a city's 92,600 grids need no tail sum.
+    candidates = out[(out["observed"] >= min_alerts) & (out["observed"] > out["expected"])]
+    p = [poisson_sf(int(k), float(mu)) for k, mu in zip(candidates["observed"], candidates["expected"])]
+    candidates = candidates.assign(p=pd.Series(p, index=candidates.index, dtype=float))
+    flagged = candidates[candidates["p"] < alpha]
     return flagged.sort_values(["p", "factor", "grid_code"], ascending=[True, False, True]).reset_index(drop=True)
 
 

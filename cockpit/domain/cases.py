@@ -52,27 +52,36 @@ def totals(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, int]:
     return {col: int(frame[col].sum()) if col in frame else 0 for col in columns}
 
 
-def cohort_totals(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, int]:
-    """Column sums of a cohort frame, each over the cases whose source records what the column counts.
+def carried(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The cohort frame's `columns`, each zeroed on the rows whose source does not record what it counts.
 
-    Besides the columns: ``received@<stage>`` (cases received from sources that record the stage,
-    the base of its share) and ``closed@visited`` (closed cases whose source records revisits, the
-    base of the revisit rate). A frame without a ``source`` column is summed whole.
+    Where some rows come from such a source it adds ``received@<stage>`` (cases received from the
+    sources that record the stage: the base of its share) and ``closed@visited`` (closed cases whose
+    source records revisits: the base of the revisit rate); without any, the bases are the plain
+    ``received`` and ``closed`` and nothing is added. Columns the frame lacks are left out.
     """
-    out = totals(frame, columns)
+    out = frame[[c for c in columns if c in frame]]
     if "source" not in frame or frame.empty:
         return out
-    sources = frame["source"].astype(str)
+    partial = frame["source"].isin(list(PARTIAL_SOURCES))
+    if not partial.any():
+        return out
+    out = out.copy()
     for stage in (*STAGES[1:], REWORK):
-        mask = sources.map(lambda s, stage=stage: carries(s, stage))
-        part = frame[mask]
-        out[f"received@{stage}"] = int(part["received"].sum()) if "received" in part else 0
+        records = [src for src, stages in PARTIAL_SOURCES.items() if stage in stages]
+        keep = ~partial | frame["source"].isin(records)
+        out[f"received@{stage}"] = frame["received"].where(keep, 0)
         if stage == "visited":
-            out["closed@visited"] = int(part["closed"].sum()) if "closed" in part else 0
-        for col in columns:
-            if _NEEDS.get(col) == stage and col in part:
-                out[col] = int(part[col].sum())
+            out["closed@visited"] = frame["closed"].where(keep, 0)
+        for col in (c for c in out.columns if _NEEDS.get(c) == stage):
+            out[col] = out[col].where(keep, 0)
     return out
+
+
+def cohort_totals(frame: pd.DataFrame, columns: tuple[str, ...]) -> dict[str, int]:
+    """Column sums of a cohort frame over what each case's source records (see ``carried``)."""
+    sums = carried(frame, columns)
+    return {**dict.fromkeys(columns, 0), **{c: int(sums[c].sum()) for c in sums.columns}}
 
 
 def _base(cohort: dict[str, int], stage: str) -> int:
@@ -159,12 +168,6 @@ def _grouped(frame: pd.DataFrame, by: str, columns: tuple[str, ...]) -> pd.DataF
     return frame.groupby(by)[cols].sum() if not frame.empty else pd.DataFrame(columns=cols)
 
 
-def _grouped_cohort(frame: pd.DataFrame, by: str, columns: tuple[str, ...]) -> dict[str, dict[str, int]]:
-    if frame.empty:
-        return {}
-    return {str(key): cohort_totals(part, columns) for key, part in frame.groupby(by)}
-
-
 def breakdown(cohort: pd.DataFrame, workload: pd.DataFrame, by: str, cohort_cols: tuple[str, ...],
               parents: dict[str, str] | None = None) -> pd.DataFrame:
     """Per source or 大类 (`by` = "source" / "category"): counts and every rate of the page, most received first."""
@@ -172,13 +175,13 @@ def breakdown(cohort: pd.DataFrame, workload: pd.DataFrame, by: str, cohort_cols
     if by == "category" and parents is not None:
         cohort["category"] = cohort["category"].map(lambda c: parents.get(c, c))
         workload["category"] = workload["category"].map(lambda c: parents.get(c, c))
-    work = _grouped(workload, by, WORKLOAD).fillna(0).astype("int64")
-    groups = _grouped_cohort(cohort, by, cohort_cols)
+    sums = carried(cohort, cohort_cols)
+    sums[by] = cohort[by]
+    both = pd.concat([_grouped(sums, by, tuple(c for c in sums.columns if c != by)),
+                      _grouped(workload, by, WORKLOAD)], axis=1).fillna(0).astype("int64")
     rows = []
-    for key in sorted(set(groups) | {str(k) for k in work.index}):
-        values = {**dict.fromkeys(cohort_cols, 0), **groups.get(key, {}),
-                  **(work.loc[key].to_dict() if key in work.index else dict.fromkeys(WORKLOAD, 0))}
-        values = {k: int(v) for k, v in values.items()}
+    for key, r in both.iterrows():
+        values = {**dict.fromkeys(cohort_cols, 0), **r.to_dict()}
         rates = follow_up(values, values)
         rows.append({"key": key, "received": values["received"], "closure_rate": rates["closure_rate"],
                      "on_time_rate": compliance(values)["resolve"], "satisfaction": rates["satisfaction"],

@@ -25,7 +25,6 @@ from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
 from cockpit.ui.scope import Scope
 from cockpit.views import cases as views
-from cockpit.views import charts
 from cockpit.views.tables import Chart, Table
 
 PAGE = "cases"
@@ -162,7 +161,7 @@ def kpi_values(v: CaseView) -> dict[str, float | None]:
 
 def _svg(chart: Chart) -> None:
     # st.html sanitises inline SVG away; st.image serves the SVG as an image.
-    st.image(data.cached_svg(charts.spec_json(chart.spec)), width="stretch")  # type: ignore[attr-defined]
+    st.image(data.chart_svg(chart), width="stretch")
 
 
 def funnel_chart(v: CaseView) -> tuple[Chart, int]:
@@ -171,7 +170,7 @@ def funnel_chart(v: CaseView) -> tuple[Chart, int]:
     times = cached_case_stage_times(s.url, s.unit, s.current, f.categories, f.source)
     funnel = metrics.funnel(metrics.cohort_totals(v.cohort, COHORT_COLUMNS), metrics.stage_medians(times))
     series = cached_case_overdue_trend(s.url, s.unit, s.current, f.categories, f.source)
-    return Chart("funnel", t("cs_funnel_title", s.lang), views.build_left_panel(funnel, series, s.lang, PANEL_WIDTH)), len(times)
+    return Chart("funnel", t("cs_funnel_title", s.lang), views.build_left_panel, (funnel, series, s.lang, PANEL_WIDTH)), len(times)
 
 
 def render_funnel(v: CaseView) -> None:
@@ -185,7 +184,7 @@ def tier_chart(v: CaseView) -> Chart:
     unit = v.scope.unit
     names = {unit.code: unit.name, **v.child_names}
     shares = metrics.tier_shares(v.cohort, unit.code, v.child_names)
-    return Chart("tiers", t("cs_tiers_title", v.scope.lang), views.build_tier_panel(shares, names, v.scope.lang, PANEL_WIDTH))
+    return Chart("tiers", t("cs_tiers_title", v.scope.lang), views.build_tier_panel, (shares, names, v.scope.lang, PANEL_WIDTH))
 
 
 def render_tiers(v: CaseView) -> None:

@@ -33,6 +33,7 @@ from cockpit.queries import rollup
 from cockpit.store import boundaries
 from cockpit.store.engine import STORE_ERRORS, Engine, make_engine
 from cockpit.views import charts
+from cockpit.views.tables import Chart
 
 CHART_WIDTH = 560  # px of the SVG's own layout; CSS scales it to the column
 TTL = 300  # seconds: fresh enough for a command centre, cheap enough for many viewers
@@ -106,7 +107,11 @@ def record_calls() -> Iterator[list[tuple[str, Callable, tuple]]]:
 
 
 def data_call(*, ttl: int | None = TTL, max_entries: int | None = None, floor: bool = True) -> Callable:
-    """Cache a data function (see the module docstring). `floor=False`: file or image work, not SQL."""
+    """Cache a data function (see the module docstring).
+
+    `floor=False`: file, image or arithmetic work, not SQL; the data calls it makes inside are
+    recorded for the bench's floor as if the page had made them.
+    """
 
     def wrap(fn: Callable) -> Callable:
         cached = st.cache_data(ttl=ttl, max_entries=max_entries, show_spinner=False)(fn)
@@ -118,7 +123,7 @@ def data_call(*, ttl: int | None = TTL, max_entries: int | None = None, floor: b
                 with _recorders_lock:
                     for calls in _recorders:
                         calls.append((fn.__name__, fn, args))
-            _recording.depth = depth + 1
+            _recording.depth = depth + 1 if floor else depth
             key = (fn.__name__, *args)
             try:
                 value = cached(*args)
@@ -264,6 +269,22 @@ def cached_display_geometry(geo_dir: str, unit_code: str, unit_level: str, child
 @data_call(max_entries=4096, floor=False)
 def cached_svg(spec_json: str) -> str:
     return charts.json_to_svg(spec_json)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def cached_chart_svg(builder: str, _build: Callable[..., Any], *args: Any) -> str:
+    """The SVG of _build(*args), cached on the builder's name and its inputs (by content).
+
+    Building and serialising an Altair chart costs a warm page more than all its cached reads;
+    the inputs are small frames, cheap to hash. (Streamlit cannot hash a function: the leading
+    underscore keeps it out of the key, its qualified name stands in.)
+    """
+    return charts.json_to_svg(charts.spec_json(_build(*args)))
+
+
+def chart_svg(chart: Chart) -> str:
+    build = chart.build
+    return cached_chart_svg(f"{build.__module__}.{build.__qualname__}", build, *chart.args)
 
 
 # ---------------------------------------------------------------- derived, uncached

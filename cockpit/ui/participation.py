@@ -14,14 +14,13 @@ from cockpit.ui.data import (
     CHART_WIDTH,
     cached_grids,
     cached_rollup_fresh,
-    cached_svg,
+    chart_svg,
     data_call,
     engine,
 )
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.render import basemap_style, drill_on_click, render_pan_switch, scope_shapes
 from cockpit.ui.scope import Scope
-from cockpit.views import charts
 from cockpit.views import participation as partview
 from cockpit.views import participation_map as partmap
 from cockpit.views.tables import Chart, Table
@@ -120,13 +119,12 @@ def _rates_frame(scope: Scope) -> pd.DataFrame:
 def panel_chart(scope: Scope) -> Chart:
     lang, w = scope.lang, scope.current
     series = participation.by_day(cached_points_series(scope.url, scope.unit, w), w.start, w.end, scope.view.period_days)
-    panel = partview.build_panel(series, cached_activity_stats(scope.url, scope.unit, w), _rates_frame(scope), lang,
-                                 CHART_WIDTH)
-    return Chart("charts", t("part_panel", lang), panel)
+    return Chart("charts", t("part_panel", lang), partview.build_panel,
+                 (series, cached_activity_stats(scope.url, scope.unit, w), _rates_frame(scope), lang, CHART_WIDTH))
 
 
 def render_charts(scope: Scope) -> None:
-    st.image(cached_svg(charts.spec_json(panel_chart(scope).spec)), width="stretch")
+    st.image(chart_svg(panel_chart(scope)), width="stretch")
 
 
 def rates_table(scope: Scope) -> Table:

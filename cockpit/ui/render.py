@@ -149,14 +149,13 @@ def scope_shapes(scope: Scope) -> tuple[dict, tuple] | None:
 
 def trend_chart(scope: Scope) -> Chart:
     url, unit, w = scope.url, scope.unit, scope.current
-    panel = charts.build_trend_panel(data.cached_daily(url, unit, w), data.cached_tiers(url, unit, w), scope.lang,
-                                     data.CHART_WIDTH)
-    return Chart("trends", t("ov_trends", scope.lang), panel)
+    return Chart("trends", t("ov_trends", scope.lang), charts.build_trend_panel,
+                 (data.cached_daily(url, unit, w), data.cached_tiers(url, unit, w), scope.lang, data.CHART_WIDTH))
 
 
 def render_trends(scope: Scope) -> None:
     # st.html sanitises inline SVG away; st.image serves the SVG as an image.
-    st.image(data.cached_svg(charts.spec_json(trend_chart(scope).spec)), width="stretch")
+    st.image(data.chart_svg(trend_chart(scope)), width="stretch")
 
 
 def render_data_source(lang: str) -> None:

@@ -6,6 +6,7 @@ exports write the same values typed, so CSV and Excel hold numbers and dates, no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import altair as alt
@@ -34,9 +35,20 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
+    """A chart of a page, kept as its builder and the builder's inputs.
+
+    The screen caches the drawing on those inputs (a warm page neither builds nor serialises an
+    Altair chart); a file export builds the spec when it is asked for.
+    """
+
     key: str
     title: str
-    spec: alt.TopLevelMixin = field(repr=False)
+    build: Callable[..., alt.TopLevelMixin] = field(repr=False)
+    args: tuple = field(default=(), repr=False)
+
+    @property
+    def spec(self) -> alt.TopLevelMixin:
+        return self.build(*self.args)
 
 
 def figures_table(key: str, title: str, rows: list[tuple[str, float | None, bool]], lang: str) -> Table:
