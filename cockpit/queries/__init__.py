@@ -54,6 +54,7 @@ from cockpit.queries.units import (
     fetch_grid,
     fetch_grid_codes,
     fetch_grids,
+    fetch_has_units,
     fetch_meta,
     fetch_units,
     fetch_venues,
@@ -61,7 +62,8 @@ from cockpit.queries.units import (
 
 __all__ = [
     "fetch_active_alerts", "fetch_alert_stats", "fetch_case_stats", "fetch_child_metrics", "fetch_child_population",
-    "fetch_daily", "fetch_data_end", "fetch_data_start", "fetch_grid", "fetch_grid_codes", "fetch_grids", "fetch_meta", "fetch_points_stats",
+    "fetch_daily", "fetch_data_end", "fetch_data_start", "fetch_grid", "fetch_grid_codes", "fetch_grids", "fetch_has_units", "fetch_meta",
+    "fetch_points_stats",
     "fetch_population", "fetch_tier_breakdown", "fetch_units", "fetch_venues",
     "fetch_closing_times", "fetch_grid_table",
     "fetch_activity_stats", "fetch_child_participants", "fetch_points_series", "fetch_top_communities",

@@ -28,6 +28,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from cockpit.core.model import SEVERITIES, AlertStats, Unit, Window
 from cockpit.queries.base import FAR_FUTURE, Bind, child_key, count_if, counts, in_unit, rows
@@ -128,12 +131,11 @@ def fetch_active_counts(bind: Bind, unit: Unit, end: datetime) -> pd.DataFrame:
 _DAYS_BEFORE_MONTH = {1: 0, 2: 31, 3: 59, 4: 90, 5: 120, 6: 151, 7: 181, 8: 212, 9: 243, 10: 273, 11: 304, 12: 334}
 
 
-def _minutes(col: ColumnElement) -> ColumnElement[int]:
+def _minutes_portable(col: ColumnElement) -> ColumnElement[int]:
     """Whole minutes since a fixed origin of a timestamp, in integer arithmetic every engine shares.
 
     Leap days before a date: (y - [month <= 2]) // 4, written (12y + m - 3) // 48 so that each field is
-    read twice at most (SQLite parses the timestamp again for every EXTRACT). Exact from 1901 to 2099,
-    where every fourth year is a leap year.
+    read twice at most. Exact from 1901 to 2099, where every fourth year is a leap year.
     """
     def part(field: str) -> ColumnElement[int]:
         return cast(extract(field, col), Integer)
@@ -141,6 +143,34 @@ def _minutes(col: ColumnElement) -> ColumnElement[int]:
     year, month = part("year"), part("month")
     days = year * 365 + (year * 12 + month - 3) // 48 + case(_DAYS_BEFORE_MONTH, value=month) + part("day")
     return days * 1440 + part("hour") * 60 + part("minute")
+
+
+class _Minutes(FunctionElement):
+    """Whole minutes of a naive timestamp since an origin each engine picks: only differences are read.
+
+    Every engine floors to the minute, so a difference is the same everywhere. SQLite parses a
+    timestamp again for every EXTRACT (five per column in the portable form): there one
+    strftime('%s') does it, about four times faster on a city's alerts.
+    """
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_Minutes)
+def _minutes_default(element: _Minutes, compiler: SQLCompiler, **kw: object) -> str:
+    (col,) = element.clauses.clauses
+    return compiler.process(_minutes_portable(col), **kw)
+
+
+@compiles(_Minutes, "sqlite")
+def _minutes_sqlite(element: _Minutes, compiler: SQLCompiler, **kw: object) -> str:
+    (col,) = element.clauses.clauses
+    return compiler.process(cast(func.strftime("%s", col), Integer) // 60, **kw)
+
+
+def _minutes(col: ColumnElement) -> ColumnElement[int]:
+    return _Minutes(col)
 
 
 def fetch_response_minutes(bind: Bind, unit: Unit, w: Window, alert_type: str | None = None,

@@ -17,6 +17,11 @@ def fetch_meta(bind: Bind) -> dict[str, str]:
     return {k: v for k, v in rows(bind, select(meta.c.key, meta.c.value))}
 
 
+def fetch_has_units(bind: Bind) -> bool:
+    """Whether the store holds any administrative unit: the liveness probe, one row at most."""
+    return bool(rows(bind, select(admin_unit.c.code).limit(1)))
+
+
 def fetch_units(bind: Bind) -> pd.DataFrame:
     """Every administrative unit (grids excluded): a small dimension, read once."""
     stmt = select(admin_unit).order_by(admin_unit.c.code)

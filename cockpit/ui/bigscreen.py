@@ -38,7 +38,6 @@ from cockpit.ui.render import basemap_style, coloured_children
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import ViewState
 from cockpit.views import bigscreen as bsview
-from cockpit.views import charts
 from cockpit.views import map as mapview
 
 BENCH_ENV = "COCKPIT_BENCH"  # "1": the memory benchmark may refresh faster than the floor (down to 1 s)
@@ -223,7 +222,6 @@ def _read_panels(scope: Scope, theme_on: str) -> dict[str, str]:
     daily = data.cached_daily(url, unit, scope.current)
     panels = {}
     for theme in bsview.THEMES:
-        chart = bsview.build_trend(daily, theme, scope.lang)
-        svg = data.cached_svg(charts.spec_json(chart)) if chart is not None else None
+        svg = data.svg_of(bsview.build_trend, daily, theme, scope.lang) if bsview.has_trend(theme) else None
         panels[theme] = bsview.build_panel_html(theme, kpis, scope.lang, theme == theme_on, severities, svg)
     return panels

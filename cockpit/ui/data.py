@@ -272,7 +272,7 @@ def cached_svg(spec_json: str) -> str:
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
-def cached_chart_svg(builder: str, _build: Callable[..., Any], *args: Any) -> str:
+def cached_chart_svg(builder: str, _build: Callable[..., Any], *args: Any) -> str:  # noqa: ARG001 - the key
     """The SVG of _build(*args), cached on the builder's name and its inputs (by content).
 
     Building and serialising an Altair chart costs a warm page more than all its cached reads;
@@ -282,9 +282,13 @@ def cached_chart_svg(builder: str, _build: Callable[..., Any], *args: Any) -> st
     return charts.json_to_svg(charts.spec_json(_build(*args)))
 
 
+def svg_of(build: Callable[..., Any], *args: Any) -> str:
+    """The SVG of the chart build(*args) makes, cached on the builder and its inputs."""
+    return cached_chart_svg(f"{build.__module__}.{build.__qualname__}", build, *args)
+
+
 def chart_svg(chart: Chart) -> str:
-    build = chart.build
-    return cached_chart_svg(f"{build.__module__}.{build.__qualname__}", build, *chart.args)
+    return svg_of(chart.build, *chart.args)
 
 
 # ---------------------------------------------------------------- derived, uncached

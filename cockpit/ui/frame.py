@@ -195,7 +195,7 @@ def store_answers(url: str) -> bool:
     except STORE_ERRORS:
         return False
     try:
-        return ping(engine) and not queries.fetch_units(engine).empty
+        return ping(engine) and queries.fetch_has_units(engine)
     except STORE_ERRORS:
         return False
     finally:

@@ -88,6 +88,12 @@ def _names(scope: Scope, codes: list[str]) -> dict[str, str]:
     return found
 
 
+@data_call(floor=False)
+def cached_venue_records(url: str, unit: Unit, w: Window, lang: str) -> list[dict]:
+    # A city's thousands of venues: made into the layer's records once, not on every run.
+    return partmap.venue_records(cached_venue_use(url, unit, w), lang)
+
+
 def render_map(scope: Scope) -> None:
     """Children by participants per 1,000 and the venues by their use; a click on a child drills into it."""
     unit, lang = scope.unit, scope.lang
@@ -97,7 +103,7 @@ def render_map(scope: Scope) -> None:
     fc, bounds = shapes
     parent, level = _rate_scope(scope)
     features, legend = partmap.colour_children(fc, cached_rates(scope.url, parent, level, scope.current), lang)
-    venues = partmap.venue_points(cached_venue_use(scope.url, unit, scope.current), lang)
+    venues = cached_venue_records(scope.url, unit, scope.current, lang)
     height = device.map_height(MAP_ROWS)  # a phone's map leaves the page around it in view
     deck = partmap.build_deck(features, bounds, venues, basemap_style(scope.settings), height,
                               device.map_width(partmap.MAP_WIDTH))

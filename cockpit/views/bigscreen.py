@@ -262,6 +262,10 @@ def build_screen_deck(features: dict, bounds: tuple[float, float, float, float],
     return deck
 
 
+def has_trend(theme: str) -> bool:
+    return bool(PANELS[theme][2])
+
+
 def build_trend(daily: pd.DataFrame, theme: str, lang: str) -> alt.VConcatChart | None:
     """The theme's trend, the overview's chart at the big screen's size (None: the theme has no daily series)."""
     series = PANELS[theme][2]

@@ -54,14 +54,19 @@ def venue_points(venues: pd.DataFrame, lang: str) -> pd.DataFrame:
     })[cols]
 
 
-def build_deck(features: dict, bounds: tuple[float, float, float, float], venues: pd.DataFrame,
+def venue_records(venues: pd.DataFrame, lang: str) -> list[dict]:
+    """`venue_points` as the map layer's records, positions to 4 decimals (about 10 m)."""
+    return venue_points(venues, lang).round({"lon": 4, "lat": 4}).to_dict(orient="records")
+
+
+def build_deck(features: dict, bounds: tuple[float, float, float, float], venues: list[dict],
                basemap_style: str | None = None, height_px: int = 430, width_px: int = MAP_WIDTH) -> pdk.Deck:
     """Offline by default, as the overview's map: no basemap and nothing fetched unless one is configured."""
     layers = [pdk.Layer("GeoJsonLayer", id="units", data=features, pickable=True, stroked=True, filled=True,
                         get_fill_color="properties.fill", get_line_color=LINE_COLOUR, line_width_min_pixels=1,
                         auto_highlight=True, highlight_color=[255, 255, 255, 90])]
-    if len(venues):
-        records = venues.round({"lon": 4, "lat": 4}).to_dict(orient="records")
+    if venues:
+        records = venues
         # Sizes in pixels, so use reads the same at every tier; a bare "pixels" would be sent as an
         # accessor expression by pydeck (and the layer drawn as one huge disc), hence types.String.
         layers.append(pdk.Layer("ScatterplotLayer", id="venues", data=records, pickable=True,

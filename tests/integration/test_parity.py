@@ -57,7 +57,7 @@ FACT_MODULES = [importlib.import_module(f"{queries.__name__}.{m.name}") for m in
                 if m.name != "rollup"]
 COMPARED = {
     "facts": {
-        "fetch_meta", "fetch_units", "fetch_grids", "fetch_grid", "fetch_grid_codes", "fetch_data_end",
+        "fetch_meta", "fetch_has_units", "fetch_units", "fetch_grids", "fetch_grid", "fetch_grid_codes", "fetch_data_end",
         "fetch_data_start", "fetch_population",
         "fetch_case_stats", "fetch_alert_stats", "fetch_points_stats", "fetch_child_metrics",
         "fetch_child_population", "fetch_daily", "fetch_active_alerts", "fetch_venues", "fetch_tier_breakdown",
@@ -123,6 +123,7 @@ def test_data_start_is_equal(server_db, reference):
 
 def test_meta_is_equal(server_db, reference):
     assert queries.fetch_meta(server_db.engine) == queries.fetch_meta(reference.engine)
+    assert queries.fetch_has_units(server_db.engine) is queries.fetch_has_units(reference.engine) is True
 
 
 def test_units_are_equal(server_db, reference):
