@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Executable, and_, func, literal_column
 
 from cockpit.core import codes
 from cockpit.core.model import Unit
-from cockpit.store.sql import Bind, count_if, rows  # noqa: F401 - the queries' shared helpers
+from cockpit.store.sql import Bind, count_if, rows, tuples  # noqa: F401 - the queries' shared helpers
 
 FAR_FUTURE = datetime(9999, 1, 1)
 

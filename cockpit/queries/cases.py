@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, Table, and_, case, func, literal_c
 
 from cockpit.core import codes
 from cockpit.core.model import CaseStats, Unit, Window
-from cockpit.queries.base import Bind, child_key, count_if, counts, in_unit, rows
+from cockpit.queries.base import Bind, child_key, count_if, counts, in_unit, rows, tuples
 from cockpit.queries.rollup import day_table, days_of, in_unit_area
 from cockpit.store.rollup import (
     COHORT_COLUMNS,
@@ -53,7 +53,7 @@ def fetch_tier_breakdown(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
         .where(in_unit(c.grid_code, unit), c.resolved_at >= w.start, c.resolved_at < w.end)
         .group_by(c.resolved_tier)
     )
-    return pd.DataFrame(rows(bind, stmt), columns=["tier", "cases"])
+    return pd.DataFrame(tuples(bind, stmt), columns=["tier", "cases"])
 
 
 
@@ -184,7 +184,7 @@ def fetch_case_overdue_days(bind: Bind, unit: Unit, w: Window, categories: tuple
     for _part, cond in workload_parts(w):
         stmt = (select(due_day, left_day, func.count()).where(_in_unit_by_time(unit), cond, *_filters(categories, source))
                 .group_by(due_day, left_day))
-        pairs.append(pd.DataFrame(rows(bind, stmt), columns=["due_day", "left_day", "n"]))
+        pairs.append(pd.DataFrame(tuples(bind, stmt), columns=["due_day", "left_day", "n"]))
     found = pd.concat(pairs)
     found["n"] = found["n"].astype("int64")
     due = found.groupby(pd.to_datetime(found["due_day"]))["n"].sum().rename("due")
@@ -204,7 +204,7 @@ def fetch_case_overdue_rollup(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame
         .where(in_unit_area(unit, table), days_of(w, table))
         .group_by(r.day)
     )
-    frame = pd.DataFrame(rows(bind, stmt), columns=["day", "overdue"])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["day", "overdue"])
     frame["day"] = pd.to_datetime(frame["day"])
     days = pd.date_range(pd.Timestamp(w.start).normalize(), pd.Timestamp(w.end) - pd.Timedelta(days=1), freq="D")
     out = frame.set_index("day")["overdue"].astype("int64").reindex(days, fill_value=0)
@@ -224,7 +224,7 @@ def fetch_case_stage_times(bind: Bind, unit: Unit, w: Window, categories: tuple[
         .order_by(c.received_at.desc(), c.id.desc())
         .limit(limit)
     )
-    frame = pd.DataFrame(rows(bind, stmt), columns=["id", *STAGE_COLUMNS])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["id", *STAGE_COLUMNS])
     for col in STAGE_COLUMNS:
         frame[col] = pd.to_datetime(frame[col])
     return frame
@@ -272,7 +272,7 @@ def fetch_case_events(bind: Bind, case_id: int) -> pd.DataFrame:
     """One case's history (case_event), in step order."""
     e = case_event.c
     stmt = select(e.seq, e.at, e.action, e.tier, e.note).where(e.case_id == int(case_id)).order_by(e.seq)
-    frame = pd.DataFrame(rows(bind, stmt), columns=["seq", "at", "action", "tier", "note"])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["seq", "at", "action", "tier", "note"])
     frame["at"] = pd.to_datetime(frame["at"])
     return frame
 
@@ -282,4 +282,4 @@ def fetch_case_categories(bind: Bind) -> pd.DataFrame:
     k = case_category.c
     cols = ["code", "name", "name_en", "parent_code", "kind", "review_hours", "response_hours", "resolve_hours"]
     stmt = select(*[getattr(k, col) for col in cols]).order_by(k.code)
-    return pd.DataFrame(rows(bind, stmt), columns=cols)
+    return pd.DataFrame(tuples(bind, stmt), columns=cols)

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal_column, select, union_all
 
 from cockpit.core.model import Unit, Window
-from cockpit.queries.base import FAR_FUTURE, Bind, count_if, in_unit, rows
+from cockpit.queries.base import FAR_FUTURE, Bind, count_if, in_unit, rows, tuples
 from cockpit.queries.population import latest_snapshot
 from cockpit.store.rollup import rollup_grid_window
 from cockpit.store.schema import alert, case_record, grid, points_ledger, population_stat
@@ -172,7 +172,7 @@ def fetch_grid_table(bind: Bind, unit: Unit, w: Window, sort: str = "overdue_cas
     joined, cols = _joined([_part(bind, name, _among(codes), w) for name in ("pop", "opn", "alr", "pts", "cls")])
     stmt = select(*[cols[name].label(name) for name in GRID_COLUMNS]).select_from(joined).where(  # type: ignore[arg-type]
         grid.c.code.in_(codes))
-    found = pd.DataFrame(rows(bind, stmt), columns=list(GRID_COLUMNS)).set_index("code", drop=False)
+    found = pd.DataFrame(tuples(bind, stmt), columns=list(GRID_COLUMNS)).set_index("code", drop=False)
     frame = found.reindex(codes).reset_index(drop=True)  # the ranking's order, decided in SQL
     for name in GRID_COLUMNS[3:]:
         frame[name] = frame[name].astype("int64")
@@ -193,6 +193,6 @@ def fetch_closing_times(bind: Bind, grid_codes: Sequence[str], w: Window) -> pd.
     stmt = (select(c.grid_code, c.received_at, c.closed_at)
             .where(c.grid_code.in_(list(grid_codes)), and_(c.closed_at >= w.start, c.closed_at < w.end))
             .order_by(c.grid_code, c.id))
-    frame = pd.DataFrame(rows(bind, stmt), columns=["grid_code", "received_at", "closed_at"])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["grid_code", "received_at", "closed_at"])
     hours = (pd.to_datetime(frame["closed_at"]) - pd.to_datetime(frame["received_at"])).dt.total_seconds() / 3600
     return pd.DataFrame({"grid_code": frame["grid_code"].astype(str), "hours": hours.astype(float)})

@@ -7,7 +7,7 @@ from sqlalchemy import func, or_, select
 
 from cockpit.core import codes
 from cockpit.core.model import Unit, Window
-from cockpit.queries.base import Bind, child_key, count_if, in_unit, rows
+from cockpit.queries.base import Bind, child_key, count_if, in_unit, tuples
 from cockpit.queries.population import fetch_child_population
 from cockpit.store.schema import alert, case_record, points_ledger
 
@@ -24,7 +24,7 @@ def fetch_child_metrics(bind: Bind, unit: Unit, child_level: str, w: Window) -> 
         .where(in_unit(c.grid_code, unit), c.received_at < w.end, is_open)
         .group_by(key)
     )
-    frames.append(pd.DataFrame(rows(bind, stmt), columns=["key", "open_cases", "overdue_cases"]).set_index("key"))
+    frames.append(pd.DataFrame(tuples(bind, stmt), columns=["key", "open_cases", "overdue_cases"]).set_index("key"))
 
     a = alert.c
     key = child_key(a.grid_code, unit, child_level).label("key")
@@ -33,7 +33,7 @@ def fetch_child_metrics(bind: Bind, unit: Unit, child_level: str, w: Window) -> 
         .where(in_unit(a.grid_code, unit), a.raised_at < w.end, or_(a.resolved_at.is_(None), a.resolved_at >= w.end))
         .group_by(key)
     )
-    frames.append(pd.DataFrame(rows(bind, stmt), columns=["key", "active_alerts"]).set_index("key"))
+    frames.append(pd.DataFrame(tuples(bind, stmt), columns=["key", "active_alerts"]).set_index("key"))
 
     lg = points_ledger.c
     key = child_key(lg.grid_code, unit, child_level).label("key")
@@ -42,7 +42,7 @@ def fetch_child_metrics(bind: Bind, unit: Unit, child_level: str, w: Window) -> 
         .where(in_unit(lg.grid_code, unit), lg.entry_type == "earn", lg.at >= w.start, lg.at < w.end)
         .group_by(key)
     )
-    frames.append(pd.DataFrame(rows(bind, stmt), columns=["key", "points_earned"]).set_index("key"))
+    frames.append(pd.DataFrame(tuples(bind, stmt), columns=["key", "points_earned"]).set_index("key"))
 
     out = pd.concat(frames[1:], axis=1).fillna(0)
     out.index = [codes.pad_code(k) for k in out.index]
@@ -66,7 +66,7 @@ def fetch_daily(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
         if extra is not None:
             conds.append(extra)
         stmt = select(day, value.label(name)).where(*conds).group_by(day)
-        df = pd.DataFrame(rows(bind, stmt), columns=["day", name])
+        df = pd.DataFrame(tuples(bind, stmt), columns=["day", name])
         df["day"] = pd.to_datetime(df["day"])
         series.append(df.set_index("day")[name].astype(float))
     days = pd.date_range(pd.Timestamp(w.start).normalize(), pd.Timestamp(w.end - pd.Timedelta(seconds=1)).normalize(), freq="D")

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, literal_column
 
 from cockpit.core import codes
 from cockpit.core.model import PointsStats, Unit, Window
-from cockpit.queries.base import Bind, child_key, counts, in_unit, rows
+from cockpit.queries.base import Bind, child_key, counts, in_unit, rows, tuples
 from cockpit.store.rollup import rollup_day, rollup_participants, rollup_points_day
 from cockpit.store.schema import activity, points_ledger, venue, vote
 
@@ -55,8 +55,8 @@ def fetch_points_series(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
               .select_from(points_ledger.outerjoin(activity, a.id == lg.activity_id))
               .where(lg.entry_type == "earn", *where).group_by(day, kind))
     redeemed = select(day, -func.sum(lg.delta)).where(lg.entry_type == "redeem", *where).group_by(day)
-    frame = pd.DataFrame(rows(bind, earned), columns=["day", "kind", "points"])
-    spent = pd.DataFrame(rows(bind, redeemed), columns=["day", "points"]).assign(kind="redeemed")
+    frame = pd.DataFrame(tuples(bind, earned), columns=["day", "kind", "points"])
+    spent = pd.DataFrame(tuples(bind, redeemed), columns=["day", "points"]).assign(kind="redeemed")
     out = pd.concat([frame, spent[["day", "kind", "points"]]], ignore_index=True)
     out["day"] = pd.to_datetime(out["day"])
     out["points"] = out["points"].astype("int64")
@@ -74,8 +74,8 @@ def fetch_rolled_points_series(bind: Bind, unit: Unit, w: Window) -> pd.DataFram
     earned = (select(r.day, r.kind, func.sum(r.points)).where(r.entry_type == "earn", *where)
               .group_by(r.day, r.kind))
     redeemed = select(r.day, -func.sum(r.points)).where(r.entry_type == "redeem", *where).group_by(r.day)
-    frame = pd.DataFrame(rows(bind, earned), columns=["day", "kind", "points"])
-    spent = pd.DataFrame(rows(bind, redeemed), columns=["day", "points"]).assign(kind="redeemed")
+    frame = pd.DataFrame(tuples(bind, earned), columns=["day", "kind", "points"])
+    spent = pd.DataFrame(tuples(bind, redeemed), columns=["day", "points"]).assign(kind="redeemed")
     out = pd.concat([frame, spent[["day", "kind", "points"]]], ignore_index=True)
     out["day"] = pd.to_datetime(out["day"].astype(str))  # as the facts' date() text gives it
     out["points"] = out["points"].astype("int64")
@@ -107,7 +107,7 @@ def fetch_venue_use(bind: Bind, unit: Unit, w: Window, limit: int = 5000) -> pd.
     stmt = (select(v.id, v.kind, v.name, v.lon, v.lat, uses.label("uses"))
             .select_from(venue.outerjoin(redeemed, redeemed.c.vid == v.id).outerjoin(held, held.c.vid == v.id))
             .where(in_unit(v.grid_code, unit)).order_by(v.id).limit(int(limit)))
-    frame = pd.DataFrame(rows(bind, stmt), columns=["id", "kind", "name", "lon", "lat", "uses"])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["id", "kind", "name", "lon", "lat", "uses"])
     frame["uses"] = frame["uses"].astype("int64")
     return frame
 
@@ -119,7 +119,7 @@ def fetch_activity_stats(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
                    func.coalesce(func.sum(a.participants * a.points_each), 0))
             .where(in_unit(a.grid_code, unit), a.starts_at >= w.start, a.starts_at < w.end)
             .group_by(a.kind).order_by(a.kind))
-    frame = pd.DataFrame(rows(bind, stmt), columns=["kind", "activities", "participants", "points"])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["kind", "activities", "participants", "points"])
     return frame.astype({"activities": "int64", "participants": "int64", "points": "int64"})
 
 
@@ -133,7 +133,7 @@ def fetch_votes(bind: Bind, unit: Unit, w: Window, limit: int = 30) -> pd.DataFr
             .where(in_range, vt.opens_at >= w.start, vt.opens_at < w.end)
             .order_by(vt.opens_at.desc(), vt.id).limit(int(limit)))
     cols = ["id", "community_code", "title", "opens_at", "closes_at", "eligible", "yes", "no", "abstain"]
-    frame = pd.DataFrame(rows(bind, stmt), columns=cols)
+    frame = pd.DataFrame(tuples(bind, stmt), columns=cols)
     for c in ("opens_at", "closes_at"):
         frame[c] = pd.to_datetime(frame[c])
     return frame.astype({c: "int64" for c in ("id", "eligible", "yes", "no", "abstain")})
@@ -148,7 +148,7 @@ def fetch_top_communities(bind: Bind, unit: Unit, w: Window, limit: int = 10) ->
     stmt = (select(key, earned.label("points"), func.count(distinct(lg.participant_ref)).label("participants"))
             .where(_in(lg.grid_code, unit), _during(lg.at, unit, w))
             .group_by(key).having(earned > 0).order_by(earned.desc(), key).limit(int(limit)))
-    frame = pd.DataFrame(rows(bind, stmt), columns=["community_code", "points", "participants"])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["community_code", "points", "participants"])
     return frame.astype({"points": "int64", "participants": "int64"})
 
 
@@ -197,5 +197,5 @@ def fetch_rolled_top_communities(bind: Bind, unit: Unit, w: Window, limit: int =
     stmt = (select(points.c.c, points.c.points, func.coalesce(people.c.participants, 0))
             .select_from(points.outerjoin(people, people.c.c == points.c.c))
             .order_by(points.c.points.desc(), points.c.c).limit(int(limit)))
-    frame = pd.DataFrame(rows(bind, stmt), columns=["community_code", "points", "participants"])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["community_code", "points", "participants"])
     return frame.astype({"points": "int64", "participants": "int64"})

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from cockpit.core import codes
 from cockpit.core.model import PopulationStats, Unit
-from cockpit.queries.base import Bind, child_key, in_unit, rows
+from cockpit.queries.base import Bind, child_key, in_unit, rows, tuples
 from cockpit.store.schema import population_stat
 
 
@@ -43,7 +43,7 @@ def fetch_child_population(bind: Bind, unit: Unit, child_level: str, end: dateti
         .where(p.as_of == latest_snapshot(bind, end), in_unit(p.grid_code, unit))
         .group_by(key)
     )
-    frame = pd.DataFrame(rows(bind, stmt), columns=["key", "population"])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["key", "population"])
     return pd.Series(frame["population"].astype(float).to_numpy(), index=[codes.pad_code(k) for k in frame["key"]],
                      name="population")
 

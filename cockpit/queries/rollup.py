@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Table, and_, case, func, literal_column, s
 
 from cockpit.core import codes
 from cockpit.core.model import SEVERITIES, TIERS, AlertStats, CaseStats, PointsStats, Unit, Window
-from cockpit.queries.base import Bind, counts, rows
+from cockpit.queries.base import Bind, counts, rows, tuples
 from cockpit.store.rollup import (
     DAY_COLUMNS,
     ROLLUP_KEY,
@@ -153,7 +153,7 @@ def fetch_child_metrics(bind: Bind, unit: Unit, child_level: str, w: Window, pop
         .where(in_unit_area(unit, table), days_of(w, table))
         .group_by(key)
     )
-    frame = pd.DataFrame(rows(bind, stmt), columns=["key", "open_cases", "overdue_cases", "active_alerts", "points_earned"])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["key", "open_cases", "overdue_cases", "active_alerts", "points_earned"])
     frame.index = [codes.pad_code(k) for k in frame.pop("key")]
     out = pd.concat([population.rename("population"), frame], axis=1).fillna(0)
     out = out[(out.drop(columns="population") != 0).any(axis=1) | (out["population"] != 0)]
@@ -168,7 +168,7 @@ def fetch_daily(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
         .where(in_unit_area(unit, table), days_of(w, table))
         .group_by(r.day)
     )
-    frame = pd.DataFrame(rows(bind, stmt), columns=["day", "cases_received", "cases_closed", "alerts_raised", "points_earned"])
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["day", "cases_received", "cases_closed", "alerts_raised", "points_earned"])
     frame["day"] = pd.to_datetime(frame["day"])
     days = pd.date_range(pd.Timestamp(w.start).normalize(), pd.Timestamp(w.end - pd.Timedelta(seconds=1)).normalize(), freq="D")
     out = frame.set_index("day").astype(float).reindex(days).fillna(0)

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from cockpit.core.model import Unit
-from cockpit.queries.base import Bind, in_unit, rows
+from cockpit.queries.base import Bind, in_unit, rows, tuples
 from cockpit.store.schema import admin_unit, case_record, grid, meta, venue
 
 
@@ -25,12 +25,12 @@ def fetch_has_units(bind: Bind) -> bool:
 def fetch_units(bind: Bind) -> pd.DataFrame:
     """Every administrative unit (grids excluded): a small dimension, read once."""
     stmt = select(admin_unit).order_by(admin_unit.c.code)
-    return pd.DataFrame(rows(bind, stmt), columns=[c.name for c in admin_unit.columns])
+    return pd.DataFrame(tuples(bind, stmt), columns=[c.name for c in admin_unit.columns])
 
 
 def fetch_grids(bind: Bind, community_code: str) -> pd.DataFrame:
     stmt = select(grid).where(grid.c.community_code == community_code).order_by(grid.c.code)
-    return pd.DataFrame(rows(bind, stmt), columns=[c.name for c in grid.columns])
+    return pd.DataFrame(tuples(bind, stmt), columns=[c.name for c in grid.columns])
 
 
 def fetch_grid(bind: Bind, code: str) -> dict[str, Any] | None:
@@ -53,7 +53,7 @@ def fetch_data_end(bind: Bind) -> datetime | None:
 def fetch_venues(bind: Bind, unit: Unit, limit: int = 5000) -> pd.DataFrame:
     v = venue.c
     stmt = select(v.id, v.kind, v.name, v.lon, v.lat).where(in_unit(v.grid_code, unit)).order_by(v.id).limit(limit)
-    return pd.DataFrame(rows(bind, stmt), columns=["id", "kind", "name", "lon", "lat"])
+    return pd.DataFrame(tuples(bind, stmt), columns=["id", "kind", "name", "lon", "lat"])
 
 
 def fetch_grid_codes(bind: Bind) -> list[str]:

@@ -60,7 +60,8 @@ def cached_active(url: str, unit: Unit, end: datetime, picked: Picked) -> tuple[
 @data_call()
 def cached_response(url: str, unit: Unit, w: Window, picked: Picked) -> tuple[pd.DataFrame, pd.DataFrame]:
     e = engine(url)
-    return (queries.fetch_response_minutes(e, unit, w, picked.alert_type, picked.severity),
+    return (queries.fetch_response_minutes(e, unit, w, picked.alert_type, picked.severity,
+                                           rolled=data.cached_rollup_fresh(url)),
             queries.fetch_severity_stats(e, unit, w, picked.alert_type, picked.severity))
 
 

@@ -55,6 +55,13 @@ def test_response_minutes_are_equal(server_db, reference):
             windows=reference.sample.current)
 
 
+def test_rolled_response_minutes_are_equal(server_db, reference):
+    """With `rolled=True` (rollup_alert_response for a city without a type filter, else the facts)."""
+    _frames(server_db, reference, "rolled fetch_response_minutes",
+            lambda e, u, w, k, s: queries.fetch_response_minutes(e, u, w, k, s, rolled=True),
+            windows=reference.sample.current)
+
+
 def test_severity_stats_are_equal(server_db, reference):
     _frames(server_db, reference, "fetch_severity_stats", queries.fetch_severity_stats)
 

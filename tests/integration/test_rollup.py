@@ -8,6 +8,7 @@ import pytest
 from cockpit import queries
 from cockpit.core.model import Window
 from cockpit.domain.hierarchy import Tree, child_level
+from cockpit.queries import alerts as alert_queries
 from cockpit.queries import rollup as rollup_reads
 from cockpit.queries.grids import grid_window_rolled
 from cockpit.store import rollup
@@ -196,3 +197,25 @@ def test_alert_hotspots_and_baselines_from_the_rollup_equal_raw(env):
                                               check_exact=True)
                 compared += int(len(rolled) > 0)
     assert compared > 5
+
+
+def test_alert_response_minutes_from_the_rollup_equal_raw(env):
+    """The alerts page's response-time distribution from rollup_alert_response: the facts' answer, with and
+    without a severity filter; a type filter and a unit below the district read the facts."""
+    engine, tree, end = env
+    street = tree.unit(tree.children(tree.root.code)["code"].iloc[0])
+    compared = 0
+    for w in rollup.standard_windows(end):
+        for severity in (None, 1, 4):
+            rolled = queries.fetch_response_minutes(engine, tree.root, w, severity=severity, rolled=True)
+            raw = queries.fetch_response_minutes(engine, tree.root, w, severity=severity)
+            pd.testing.assert_frame_equal(rolled, raw, check_exact=True)
+            compared += int(rolled["alerts"].sum() > 0)
+        pd.testing.assert_frame_equal(queries.fetch_response_minutes(engine, street, w, rolled=True),
+                                      queries.fetch_response_minutes(engine, street, w), check_exact=True)
+    assert compared > 10
+    # The rollup was read, not skipped: a city in a standard window takes it, a street or a type filter not.
+    w = rollup.standard_windows(end)[0]
+    assert alert_queries._rolled_response(engine, tree.root, w, None, 2) is not None
+    assert alert_queries._rolled_response(engine, street, w, None, None) is None
+    assert alert_queries._rolled_response(engine, tree.root, w, "gas", None) is None
