@@ -81,7 +81,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from cockpit.tools.bench.pages import main_bench
 
     return main_bench(args.db, args.geo_dir, args.preset, args.repeat, args.units, args.json,
-                      args.browser, args.browser_only, args.browser_runs)
+                      args.browser, args.browser_only, args.browser_runs, args.cold_runs)
 
 
 def cmd_rollup(args: argparse.Namespace) -> int:
@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--geo-dir", help="boundaries of that database (default: COCKPIT_GEO_DIR or geo/; "
                    "bench-output/<preset>-geo for a preset)")
     b.add_argument("--repeat", type=int, default=10, help="warm runs per view (default 10)")
+    b.add_argument("--cold-runs", type=int, default=3, help="cold runs per view, caches cleared before each; "
+                   "the median is reported (default 3)")
     b.add_argument("--units", type=int, default=3, help="units sampled per tier: first, middle, last (default 3)")
     b.add_argument("--json", action="store_true", help="print the results as JSON on stdout (the table goes to stderr)")
     b.add_argument("--browser", action="store_true", help="then time the overview's first paint in headless Chromium "

@@ -43,6 +43,7 @@ BENCH_DIR = PROJECT_DIR / "bench-output"
 DEFAULT_PRESET = "jiaxing"
 DEFAULT_REPEAT = 10
 DEFAULT_UNITS = 3
+DEFAULT_COLD_RUNS = 3  # cold runs per view; the median is reported
 FLOOR_RUNS = 3  # the floor is a median over this many runs (fewer when --repeat is smaller)
 PERIOD_DAYS = 30
 METRIC = "open_cases"
@@ -233,7 +234,8 @@ def format_summary(verdicts: list[dict]) -> str:
 def format_report(report: dict) -> str:
     m, c, d = report["machine"], report["config"], report["dataset"]
     head = (f"cockpit bench · {d['root_name']} {d['root_code']} ({d['levels_text']}) · {m['engine']} {c['db']}\n"
-            f"period {c['period_days']} d · metric {c['metric']} · {c['repeat']} warm runs · floor median of "
+            f"period {c['period_days']} d · metric {c['metric']} · cold median of {c.get('cold_runs', 1)} · "
+            f"{c['repeat']} warm runs · floor median of "
             f"{c['floor_runs']} · {c['units_per_tier']} units per tier · {m['nproc']} CPUs · load "
             f"{m['load_before']} -> {m['load_after']} · {report['started_at']}")
     foot = (f"peak memory {_fmt(report['peak_rss_mb'])} MB · AppTest harness overhead ~{_fmt(m['harness_ms'])} ms "
@@ -576,13 +578,21 @@ def _feature_count(spec: str) -> int | None:
 
 
 def measure_view(runner: PageRunner, city: City, page: str, tier: str, code: str | None, repeat: int,
-                 floor_runs: int) -> dict:
-    """Cold run, `repeat` warm runs and the floor for one view."""
+                 floor_runs: int, cold_runs: int = DEFAULT_COLD_RUNS) -> dict:
+    """The median of `cold_runs` cold runs, `repeat` warm runs and the floor for one view.
+
+    One cold run is one sample of a noisy, shared machine; the median of a few is the figure.
+    """
     name = city.tree.units.at[code, "name"] if code and city.tree.has(code) else None  # type: ignore[attr-defined]
     run: dict = {"page": page, "tier": tier, "unit": code or "-", "name": name}
-    clear_caches()
-    cold = runner.run(page, code)
-    errors = list(cold["errors"])
+    colds = []
+    for _ in range(cold_runs):
+        clear_caches()
+        colds.append(runner.run(page, code))
+    cold = colds[-1]  # its caches stay for the warm runs
+    cold_times = [c["ms"] for c in colds if c["ms"] is not None]
+    errors = [e for c in colds for e in c["errors"]]
+    errors = list(dict.fromkeys(errors))
     warm: list[float] = []
     for _ in range(repeat):
         r = runner.run(page, code)
@@ -598,7 +608,8 @@ def measure_view(runner: PageRunner, city: City, page: str, tier: str, code: str
         errors.append(floor["error"])
     warm_median = median(warm) if warm else None
     run.update({
-        "cold_ms": cold["ms"],
+        "cold_ms": median(cold_times) if len(cold_times) == len(colds) else None,
+        "cold_runs_ms": cold_times,
         "warm_ms": warm,
         "warm_median_ms": warm_median,
         "warm_p95_ms": percentile(warm, 95) if warm else None,
@@ -664,7 +675,7 @@ def _now() -> str:
 
 def run_bench(city: City, repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNITS, floor_runs: int | None = None,
               say: Callable[[str], None] = lambda _m: None, source: Source | None = None,
-              app_path: Path = APP_PATH) -> dict:
+              app_path: Path = APP_PATH, cold_runs: int = DEFAULT_COLD_RUNS) -> dict:
     """Measure every sampled view and the about page; the whole report as a JSON-ready dict."""
 
     floor_runs = floor_runs or max(1, min(FLOOR_RUNS, repeat))
@@ -678,7 +689,7 @@ def run_bench(city: City, repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNI
         harness = runner.harness_ms()
         plan = [(spec.key, tier, code) for spec in _pages() for tier, code in (views if spec.with_unit else [("-", None)])]
         for i, (page, tier, code) in enumerate(plan, 1):
-            run = measure_view(runner, city, page, tier, code, repeat, floor_runs)
+            run = measure_view(runner, city, page, tier, code, repeat, floor_runs, cold_runs)
             runs.append(run)
             say(f"[{i}/{len(plan)}] {page} {tier} {run['unit']}: cold {_fmt(run['cold_ms'])} ms, warm p50 "
                 f"{_fmt(run['warm_median_ms'])} / p95 {_fmt(run['warm_p95_ms'])} ms, floor {_fmt(run['floor_ms'])} "
@@ -693,7 +704,7 @@ def run_bench(city: City, repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNI
         "tool": "python -m cockpit bench", "format": 1,
         "started_at": started, "finished_at": _now(), "duration_s": time.perf_counter() - t_start,
         "config": {"db": safe_url(city.url), "geo_dir": str(city.geo_dir), "preset": source.preset if source else None,
-                   "repeat": repeat, "floor_runs": floor_runs, "units_per_tier": units,
+                   "repeat": repeat, "cold_runs": cold_runs, "floor_runs": floor_runs, "units_per_tier": units,
                    "period_days": PERIOD_DAYS, "metric": METRIC, "app": str(app_path)},
         "machine": machine,
         "dataset": {"root_code": root.code, "root_name": root.name, "levels": levels,
@@ -710,7 +721,8 @@ def run_bench(city: City, repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNI
 
 def main_bench(db: str | None = None, geo_dir: str | None = None, preset: str | None = None,
                repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNITS, as_json: bool = False,
-               browser: bool = False, browser_only: bool = False, browser_runs: int = 5) -> int:
+               browser: bool = False, browser_only: bool = False, browser_runs: int = 5,
+               cold_runs: int = DEFAULT_COLD_RUNS) -> int:
     """The `bench` command: 0 after measuring (whether or not targets pass), 2 on bad input.
 
     The table goes to stdout; with ``as_json`` stdout is the JSON document and the table goes to stderr.
@@ -720,8 +732,8 @@ def main_bench(db: str | None = None, geo_dir: str | None = None, preset: str | 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    if repeat < 1 or units < 1 or browser_runs < 1:
-        say("error: --repeat, --units and --browser-runs must be at least 1")
+    if repeat < 1 or units < 1 or browser_runs < 1 or cold_runs < 1:
+        say("error: --repeat, --cold-runs, --units and --browser-runs must be at least 1")
         return 2
     try:
         quiet_streamlit()
@@ -734,7 +746,7 @@ def main_bench(db: str | None = None, geo_dir: str | None = None, preset: str | 
         return 2
     if browser_only:
         return _browser_only(city, source, browser_runs, as_json, say)
-    report = run_bench(city, repeat=repeat, units=units, say=say, source=source)
+    report = run_bench(city, repeat=repeat, units=units, say=say, source=source, cold_runs=cold_runs)
     text = format_report(report)
     if browser:
         from cockpit.tools.bench.browser import bench_section
