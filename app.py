@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cockpit import ui
-from cockpit.ui import home
+from cockpit.ui import heap, home
 
 st.set_page_config(page_title="城市社会治理驾驶舱", page_icon="🏙️", layout="wide", initial_sidebar_state="auto")
 ui.init_state()
@@ -19,3 +19,4 @@ try:
     navigation.run()
 except Exception:  # noqa: BLE001 - a page that fails before its frame (an import, say): a notice, never the error box
     ui.page_failed(lang)
+heap.freeze_after_first_run()  # the libraries are imported now: the collector need not walk them again
