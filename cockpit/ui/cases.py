@@ -107,6 +107,10 @@ class CaseView:
         s = self.scope
         return s.url, s.unit, s.current, s.child_level, self.f.categories, self.f.source
 
+    def key(self, part: str) -> tuple:
+        """What decides every frame of this view's `part` (see data.memo); names follow the language."""
+        return (part, *self._args(), self.scope.lang)
+
     @cached_property
     def cohort(self) -> pd.DataFrame:
         return cached_case_cohort(*self._args())
@@ -154,9 +158,13 @@ def render_kpis(v: CaseView) -> None:
 
 
 def kpi_values(v: CaseView) -> dict[str, float | None]:
-    c = metrics.cohort_totals(v.cohort, COHORT_COLUMNS)
-    wl = metrics.totals(v.workload, ("closed_in", "open", "overdue"))
+    c = data.memo(metrics.cohort_totals, v.key("totals"), v.cohort, COHORT_COLUMNS)
+    wl = data.memo(metrics.totals, v.key("workload"), v.workload, metrics.WORKLOAD)
     return {**metrics.compliance(c), **metrics.follow_up(c, wl), "open": wl["open"], "overdue": wl["overdue"]}
+
+
+def _funnel(cohort: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
+    return metrics.funnel(metrics.cohort_totals(cohort, COHORT_COLUMNS), metrics.stage_medians(times))
 
 
 def _svg(chart: Chart) -> None:
@@ -168,7 +176,7 @@ def funnel_chart(v: CaseView) -> tuple[Chart, int]:
     """The lifecycle funnel with median stage times over the overdue trend, and the cases the medians come from."""
     s, f = v.scope, v.f
     times = cached_case_stage_times(s.url, s.unit, s.current, f.categories, f.source)
-    funnel = metrics.funnel(metrics.cohort_totals(v.cohort, COHORT_COLUMNS), metrics.stage_medians(times))
+    funnel = data.memo(_funnel, v.key("funnel"), v.cohort, times)
     series = cached_case_overdue_trend(s.url, s.unit, s.current, f.categories, f.source)
     return Chart("funnel", t("cs_funnel_title", s.lang), views.build_left_panel, (funnel, series, s.lang, PANEL_WIDTH)), len(times)
 
@@ -183,7 +191,7 @@ def tier_chart(v: CaseView) -> Chart:
     """Where cases were solved, for the unit and each child side by side."""
     unit = v.scope.unit
     names = {unit.code: unit.name, **v.child_names}
-    shares = metrics.tier_shares(v.cohort, unit.code, v.child_names)
+    shares = data.memo(metrics.tier_shares, v.key("tiers"), v.cohort, unit.code, v.child_names)
     return Chart("tiers", t("cs_tiers_title", v.scope.lang), views.build_tier_panel, (shares, names, v.scope.lang, PANEL_WIDTH))
 
 
@@ -193,20 +201,22 @@ def render_tiers(v: CaseView) -> None:
 
 def by_source_table(v: CaseView) -> Table:
     lang = v.scope.lang
-    frame = metrics.breakdown(v.cohort, v.workload, "source", COHORT_COLUMNS)
+    frame = data.memo(metrics.breakdown, v.key("by_source"), v.cohort, v.workload, "source", COHORT_COLUMNS)
     labels = {s: views.source_label(s, lang) for s in frame["key"]}
     return views.breakdown_table(frame, labels, lang, "by_source", t("cs_by_source", lang))
 
 
 def by_category_table(v: CaseView) -> Table:
-    frame = metrics.breakdown(v.cohort, v.workload, "category", COHORT_COLUMNS, metrics.category_parents(v.categories))
+    frame = data.memo(metrics.breakdown, v.key("by_category"), v.cohort, v.workload, "category", COHORT_COLUMNS,
+                      metrics.category_parents(v.categories))
     return views.breakdown_table(frame, v.category_names(), v.scope.lang, "by_category", t("cs_by_category", v.scope.lang))
 
 
 def ranking_table(v: CaseView) -> Table | None:
     if v.scope.child_level is None:
         return None
-    return views.ranking_table(metrics.rank_children(v.workload, v.child_names), v.scope.lang, t("cs_ranking", v.scope.lang))
+    ranked = data.memo(metrics.rank_children, v.key("ranking"), v.workload, v.child_names)
+    return views.ranking_table(ranked, v.scope.lang, t("cs_ranking", v.scope.lang))
 
 
 def render_breakdowns(v: CaseView) -> None:

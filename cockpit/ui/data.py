@@ -282,6 +282,23 @@ def cached_chart_svg(builder: str, _build: Callable[..., Any], *args: Any) -> st
     return charts.json_to_svg(charts.spec_json(_build(*args)))
 
 
+@st.cache_data(ttl=TTL, max_entries=2048, show_spinner=False)
+def _memo(name: str, key: tuple, _fn: Callable[..., Any], _inputs: tuple) -> Any:  # noqa: ARG001 - the key
+    return _fn(*_inputs)
+
+
+def memo(fn: Callable[..., Any], key: tuple, *inputs: Any) -> Any:
+    """fn(*inputs), cached under `key` instead of the inputs' contents (hashing a city's frames on
+    every run costs what the arithmetic does).
+
+    The caller promises that `key` decides the inputs: they are the cached reads of that scope and
+    filter. During an outage the inputs may be last good answers, so nothing is memoised then.
+    """
+    if outage() is not None:
+        return fn(*inputs)
+    return _memo(f"{fn.__module__}.{fn.__qualname__}", key, fn, inputs)
+
+
 def svg_of(build: Callable[..., Any], *args: Any) -> str:
     """The SVG of the chart build(*args) makes, cached on the builder and its inputs."""
     return cached_chart_svg(f"{build.__module__}.{build.__qualname__}", build, *args)

@@ -1,0 +1,24 @@
+"""data.memo: derived figures cached under the scope that decides their inputs, never during an outage."""
+
+import streamlit as st
+
+from cockpit.ui import data
+
+
+def _double(values: list[int]) -> list[int]:
+    return [2 * v for v in values]
+
+
+def test_the_key_decides_and_an_outage_bypasses_the_cache():
+    st.cache_data.clear()
+    key = ("part", "sqlite:///x.sqlite", "330681000000")
+    assert data.memo(_double, key, [1, 2]) == [2, 4]
+    # Same key: the inputs are taken to be the same reads, so the cached answer stands.
+    assert data.memo(_double, key, [5]) == [2, 4]
+    assert data.memo(_double, ("part", "sqlite:///x.sqlite", "330681001000"), [5]) == [10]
+    data.note_outage(ConnectionError("store down"))
+    try:  # last good answers may be the inputs now: computed, not cached or served from the cache
+        assert data.memo(_double, key, [7]) == [14]
+    finally:
+        data.clear_outage()
+    assert data.memo(_double, key, [9]) == [2, 4]
