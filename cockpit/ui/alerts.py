@@ -186,7 +186,7 @@ def panel_chart(scope: Scope, picked: Picked) -> Chart:
 
 
 def render_charts(scope: Scope, picked: Picked) -> None:
-    st.image(data.chart_svg(panel_chart(scope, picked)), width="stretch")  # st.html would strip inline SVG
+    st.image(data.chart_svg(panel_chart(scope, picked), scope.memo_key(PAGE, picked)), width="stretch")  # st.html strips inline SVG
 
 
 def _open_grid(key: str) -> None:

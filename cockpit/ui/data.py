@@ -304,7 +304,15 @@ def svg_of(build: Callable[..., Any], *args: Any) -> str:
     return cached_chart_svg(f"{build.__module__}.{build.__qualname__}", build, *args)
 
 
-def chart_svg(chart: Chart) -> str:
+def _draw(chart: Chart) -> str:
+    return charts.json_to_svg(charts.spec_json(chart.spec))
+
+
+def chart_svg(chart: Chart, key: tuple | None = None) -> str:
+    """The chart as SVG, cached on its inputs' contents, or under `key` when the caller has one
+    that decides them (see memo): big inputs, a city's daily series, are then not hashed each run."""
+    if key is not None:
+        return memo(_draw, (chart.key, *key), chart)
     return svg_of(chart.build, *chart.args)
 
 

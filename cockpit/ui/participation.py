@@ -17,6 +17,7 @@ from cockpit.ui.data import (
     chart_svg,
     data_call,
     engine,
+    memo,
 )
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.render import basemap_style, drill_on_click, render_pan_switch, scope_shapes
@@ -25,6 +26,7 @@ from cockpit.views import participation as partview
 from cockpit.views import participation_map as partmap
 from cockpit.views.tables import Chart, Table
 
+PAGE = "participation"
 MAP_ROWS = 430  # px of the map here: the two lists below it must still fit a 1080-pixel screen
 LIST_HEIGHT = 230
 
@@ -124,13 +126,14 @@ def _rates_frame(scope: Scope) -> pd.DataFrame:
 
 def panel_chart(scope: Scope) -> Chart:
     lang, w = scope.lang, scope.current
-    series = participation.by_day(cached_points_series(scope.url, scope.unit, w), w.start, w.end, scope.view.period_days)
+    series = memo(participation.by_day, scope.memo_key(PAGE, "by_day"), cached_points_series(scope.url, scope.unit, w),
+                  w.start, w.end, scope.view.period_days)
     return Chart("charts", t("part_panel", lang), partview.build_panel,
                  (series, cached_activity_stats(scope.url, scope.unit, w), _rates_frame(scope), lang, CHART_WIDTH))
 
 
 def render_charts(scope: Scope) -> None:
-    st.image(chart_svg(panel_chart(scope)), width="stretch")
+    st.image(chart_svg(panel_chart(scope), scope.memo_key(PAGE)), width="stretch")
 
 
 def rates_table(scope: Scope) -> Table:

@@ -34,3 +34,7 @@ class Scope:
     @property
     def lang(self) -> str:
         return self.view.lang
+
+    def memo_key(self, *parts: object) -> tuple:
+        """What decides a figure derived from this scope's cached reads (see data.memo)."""
+        return (*parts, self.url, self.unit, self.current, self.view.period_days, self.lang)
