@@ -25,7 +25,7 @@ from cockpit.ui import data, device
 from cockpit.ui.data import data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
-from cockpit.ui.render import basemap_style, coloured_children, drill_on_click, render_pan_switch
+from cockpit.ui.render import basemap_style, coloured_children, drill_on_click, render_pan_switch, show_chart
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
 from cockpit.views import alert_map
@@ -186,7 +186,7 @@ def panel_chart(scope: Scope, picked: Picked) -> Chart:
 
 
 def render_charts(scope: Scope, picked: Picked) -> None:
-    st.image(data.chart_svg(panel_chart(scope, picked), scope.memo_key(PAGE, picked)), width="stretch")  # st.html strips inline SVG
+    show_chart(panel_chart(scope, picked), scope.memo_key(PAGE, picked))
 
 
 def _open_grid(key: str) -> None:

@@ -23,6 +23,7 @@ from cockpit.ui import data
 from cockpit.ui.data import data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
+from cockpit.ui.render import show_chart
 from cockpit.ui.scope import Scope
 from cockpit.views import cases as views
 from cockpit.views.tables import Chart, Table
@@ -169,7 +170,7 @@ def _funnel(cohort: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
 
 def _svg(chart: Chart) -> None:
     # st.html sanitises inline SVG away; st.image serves the SVG as an image.
-    st.image(data.chart_svg(chart), width="stretch")
+    show_chart(chart)
 
 
 def funnel_chart(v: CaseView) -> tuple[Chart, int]:

@@ -14,13 +14,12 @@ from cockpit.ui.data import (
     CHART_WIDTH,
     cached_grids,
     cached_rollup_fresh,
-    chart_svg,
     data_call,
     engine,
     memo,
 )
 from cockpit.ui.downloads import PageExport, Part, show_table
-from cockpit.ui.render import basemap_style, drill_on_click, render_pan_switch, scope_shapes
+from cockpit.ui.render import basemap_style, drill_on_click, render_pan_switch, scope_shapes, show_chart
 from cockpit.ui.scope import Scope
 from cockpit.views import participation as partview
 from cockpit.views import participation_map as partmap
@@ -133,7 +132,7 @@ def panel_chart(scope: Scope) -> Chart:
 
 
 def render_charts(scope: Scope) -> None:
-    st.image(chart_svg(panel_chart(scope), scope.memo_key(PAGE)), width="stretch")
+    show_chart(panel_chart(scope), scope.memo_key(PAGE))
 
 
 def rates_table(scope: Scope) -> Table:

@@ -153,9 +153,13 @@ def trend_chart(scope: Scope) -> Chart:
                  (data.cached_daily(url, unit, w), data.cached_tiers(url, unit, w), scope.lang, data.CHART_WIDTH))
 
 
+def show_chart(chart: Chart, key: tuple | None = None) -> None:
+    """A page's chart as an SVG image (st.html sanitises inline SVG away), its title as the alt text."""
+    st.image(data.chart_svg(chart, key), width="stretch", alt=chart.title)
+
+
 def render_trends(scope: Scope) -> None:
-    # st.html sanitises inline SVG away; st.image serves the SVG as an image.
-    st.image(data.chart_svg(trend_chart(scope)), width="stretch")
+    show_chart(trend_chart(scope))
 
 
 def render_data_source(lang: str) -> None:

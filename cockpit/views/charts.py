@@ -37,7 +37,6 @@ def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang:
         .properties(height=height)
     )
 
-
 def build_tier_chart(tiers: pd.DataFrame, lang: str, height: int = 150) -> alt.Chart:
     order = ["grid", "community", "street", "district", "city"]
     frame = tiers[tiers["tier"].notna()].copy()
@@ -57,7 +56,6 @@ def build_tier_chart(tiers: pd.DataFrame, lang: str, height: int = 150) -> alt.C
         .properties(height=height)
     )
 
-
 # Colours for charts drawn to images: the app's dark theme, since Streamlit's theme applies
 # only to charts the browser renders itself.
 IMAGE_THEME = {
@@ -69,7 +67,6 @@ IMAGE_THEME = {
     "title": {"color": "#e8f1ff", "fontSize": 14},
     "font": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif",
 }
-
 
 def build_trend_panel(daily: pd.DataFrame, tiers: pd.DataFrame, lang: str, width: int = 560) -> alt.VConcatChart:
     """The overview's four small charts stacked in one spec, so one render makes one image."""
@@ -83,26 +80,20 @@ def build_trend_panel(daily: pd.DataFrame, tiers: pd.DataFrame, lang: str, width
     ]
     return alt.vconcat(*charts, spacing=16).resolve_scale(color="independent").resolve_legend(color="independent")
 
-
 def spec_json(chart: alt.TopLevelMixin) -> str:
     """The chart's Vega-Lite JSON without a schema check: the check costs more than the drawing
     (about a second on a cold cases page), and the tests draw every chart the pages make."""
     return chart.to_json(validate=False)
 
-
 def json_to_svg(spec_text: str) -> str:
-    """An SVG of a Vega-Lite JSON spec in the app's dark theme (no Altair round trip)."""
+    """An SVG of a Vega-Lite JSON spec in the app's dark theme (no Altair round trip), for the screen.
+
+    The screen shows it as an <img>, whose inside assistive technology never enters: the ARIA
+    attributes Vega writes on every mark (a quarter of the bytes a phone waits for) are left out;
+    the image's own alt text speaks for it. Exported SVG files keep them (cockpit.views.images).
+    """
     spec = json.loads(spec_text)
     spec.setdefault("config", {}).update(IMAGE_THEME)
+    spec["config"]["aria"] = False
     return vl_convert.vegalite_to_svg(spec)
 
-
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """The chart as an SVG document in the app's dark theme.
-
-    The overview draws its small charts as SVG made on the server: the browser then needs
-    no Vega bundle and no layout pass before the map paints (first paint is a target).
-    """
-    spec = chart.to_dict()
-    spec.setdefault("config", {}).update(IMAGE_THEME)
-    return vl_convert.vegalite_to_svg(spec)
