@@ -24,7 +24,12 @@ How it is measured:
   KPI cards in the page (the same instrumentation as the desk bench's first paint); for the
   phone home, to its four figures in the page;
 * the median over ``--runs`` loads (at least 3) for each view: the overview of the community
-  (``/?unit=…``, what a link sent to a phone opens) and the phone home (``/home?unit=…``).
+  (``/?unit=…``, what a link sent to a phone opens) and the phone home (``/home?unit=…``);
+* **the floor**: the desk bench's bare pydeck page (cockpit.tools.bench.browser.bare_script: six
+  polygons, no basemap, nothing else) with one stand-in KPI card, at the phone map's height,
+  loaded the same way — what Streamlit's start-up (page, health check, WebSocket: four round
+  trips of 562 ms) and deck.gl's first draw cost on this machine before the cockpit does anything.
+  Each view's figure is also given as a ratio to it (target < 1.5x, as on the desk).
 """
 
 from __future__ import annotations
@@ -47,9 +52,12 @@ from cockpit.tools.bench.browser import (
     CHROMIUM_ARGS,
     INIT_SCRIPT,
     READ_SCRIPT,
+    TARGET_RATIO,
     BrowserBenchError,
+    bare_script,
     streamlit_servers,
 )
+from cockpit.ui.device import PHONE_MAP_HEIGHT
 
 VIEWPORT = {"width": 390, "height": 844}
 SCALE = 3
@@ -70,6 +78,15 @@ VIEWS = {
 }
 IDLE = """() => document.querySelector('[data-testid=stApp]')?.dataset.testScriptState === 'notRunning'
     && !document.querySelector('[data-stale=true]') && !document.querySelector('[data-testid=stStatusWidget]')"""
+
+
+BARE = ("", ("cards",), True)  # the floor page: its stand-in card and its map
+
+
+def bare_phone_script() -> str:
+    """The desk bench's bare pydeck page at the phone map's height, with one KPI card stand-in."""
+    card = '<div class="cards"><div class="kpi">1</div></div>'
+    return bare_script(PHONE_MAP_HEIGHT) + f"st.html({card!r})\n"
 
 
 def first_community(db_url: str) -> str:
@@ -151,21 +168,26 @@ def measure(db_url: str, geo_dir: str | Path, unit: str | None = None, runs: int
     runs = max(runs, MIN_RUNS)
     code = unit or first_community(db_url)
     started, t0 = datetime.now(UTC).isoformat(timespec="seconds"), time.perf_counter()
-    results: dict[str, list[dict]] = {name: [] for name in VIEWS}
-    baseline: dict[str, list[dict]] = {name: [] for name in VIEWS}
+    plan = {**VIEWS, "bare": BARE}
+    results: dict[str, list[dict]] = {name: [] for name in plan}
+    baseline: dict[str, list[dict]] = {name: [] for name in plan}
     with ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cockpit-bench-mobile-")))
         env = {"COCKPIT_DB_URL": db_url, "COCKPIT_GEO_DIR": str(geo_dir), "COCKPIT_BUILD_DEMO": "0"}
-        say(f"mobile: starting the cockpit (streamlit run) for community {code}")
-        server = stack.enter_context(streamlit_servers({"cockpit": (PROJECT_DIR / "app.py", env)}, tmp))["cockpit"]
+        script = tmp / "bare_phone.py"
+        script.write_text(bare_phone_script(), encoding="utf-8")
+        say(f"mobile: starting the cockpit (streamlit run) for community {code}, and the bare pydeck page")
+        servers = stack.enter_context(streamlit_servers({"cockpit": (PROJECT_DIR / "app.py", env),
+                                                         "bare": (script, {})}, tmp))
         pw = stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         stack.callback(browser.close)
         context = browser.new_context(viewport=VIEWPORT, device_scale_factor=SCALE, is_mobile=True, has_touch=True,
                                       user_agent=USER_AGENT, locale="zh-CN")
         context.add_init_script(INIT_SCRIPT % json.dumps(MARKS))
-        for name, (path, marks, has_map) in VIEWS.items():
-            url = f"{server.base_url}/{path}?unit={code}"
+        for name, (path, marks, has_map) in plan.items():
+            server = servers["bare" if name == "bare" else "cockpit"]
+            url = f"{server.base_url}/{path}" + ("" if name == "bare" else f"?unit={code}")
             warm = load_view(context, url, marks, has_map, throttle=False)
             if warm["error"]:
                 raise BrowserBenchError(f"the {name} view did not load on its warm-up: {warm['error']}; "
@@ -179,6 +201,9 @@ def measure(db_url: str, geo_dir: str | Path, unit: str | None = None, runs: int
                 shown = (f"{load['first_paint_ms'] / 1000:.2f} s" if load["first_paint_ms"] else f"failed: {load['error']}")
                 say(f"mobile: {name} run {i + 1}/{runs}: {load['bytes'] / 1024:.0f} KB, first paint {shown}")
     views = {}
+    bare_paints = [r["first_paint_ms"] for r in results.pop("bare") if r["first_paint_ms"] is not None]
+    floor = statistics.median(bare_paints) if bare_paints else None
+    plain_bare = [r["first_paint_ms"] for r in baseline.pop("bare") if r["first_paint_ms"] is not None]
     for name, loads in results.items():
         paints = [r["first_paint_ms"] for r in loads if r["first_paint_ms"] is not None]
         sizes = [r["bytes"] for r in loads if not r["error"]]
@@ -188,10 +213,15 @@ def measure(db_url: str, geo_dir: str | Path, unit: str | None = None, runs: int
         views[name] = {"url_path": VIEWS[name][0], "median_first_paint_ms": median_paint, "median_bytes": median_bytes,
                        "unthrottled_median_ms": statistics.median(plain) if plain else None,
                        "bytes_ok": median_bytes is not None and median_bytes < TARGET_BYTES,
-                       "paint_ok": median_paint is not None and median_paint < TARGET_PAINT_MS, "runs": loads}
+                       "paint_ok": median_paint is not None and median_paint < TARGET_PAINT_MS,
+                       "vs_floor": None if floor is None or median_paint is None else median_paint / floor,
+                       "runs": loads}
     return {"started_at": started, "duration_s": round(time.perf_counter() - t0, 1), "unit": code, "runs": runs,
             "viewport": [VIEWPORT["width"], VIEWPORT["height"]], "device_scale_factor": SCALE, "network": FAST_3G,
-            "targets": {"bytes": TARGET_BYTES, "first_paint_ms": TARGET_PAINT_MS}, "views": views}
+            "targets": {"bytes": TARGET_BYTES, "first_paint_ms": TARGET_PAINT_MS, "vs_floor": TARGET_RATIO},
+            "floor": {"median_first_paint_ms": floor, "unthrottled_median_ms": statistics.median(plain_bare)
+                      if plain_bare else None, "what": "bare 6-polygon pydeck page with one card, same phone and network"},
+            "views": views}
 
 
 def format_lines(result: dict) -> list[str]:
@@ -203,8 +233,16 @@ def format_lines(result: dict) -> list[str]:
         plain = "-" if v["unthrottled_median_ms"] is None else f"{v['unthrottled_median_ms'] / 1000:.2f} s"
         lines.append(f"mobile {name} {result['unit']}: {kb} (< {TARGET_BYTES / 1000:.0f} KB "
                      f"{'PASS' if v['bytes_ok'] else 'FAIL'}), first paint {paint} (< {TARGET_PAINT_MS / 1000:.0f} s "
-                     f"{'PASS' if v['paint_ok'] else 'FAIL'}; {plain} unthrottled) — Fast 3G, 390×844, static assets cached, "
-                     f"median of {result['runs']}")
+                     f"{'PASS' if v['paint_ok'] else 'FAIL'}; {plain} unthrottled), "
+                     + ("" if v.get("vs_floor") is None else
+                        f"{v['vs_floor']:.2f}x the bare page (< {TARGET_RATIO:.1f}x "
+                        f"{'PASS' if v['vs_floor'] < TARGET_RATIO else 'FAIL'}) ")
+                     + f"— Fast 3G, 390×844, static assets cached, median of {result['runs']}")
+    floor = result.get("floor") or {}
+    if floor.get("median_first_paint_ms") is not None:
+        lines.append(f"mobile floor: a bare 6-polygon pydeck page with one card, same phone and network: first paint "
+                     f"{floor['median_first_paint_ms'] / 1000:.2f} s ({(floor['unthrottled_median_ms'] or 0) / 1000:.2f} s "
+                     f"unthrottled) — what Streamlit's start-up and deck.gl's first draw cost here")
     return lines
 
 
