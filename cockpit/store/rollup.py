@@ -151,6 +151,20 @@ rollup_alert_response = Table(
     Column("alerts", Integer, nullable=False),
 )
 
+# The alerts page's per-severity and per-type counts at a city or district: alerts raised in each
+# standard window per district, type and severity (every filter of the page is a key).
+ALERT_WINDOW_COLUMNS = ("raised", "acknowledged", "ack_on_time", "resolved", "to_case", "case_closed")
+rollup_alert_window = Table(
+    "rollup_alert_window",
+    rollup_metadata,
+    Column("window_start", DateTime, primary_key=True),
+    Column("window_end", DateTime, primary_key=True),
+    Column("district_code", String(12), primary_key=True),
+    Column("type", String(32), primary_key=True),
+    Column("severity", Integer, primary_key=True),
+    *[Column(name, Integer, nullable=False) for name in ALERT_WINDOW_COLUMNS],
+)
+
 # Points per district and day by entry type and (for earned points) the kind of activity that earned them
 # (`other` without one; `-` for redemptions): the participation page's series for a city or district.
 rollup_points_day = Table(
@@ -170,7 +184,7 @@ for _table in rollup_metadata.tables.values():
 ROLLUP_KEY = "rollup_through"
 # Raised whenever a rollup table or column is added or changed: rollups built by an older release then
 # count as stale (the app reads the facts) until `python -m cockpit rollup` rebuilds them.
-ROLLUP_FORMAT = 3
+ROLLUP_FORMAT = 4
 
 
 def rollup_marker(end: datetime) -> str:
@@ -304,6 +318,38 @@ def response_select(w: Window, keys: list[ColumnElement], *where: ColumnElement[
     return union_all(*arms)
 
 
+def alert_window_select(w: Window, keys: list[ColumnElement], *where: ColumnElement[bool]) -> Select:
+    """(*keys, ALERT_WINDOW_COLUMNS) of the alerts raised in `w` that match `where`, grouped by `keys`."""
+    a, c = alert.c, case_record.c
+    closed = and_(c.closed_at.is_not(None), c.closed_at < w.end)
+    return (
+        select(*keys, func.count().label("raised"),
+               count_if(a.acknowledged_at.is_not(None)).label("acknowledged"),
+               count_if(a.acknowledged_at <= a.ack_due_at).label("ack_on_time"),
+               count_if(a.resolved_at.is_not(None)).label("resolved"),
+               count_if(a.case_id.is_not(None)).label("to_case"),
+               count_if(closed).label("case_closed"))
+        .select_from(alert.outerjoin(case_record, c.id == a.case_id))
+        .where(a.raised_at >= w.start, a.raised_at < w.end, *where)
+        .group_by(*keys)
+    )
+
+
+def compute_alert_window_frame(bind: Bind, windows: list[Window]) -> pd.DataFrame:
+    """rollup_alert_window: per standard window, district, type and severity, the alerts' counts."""
+    a = alert.c
+    district = func.substr(a.grid_code, 1, literal_column("6")).label("district")
+    frames = []
+    for w in windows:
+        f = pd.DataFrame(tuples(bind, alert_window_select(w, [district, a.type, a.severity])),
+                         columns=["district_code", "type", "severity", *ALERT_WINDOW_COLUMNS])
+        frames.append(f.assign(window_start=w.start, window_end=w.end))
+    out = pd.concat(frames, ignore_index=True)
+    out["district_code"] = out["district_code"].str.ljust(12, "0")
+    out = out.astype({"severity": "int64", **dict.fromkeys(ALERT_WINDOW_COLUMNS, "int64")})
+    return out[["window_start", "window_end", "district_code", "type", "severity", *ALERT_WINDOW_COLUMNS]]
+
+
 def compute_response_frame(bind: Bind, windows: list[Window]) -> pd.DataFrame:
     """rollup_alert_response: per standard window, district, severity, stage and minutes, the alerts."""
     district = func.substr(alert.c.grid_code, 1, literal_column("6")).label("district")
@@ -371,6 +417,7 @@ def compute_rollup_frames(bind: Bind) -> tuple[Frames, datetime | None]:
             "rollup_participants": compute_participant_frame(bind, end),
             **compute_case_window_frames(bind, windows), "rollup_grid_window": compute_grid_window_frame(bind, windows),
             "rollup_alert_response": compute_response_frame(bind, windows),
+            "rollup_alert_window": compute_alert_window_frame(bind, windows),
             "rollup_points_day": compute_points_day_frame(bind)}, end
 
 

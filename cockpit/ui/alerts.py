@@ -62,12 +62,14 @@ def cached_response(url: str, unit: Unit, w: Window, picked: Picked) -> tuple[pd
     e = engine(url)
     return (queries.fetch_response_minutes(e, unit, w, picked.alert_type, picked.severity,
                                            rolled=data.cached_rollup_fresh(url)),
-            queries.fetch_severity_stats(e, unit, w, picked.alert_type, picked.severity))
+            queries.fetch_severity_stats(e, unit, w, picked.alert_type, picked.severity,
+                                         rolled=data.cached_rollup_fresh(url)))
 
 
 @data_call()
 def cached_cases(url: str, unit: Unit, w: Window, picked: Picked) -> pd.DataFrame:
-    return queries.fetch_alert_cases(engine(url), unit, w, picked.alert_type, picked.severity)
+    return queries.fetch_alert_cases(engine(url), unit, w, picked.alert_type, picked.severity,
+                                     rolled=data.cached_rollup_fresh(url))
 
 
 @data_call()

@@ -62,6 +62,16 @@ def test_rolled_response_minutes_are_equal(server_db, reference):
             windows=reference.sample.current)
 
 
+def test_rolled_severity_stats_and_alert_cases_are_equal(server_db, reference):
+    """With `rolled=True` (rollup_alert_window for a city, any filter), on each server as on SQLite."""
+    def both(e, u, w, k, s):
+        stats = queries.fetch_severity_stats(e, u, w, k, s, rolled=True)
+        cases = queries.fetch_alert_cases(e, u, w, k, s, rolled=True)
+        return pd.concat([stats.assign(kind="severity"), cases.assign(kind="type")], ignore_index=True)
+
+    _frames(server_db, reference, "rolled fetch_severity_stats+fetch_alert_cases", both)
+
+
 def test_severity_stats_are_equal(server_db, reference):
     _frames(server_db, reference, "fetch_severity_stats", queries.fetch_severity_stats)
 

@@ -219,3 +219,22 @@ def test_alert_response_minutes_from_the_rollup_equal_raw(env):
     assert alert_queries._rolled_response(engine, tree.root, w, None, 2) is not None
     assert alert_queries._rolled_response(engine, street, w, None, None) is None
     assert alert_queries._rolled_response(engine, tree.root, w, "gas", None) is None
+
+
+def test_alert_severity_and_type_counts_from_the_rollup_equal_raw(env):
+    """The alerts page's per-severity counts and alerts-to-cases per type from rollup_alert_window: the
+    facts' answers, with every filter the page has (both are keys); a street reads the facts."""
+    engine, tree, end = env
+    street = tree.unit(tree.children(tree.root.code)["code"].iloc[0])
+    types = sorted({t for (t,) in alert_queries.rows(engine, alert_queries.select(alert_queries.alert.c.type).distinct())})
+    compared = 0
+    for w in rollup.standard_windows(end):
+        for kind, severity in [(None, None), (types[0], None), (None, 2), (types[-1], 1)]:
+            for fetch in (queries.fetch_severity_stats, queries.fetch_alert_cases):
+                rolled = fetch(engine, tree.root, w, kind, severity, rolled=True)
+                pd.testing.assert_frame_equal(rolled, fetch(engine, tree.root, w, kind, severity), check_exact=True)
+                compared += int(len(rolled) > 0)
+    assert compared > 40
+    w = rollup.standard_windows(end)[0]
+    assert alert_queries._rolled_alert_window(engine, tree.root, w, types[0], 3, "type", ["raised"]) is not None
+    assert alert_queries._rolled_alert_window(engine, street, w, None, None, "type", ["raised"]) is None
