@@ -85,6 +85,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "tiers_title": ("事件解决层级", "Tier that resolved cases"),
     "day": ("日期", "Date"),
     "count": ("数量", "Count"),
+    "table_empty": ("当前范围与筛选下没有记录。", "Nothing to list for this unit, period and filter."),
     "series": ("类别", "Series"),
     "cases_received": ("受理", "Received"),
     "cases_closed": ("办结", "Closed"),

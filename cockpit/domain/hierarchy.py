@@ -82,3 +82,17 @@ def parse_unit_param(value: object) -> str | None:
         return None
     value = value.strip()
     return value if is_valid_code(value) else None
+
+
+def short_names(names: Mapping[str, str], parent: str) -> dict[str, str]:
+    """Chart labels: each name without its parent's name in front.
+
+    A community's grids are named after it ("百福弄社区居委会第4网格"): cut to a chart's label width they
+    all read "百福弄社区居委会…". Under that parent the label is "第4网格". A name that is nothing but
+    the prefix, or does not start with it, is kept whole.
+    """
+    out = {}
+    for code, name in names.items():
+        rest = name[len(parent):].lstrip(" ·-—_/") if parent and name.startswith(parent) else ""
+        out[code] = rest or name
+    return out

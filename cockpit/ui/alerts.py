@@ -37,6 +37,9 @@ PAGE = "alerts"
 LIST_LIMIT = 200  # rows of the active-alert list (the total is shown beside it)
 TOP_N = 20
 LIST_HEIGHT = 330
+# The panel's plot width: with its axis labels the image is about as wide as the page's middle
+# column at 1920 px, so its text is drawn at its own size (at the shared 560 it was scaled to 0.6).
+PANEL_WIDTH = 330
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,7 @@ def panel_chart(scope: Scope, picked: Picked) -> Chart:
     _, active_counts = cached_active(url, unit, w.end, picked)
     shown = logic.filter_counts(active_counts, picked.alert_type, picked.severity)
     trend = logic.aligned_trend(cached_daily(url, unit, w, picked), last_year_daily(scope, picked))
-    return Chart("charts", t("al_panel", scope.lang), specs.build_alert_panel, (shown, trend, scope.lang, data.CHART_WIDTH))
+    return Chart("charts", t("al_panel", scope.lang), specs.build_alert_panel, (shown, trend, scope.lang, PANEL_WIDTH))
 
 
 def render_charts(scope: Scope, picked: Picked) -> None:

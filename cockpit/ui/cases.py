@@ -16,6 +16,7 @@ from cockpit import queries
 from cockpit.core.i18n import t
 from cockpit.core.model import Unit, Window
 from cockpit.domain import cases as metrics
+from cockpit.domain.hierarchy import short_names
 from cockpit.domain.privacy import mask_text
 from cockpit.queries.cases import COHORT_COLUMNS
 from cockpit.store.schema import CASE_STATUSES
@@ -191,7 +192,7 @@ def render_funnel(v: CaseView) -> None:
 def tier_chart(v: CaseView) -> Chart:
     """Where cases were solved, for the unit and each child side by side."""
     unit = v.scope.unit
-    names = {unit.code: unit.name, **v.child_names}
+    names = {unit.code: unit.name, **short_names(v.child_names, unit.name)}
     shares = data.memo(metrics.tier_shares, v.key("tiers"), v.cohort, unit.code, v.child_names)
     return Chart("tiers", t("cs_tiers_title", v.scope.lang), views.build_tier_panel, (shares, names, v.scope.lang, PANEL_WIDTH))
 

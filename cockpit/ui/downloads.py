@@ -21,6 +21,7 @@ from cockpit.core.i18n import fmt_date, t
 from cockpit.store import audit
 from cockpit.ui import data
 from cockpit.ui.scope import Scope
+from cockpit.ui.state import current_lang
 from cockpit.views import files, images
 from cockpit.views.tables import Chart, Table
 
@@ -126,8 +127,12 @@ def show_table(table: Table, **kwargs: object) -> object:
     """st.dataframe of a Table, formatted as its exports are typed; returns the dataframe's event.
 
     A missing value (a rate with nothing to divide, a stage the source does not record) shows as
-    the dash the cards use, not as Streamlit's English "None".
+    the dash the cards use, not as Streamlit's English "None". A table without rows is a line of
+    text in the page's language: Streamlit draws its own English "empty" into the grid's canvas.
     """
+    if table.frame.empty:
+        st.caption(t("table_empty", current_lang()))
+        return None
     return st.dataframe(table.frame, hide_index=True, width="stretch", column_config=column_config(table),
                         placeholder=MISSING, **kwargs)
 

@@ -9,6 +9,7 @@ from cockpit import queries
 from cockpit.core.i18n import fmt_number, fmt_percent, t
 from cockpit.core.model import Unit, Window
 from cockpit.domain import participation
+from cockpit.domain.hierarchy import short_names
 from cockpit.ui import device
 from cockpit.ui.data import (
     CHART_WIDTH,
@@ -119,8 +120,10 @@ def _rates_frame(scope: Scope) -> pd.DataFrame:
     parent, level = _rate_scope(scope)
     rates = cached_rates(scope.url, parent, level, scope.current)
     names = _names(scope, list(rates.index))
+    labels = short_names(names, parent.name)
     return pd.DataFrame({"code": rates.index, "per_1000": rates.to_numpy(),
-                         "name": [names.get(c, c) for c in rates.index]})
+                         "name": [names.get(c, c) for c in rates.index],
+                         "label": [labels.get(c, c) for c in rates.index]})
 
 
 def panel_chart(scope: Scope) -> Chart:

@@ -11,6 +11,7 @@ import pandas as pd
 from cockpit.core.i18n import fmt_number, fmt_percent, t
 from cockpit.core.model import TIERS
 from cockpit.domain.privacy import mask_text
+from cockpit.views.charts import count_axis
 from cockpit.views.tables import Table, figures_table
 
 TIER_COLOURS = ["#4fc3f7", "#81c784", "#ffb74d", "#e57373", "#ba68c8"]
@@ -100,7 +101,7 @@ def build_overdue_chart(series: pd.DataFrame, lang: str, width: int = 420, heigh
         .mark_line(color="#e57373", strokeWidth=2)
         .encode(
             x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
-            y=alt.Y("overdue:Q", title=None, axis=alt.Axis(format="~s", tickCount=3),
+            y=alt.Y("overdue:Q", title=None, axis=count_axis(top, 3),
                     scale=alt.Scale(domainMin=0, domainMax=alt.Undefined if top > 0 else 1)),
         )
         .properties(width=width, height=height)

@@ -11,6 +11,23 @@ import vl_convert
 from cockpit.core.i18n import t
 
 
+def nothing_chart(title: str, text: str, width: int, height: int = 60, **title_style: object) -> alt.Chart:
+    """A chart's title over one line of text, where bare axes would read as "broken"."""
+    return (alt.Chart(pd.DataFrame({"text": [text]}), title=alt.Title(title, anchor="start", **title_style))
+            .mark_text(color="#9fb3c8", fontSize=12).encode(text="text:N")
+            .properties(width=width, height=height))
+
+
+def count_axis(top: float, ticks: int) -> alt.Axis:
+    """An axis of whole counts: below `ticks` alerts, cases or points every whole number is a tick.
+
+    Vega would put ticks at 0.5 for a grid's one case, and vl-convert's Vega ignores tickMinStep.
+    """
+    if pd.isna(top) or top <= ticks:  # an all-zero chart is drawn 0..1 (see the scales' domainMax)
+        return alt.Axis(format="d", values=list(range(max(1, int(0 if pd.isna(top) else top)) + 1)))
+    return alt.Axis(format="~s", tickCount=ticks)
+
+
 def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang: str, height: int = 150) -> alt.Chart:
     """A small multi-series line chart of daily values (weekly when the period is long)."""
     frame = daily[["day", *columns]].copy()
@@ -26,7 +43,7 @@ def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang:
         .encode(
             x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
             # An all-zero series would give Vega an empty domain and "NaN" ticks: pin the floor at 0..1.
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format="~s", tickCount=3),
+            y=alt.Y("value:Q", title=None, axis=count_axis(long["value"].max(), 3),
                     scale=alt.Scale(domainMin=0, domainMax=alt.Undefined if long["value"].max() > 0 else 1)),
             color=alt.Color("series:N", title=None, scale=alt.Scale(range=palette),
                             legend=alt.Legend(orient="right") if len(columns) > 1 else None),

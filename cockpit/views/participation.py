@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from cockpit.core.i18n import t
+from cockpit.views.charts import count_axis, nothing_chart
 from cockpit.views.tables import Table
 
 KINDS = ("volunteer", "patrol", "anti_fraud", "garbage_sorting", "other", "redeemed")
@@ -26,7 +27,7 @@ def build_points_chart(series: pd.DataFrame, lang: str, width: int, height: int 
         .mark_line(strokeWidth=2)
         .encode(
             x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
-            y=alt.Y("points:Q", title=None, axis=alt.Axis(format="~s", tickCount=3),
+            y=alt.Y("points:Q", title=None, axis=count_axis(top, 3),
                     scale=alt.Scale(domainMin=0, domainMax=alt.Undefined if top > 0 else 1)),
             color=alt.Color("label:N", title=None, scale=_kind_scale(lang), legend=alt.Legend(orient="right")),
             tooltip=[alt.Tooltip("day:T", title=t("part_day", lang), format="%Y-%m-%d"),
@@ -39,12 +40,14 @@ def build_points_chart(series: pd.DataFrame, lang: str, width: int, height: int 
 
 def build_activity_chart(stats: pd.DataFrame, lang: str, width: int, height: int = 90) -> alt.Chart:
     frame = stats.assign(label=stats["kind"].map(lambda k: t(f"part_kind_{k}", lang)))
+    if not len(frame) or not frame["activities"].sum():
+        return nothing_chart(t("part_activities_title", lang), t("part_none_held", lang), width - 130)
     return (
         alt.Chart(frame, title=alt.Title(t("part_activities_title", lang), anchor="start"))
         .mark_bar()
         .encode(
             y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelOverlap=False)),
-            x=alt.X("activities:Q", title=None, axis=alt.Axis(format="~s", tickCount=4)),
+            x=alt.X("activities:Q", title=None, axis=count_axis(frame["activities"].max() if len(frame) else 0, 4)),
             color=alt.Color("label:N", scale=_kind_scale(lang), legend=None),
             tooltip=[alt.Tooltip("label:N", title=t("part_kind", lang)),
                      alt.Tooltip("activities:Q", title=t("part_activities", lang), format=",.0f"),
@@ -61,7 +64,7 @@ def build_rate_chart(rates: pd.DataFrame, lang: str, width: int, height: int = 1
         alt.Chart(frame, title=alt.Title(t("part_per_1000_title", lang), anchor="start"))
         .mark_bar(color="#81c784")
         .encode(
-            y=alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelOverlap=False, labelLimit=120)),
+            y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelOverlap=False, labelLimit=120)),
             x=alt.X("per_1000:Q", title=None, axis=alt.Axis(format="~s", tickCount=4)),
             tooltip=[alt.Tooltip("name:N", title=t("part_unit", lang)),
                      alt.Tooltip("per_1000:Q", title=t("part_per_1000", lang), format=",.1f")],

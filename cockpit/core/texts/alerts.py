@@ -18,6 +18,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "al_hot": ("异常升高网格", "Grids above baseline"),
     "al_hot_note": ("泊松检验 p<{alpha}，对比前12周", "Poisson p<{alpha} vs trailing 12 weeks"),
     "al_chart_active": ("活跃预警（按类型、等级）", "Active alerts by type and severity"),
+    "al_none_active": ("当前没有活跃预警", "No alert is active now"),
     "al_chart_trend": ("预警趋势（与去年同期对比）", "Alerts raised vs same period last year"),
     "al_now": ("本期", "This period"),
     "al_before": ("去年同期", "Last year"),

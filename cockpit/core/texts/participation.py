@@ -4,6 +4,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "participation": ("共建共享", "Participation"),
     "part_points_title": ("积分获得（按活动类型）与兑换", "Points earned (by activity kind) and redeemed"),
     "part_activities_title": ("期内活动场次（按类型）", "Activities held in the period (by kind)"),
+    "part_none_held": ("期内没有举办活动", "No activity was held in the period"),
     "part_per_1000_title": ("每千名居民活跃参与人数", "Active participants per 1,000 residents"),
     "part_kind_volunteer": ("志愿服务", "Volunteering"),
     "part_kind_patrol": ("平安巡防", "Safety patrol"),
