@@ -268,24 +268,28 @@ def to_cases_table(scope: Scope, picked: Picked) -> Table:
     return specs.cases_frame(cases, scope.lang, t("al_tab_cases", scope.lang))
 
 
+def _shown_caption(shown: int, total: int, lang: str) -> None:
+    if total:  # an empty list says so itself (show_table)
+        st.caption(t("al_shown", lang, shown=shown, total=total))
+
+
 def render_lists(scope: Scope, picked: Picked) -> None:
     url, unit, w, lang = scope.url, scope.unit, scope.current, scope.lang
     tabs = st.tabs([t(k, lang) for k in ("al_tab_active", "al_tab_hot", "al_tab_grids", "al_tab_devices",
                                           "al_tab_response", "al_tab_cases")])
     rows, active_counts = cached_active(url, unit, w.end, picked)
     with tabs[0]:
-        total = logic.active_total(active_counts, picked.alert_type, picked.severity)
-        st.caption(t("al_shown", lang, shown=len(rows), total=total))
+        _shown_caption(len(rows), logic.active_total(active_counts, picked.alert_type, picked.severity), lang)
         show_table(active_table(scope, picked), height=LIST_HEIGHT)
     with tabs[1]:
         st.caption(t("al_hot_note", lang, alpha=logic.ALPHA))
         _grid_table(hotspot_table(scope, picked), list(hotspots(scope, picked)["grid_code"]), f"al-hot-{unit.code}")
     grids, n_grids, devices, n_devices = cached_top(url, unit, w, picked)
     with tabs[2]:
-        st.caption(t("al_shown", lang, shown=len(grids), total=n_grids))
+        _shown_caption(len(grids), n_grids, lang)
         _grid_table(top_grids_table(scope, picked), list(grids["grid_code"]), f"al-grids-{unit.code}")
     with tabs[3]:
-        st.caption(t("al_shown", lang, shown=len(devices), total=n_devices))
+        _shown_caption(len(devices), n_devices, lang)
         show_table(top_devices_table(scope, picked), height=LIST_HEIGHT)
     with tabs[4]:
         show_table(response_table(scope, picked))
