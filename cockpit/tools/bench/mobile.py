@@ -57,7 +57,6 @@ from cockpit.tools.bench.browser import (
     bare_script,
     streamlit_servers,
 )
-from cockpit.ui.device import PHONE_MAP_HEIGHT
 
 VIEWPORT = {"width": 390, "height": 844}
 SCALE = 3
@@ -85,6 +84,8 @@ BARE = ("", ("cards",), True)  # the floor page: its stand-in card and its map
 
 def bare_phone_script() -> str:
     """The desk bench's bare pydeck page at the phone map's height, with one KPI card stand-in."""
+    from cockpit.ui.device import PHONE_MAP_HEIGHT  # here: importing cockpit.ui builds the app's caches
+
     card = '<div class="cards"><div class="kpi">1</div></div>'
     return bare_script(PHONE_MAP_HEIGHT) + f"st.html({card!r})\n"
 
@@ -254,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=MIN_RUNS, help=f"throttled loads per view (at least {MIN_RUNS})")
     parser.add_argument("--json", help="also write the full result to this file")
     args = parser.parse_args(argv)
+    from cockpit.tools.bench.pages import quiet_streamlit
+
+    quiet_streamlit()  # the app's cached readers, imported to measure, would each warn that no server runs
     settings = load_settings()
     try:
         result = measure(args.db or settings.db_url, args.geo_dir or settings.geo_dir, args.unit, args.runs,
