@@ -1,4 +1,4 @@
-"""Chart details a small unit exposes: whole-number axes, empty panels that say so, labels that differ."""
+"""What a small unit exposes on screen: whole-number axes, empty panels that say so, labels that differ, rates alike."""
 
 import re
 
@@ -59,3 +59,16 @@ def test_short_names_drop_the_parents_name():
         "330402007024": "百福弄社区居委会",  # nothing but the prefix: kept
     }
     assert short_names(names, "") == names
+
+
+def test_rates_on_screen_have_one_decimal_each():
+    """Streamlit shows a percent column with the step's decimals less two; without a step 0.7268 and
+    0.741 read 72.68% and 74.1% side by side."""
+    from cockpit.ui.downloads import column_config
+    from cockpit.views.tables import Table
+
+    table = Table("votes", "votes", pd.DataFrame({"turnout": [0.741, 0.7268], "n": [1, 2]}), percent=("turnout",))
+    config = column_config(table)
+    assert set(config) == {"turnout"}
+    assert config["turnout"]["type_config"]["format"] == "percent"
+    assert config["turnout"]["type_config"]["step"] == 0.001
