@@ -9,7 +9,7 @@ import pandas as pd
 
 from cockpit.core.i18n import TEXT, fmt_change, fmt_number, fmt_percent, t
 from cockpit.core.model import SEVERITIES
-from cockpit.views.charts import count_axis, nothing_chart
+from cockpit.views.charts import count_axis, count_scale, nothing_chart
 from cockpit.views.map import SEVERITY_COLOURS
 from cockpit.views.tables import Table, figures_table
 
@@ -22,11 +22,13 @@ def build_active_chart(counts: pd.DataFrame, lang: str, width: int, step: int = 
     A bar is `step` px whatever the number of types (one type in a grid is a bar, not a block), and
     the axis counts whole alerts (a grid's single alert has no ticks at 0.2).
     """
+    if counts.empty:
+        return nothing_chart(t("al_chart_active", lang), t("al_none_active", lang), width, fontSize=14)
     frame = counts.assign(type_label=[t(f"alert_{x}", lang) for x in counts["type"]],
                           severity_label=[t(f"severity_{int(s)}", lang) for s in counts["severity"]])
     labels = [t(f"severity_{s}", lang) for s in SEVERITIES]
-    longest = frame.groupby("type")["alerts"].sum().max() if len(frame) else 0
-    chart = (
+    longest = frame.groupby("type")["alerts"].sum().max()
+    return (
         alt.Chart(frame, title=alt.Title(t("al_chart_active", lang), anchor="start", fontSize=14))
         .mark_bar()
         .encode(
@@ -42,9 +44,6 @@ def build_active_chart(counts: pd.DataFrame, lang: str, width: int, step: int = 
         )
         .properties(width=width, height=alt.Step(step))
     )
-    if frame.empty:
-        return nothing_chart(t("al_chart_active", lang), t("al_none_active", lang), width, fontSize=14)
-    return chart
 
 
 def build_year_trend(trend: pd.DataFrame, lang: str, width: int, height: int = 130) -> alt.Chart:
@@ -62,8 +61,7 @@ def build_year_trend(trend: pd.DataFrame, lang: str, width: int, height: int = 1
         .mark_line(strokeWidth=2)
         .encode(
             x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=5)),
-            y=alt.Y("alerts:Q", title=None, axis=count_axis(top, 3),
-                    scale=alt.Scale(domainMin=0, domainMax=alt.Undefined if top > 0 else 1)),
+            y=alt.Y("alerts:Q", title=None, axis=count_axis(top, 3), scale=count_scale(top)),
             color=alt.Color("series_label:N", title=None, sort=list(names.values()),
                             scale=alt.Scale(domain=list(names.values()), range=["#4fc3f7", "#8a9bb0"]),
                             legend=alt.Legend(orient="bottom", direction="horizontal")),

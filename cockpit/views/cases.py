@@ -11,7 +11,7 @@ import pandas as pd
 from cockpit.core.i18n import fmt_number, fmt_percent, t
 from cockpit.core.model import TIERS
 from cockpit.domain.privacy import mask_text
-from cockpit.views.charts import count_axis
+from cockpit.views.charts import count_axis, count_scale, nothing_chart
 from cockpit.views.tables import Table, figures_table
 
 TIER_COLOURS = ["#4fc3f7", "#81c784", "#ffb74d", "#e57373", "#ba68c8"]
@@ -101,8 +101,7 @@ def build_overdue_chart(series: pd.DataFrame, lang: str, width: int = 420, heigh
         .mark_line(color="#e57373", strokeWidth=2)
         .encode(
             x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
-            y=alt.Y("overdue:Q", title=None, axis=count_axis(top, 3),
-                    scale=alt.Scale(domainMin=0, domainMax=alt.Undefined if top > 0 else 1)),
+            y=alt.Y("overdue:Q", title=None, axis=count_axis(top, 3), scale=count_scale(top)),
         )
         .properties(width=width, height=height)
     )
@@ -114,14 +113,11 @@ def build_left_panel(funnel: pd.DataFrame, series: pd.DataFrame, lang: str, widt
 
 
 def build_tier_panel(shares: pd.DataFrame, names: dict[str, str], lang: str, width: int = 420) -> alt.VConcatChart:
-    rows = max(1, shares["code"].nunique()) if len(shares) else 1
+    if shares.empty:
+        return alt.vconcat(nothing_chart(t("cs_tiers_title", lang), t("cs_tiers_none", lang), width, fontSize=14))
     # Every child gets a row (a city has some 25): 16 px each, squeezed once the panel would pass 300 px.
-    chart = build_tier_chart(shares, names, lang, width, height=max(60, min(300, 16 * rows)))
-    if shares.empty:  # an empty frame would draw bare axes, which reads as "broken"
-        note = alt.Chart(pd.DataFrame({"text": [t("cs_tiers_none", lang)]})).mark_text(
-            color="#9fb3c8", fontSize=12).encode(text="text:N")
-        return alt.vconcat(alt.layer(chart, note))
-    return alt.vconcat(chart)
+    rows = shares["code"].nunique()
+    return alt.vconcat(build_tier_chart(shares, names, lang, width, height=max(60, min(300, 16 * rows))))
 
 
 RATE_COLUMNS = ("closure_rate", "on_time_rate", "satisfaction", "revisit_rate", "reopen_rate", "return_rate")

@@ -18,12 +18,17 @@ def nothing_chart(title: str, text: str, width: int, height: int = 60, **title_s
             .properties(width=width, height=height))
 
 
+def count_scale(top: float) -> alt.Scale:
+    """From 0; an all-zero series would give Vega an empty domain and "NaN" ticks, so it is drawn 0..1."""
+    return alt.Scale(domainMin=0, domainMax=alt.Undefined if top > 0 else 1)
+
+
 def count_axis(top: float, ticks: int) -> alt.Axis:
     """An axis of whole counts: below `ticks` alerts, cases or points every whole number is a tick.
 
     Vega would put ticks at 0.5 for a grid's one case, and vl-convert's Vega ignores tickMinStep.
     """
-    if pd.isna(top) or top <= ticks:  # an all-zero chart is drawn 0..1 (see the scales' domainMax)
+    if pd.isna(top) or top <= ticks:  # an all-zero chart is drawn 0..1 (count_scale)
         return alt.Axis(format="d", values=list(range(max(1, int(0 if pd.isna(top) else top)) + 1)))
     return alt.Axis(format="~s", tickCount=ticks)
 
@@ -42,9 +47,7 @@ def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang:
         .mark_line(point=len(frame) <= 31, strokeWidth=2)
         .encode(
             x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
-            # An all-zero series would give Vega an empty domain and "NaN" ticks: pin the floor at 0..1.
-            y=alt.Y("value:Q", title=None, axis=count_axis(long["value"].max(), 3),
-                    scale=alt.Scale(domainMin=0, domainMax=alt.Undefined if long["value"].max() > 0 else 1)),
+            y=alt.Y("value:Q", title=None, axis=count_axis(long["value"].max(), 3), scale=count_scale(long["value"].max())),
             color=alt.Color("series:N", title=None, scale=alt.Scale(range=palette),
                             legend=alt.Legend(orient="right") if len(columns) > 1 else None),
             tooltip=[alt.Tooltip("day:T", title=t("day", lang), format="%Y-%m-%d"),

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from cockpit.core.i18n import t
-from cockpit.views.charts import count_axis, nothing_chart
+from cockpit.views.charts import count_axis, count_scale, nothing_chart
 from cockpit.views.tables import Table
 
 KINDS = ("volunteer", "patrol", "anti_fraud", "garbage_sorting", "other", "redeemed")
@@ -27,8 +27,7 @@ def build_points_chart(series: pd.DataFrame, lang: str, width: int, height: int 
         .mark_line(strokeWidth=2)
         .encode(
             x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
-            y=alt.Y("points:Q", title=None, axis=count_axis(top, 3),
-                    scale=alt.Scale(domainMin=0, domainMax=alt.Undefined if top > 0 else 1)),
+            y=alt.Y("points:Q", title=None, axis=count_axis(top, 3), scale=count_scale(top)),
             color=alt.Color("label:N", title=None, scale=_kind_scale(lang), legend=alt.Legend(orient="right")),
             tooltip=[alt.Tooltip("day:T", title=t("part_day", lang), format="%Y-%m-%d"),
                      alt.Tooltip("label:N", title=t("part_kind", lang)),
@@ -47,7 +46,7 @@ def build_activity_chart(stats: pd.DataFrame, lang: str, width: int, height: int
         .mark_bar()
         .encode(
             y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelOverlap=False)),
-            x=alt.X("activities:Q", title=None, axis=count_axis(frame["activities"].max() if len(frame) else 0, 4)),
+            x=alt.X("activities:Q", title=None, axis=count_axis(frame["activities"].max(), 4)),
             color=alt.Color("label:N", scale=_kind_scale(lang), legend=None),
             tooltip=[alt.Tooltip("label:N", title=t("part_kind", lang)),
                      alt.Tooltip("activities:Q", title=t("part_activities", lang), format=",.0f"),

@@ -72,3 +72,11 @@ def test_rates_on_screen_have_one_decimal_each():
     assert set(config) == {"turnout"}
     assert config["turnout"]["type_config"]["format"] == "percent"
     assert config["turnout"]["type_config"]["step"] == 0.001
+
+
+def test_no_resolved_case_with_a_tier_is_said_with_the_panels_title():
+    from cockpit.views import cases
+
+    empty = pd.DataFrame({"code": [], "tier": [], "share": [], "order": []})
+    svg = json_to_svg(cases.build_tier_panel(empty, {}, "zh", 330).to_json())
+    assert "期内无记录处置层级的已处置事件" in svg and "解决层级" in svg
