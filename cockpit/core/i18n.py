@@ -37,6 +37,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "db_unreachable": ("无法连接数据库：{url}。请检查 COCKPIT_DB_URL 或数据库服务。", "Cannot reach the database: {url}. Check COCKPIT_DB_URL or the database service."),
     "db_empty": ("数据库中没有驾驶舱所需的数据表或数据：{url}。可运行 python -m cockpit demo 生成演示数据。", "The database has no cockpit tables or data: {url}. Run python -m cockpit demo to build the demo."),
     "outage_locked": ("数据库正忙（被锁定）：{url}。", "The database is busy (locked): {url}."),
+    "outage_busy": ("同时访问的人数较多，暂时排不上数据库连接。", "Many people are viewing at once: no database connection was free in time."),
     "outage_stale": ("显示的是 {time} 的数据，", "Figures shown are as of {time}; "),
     "outage_none": ("暂无可显示的数据，", "No figures to show yet; "),
     "outage_retry": ("页面每 {seconds} 秒自动重试，恢复后自动更新。", "the page retries every {seconds} s and updates itself once it is back."),

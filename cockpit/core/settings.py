@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from dataclasses import dataclass
@@ -13,6 +14,23 @@ DEFAULT_GEO_DIR = PROJECT_DIR / "geo"
 DEFAULT_USERS_FILE = PROJECT_DIR / "data" / "users.toml"
 DEFAULT_AUDIT_PATH = PROJECT_DIR / "data" / "audit.sqlite"
 SECRETS_PATH = PROJECT_DIR / ".streamlit" / "secrets.toml"
+
+
+log = logging.getLogger("cockpit.settings")
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """Connections each process keeps to the database (docs/deployment.md: what to set for N viewers).
+
+    Every page run that is reading holds one connection for the length of a query; `size` stay
+    open, up to `max_overflow` more are opened at a peak, and a run that finds all of them busy
+    waits `timeout` seconds before its page says the store is busy and retries.
+    """
+
+    size: int = 5
+    max_overflow: int = 10
+    timeout: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +45,7 @@ class Settings:
     users_file: Path = DEFAULT_USERS_FILE  # who may sign in (absent: the demo runs open)
     audit_url: str = ""  # the cockpit's own store of sign-ins and exports (never the city's database)
     suppress_below: int = 0  # per-grid counts from 1 to this-1 shown as "<N" (COCKPIT_SUPPRESS=1; 0: off)
+    pool: PoolSettings = PoolSettings()
 
 
 def _read_secrets(path: Path) -> dict[str, str]:
@@ -74,7 +93,29 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path | None =
         users_file=Path(pick("users_file") or DEFAULT_USERS_FILE),
         audit_url=pick("audit_url") or sqlite_url(DEFAULT_AUDIT_PATH),
         suppress_below=_threshold(pick("suppress"), pick("suppress_below")),
+        pool=PoolSettings(
+            size=int(_number("db_pool_size", pick("db_pool_size"), PoolSettings.size, minimum=1)),
+            max_overflow=int(_number("db_max_overflow", pick("db_max_overflow"), PoolSettings.max_overflow, minimum=0)),
+            timeout=_number("db_pool_timeout", pick("db_pool_timeout"), PoolSettings.timeout, minimum=0.1, whole=False),
+        ),
     )
+
+
+def _number(name: str, raw: str | None, default: float, minimum: float, whole: bool = True) -> float:
+    """A numeric setting; one that is not a number at or above `minimum` is named in the log and replaced by the default.
+
+    A typo in a pool setting must not take the cockpit down for every viewer, but must not go unseen either.
+    """
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        log.warning("COCKPIT_%s=%r is not a number >= %s; using %s", name.upper(), raw, minimum, default)
+        return default
+    return value
 
 
 def _threshold(enabled: str | None, below: str | None) -> int:

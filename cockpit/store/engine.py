@@ -15,9 +15,13 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, DisconnectionError, SQLAlchemyError
-from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, PoolProxiedConnection, QueuePool
 
-__all__ = ["STORE_ERRORS", "DatabaseError", "Engine", "make_engine", "normalise_url", "ping", "sqlite_path"]
+from cockpit.core.settings import PoolSettings
+
+__all__ = ["STORE_ERRORS", "DatabaseError", "Engine", "make_engine", "normalise_url", "ping", "pool_exhausted",
+           "sqlite_path"]
 
 # Seconds to wait for a server before calling it down: a command-centre page must not hang on it.
 CONNECT_TIMEOUT = 5
@@ -29,6 +33,11 @@ class DatabaseError(Exception):
 
 # Everything a read can raise when the store is down, locked, empty or missing tables.
 STORE_ERRORS: tuple[type[BaseException], ...] = (DatabaseError, SQLAlchemyError, sqlite3.Error, OSError)
+
+
+def pool_exhausted(exc: BaseException) -> bool:
+    """Whether a read failed because every pooled connection was busy (many viewers), not because the store is down."""
+    return isinstance(exc, PoolTimeout)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -57,12 +66,18 @@ def normalise_url(url: str) -> str:
     return u.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, read_only: bool = True) -> Engine:
-    """An engine for ``url``; read-only unless the caller is a loader told to write."""
+def make_engine(url: str, read_only: bool = True, pool: PoolSettings | None = None) -> Engine:
+    """An engine for ``url``; read-only unless the caller is a loader told to write.
+
+    Every engine is shared by all of a process's Streamlit sessions, each running its script on a
+    thread of its own, so its pool hands a connection to one thread at a time (`pool`: how many).
+    """
     url = normalise_url(url)
     backend = make_url(url).get_backend_name()
+    pool = pool or PoolSettings()
+    sizes: dict[str, object] = {"pool_size": pool.size, "max_overflow": pool.max_overflow, "pool_timeout": pool.timeout}
     if backend == "sqlite":
-        return _sqlite_engine(url, read_only)
+        return _sqlite_engine(url, read_only, sizes)
     connect_args: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT}
     if backend == "postgresql":
         # A server that vanishes without closing the connection (a cut network) would otherwise
@@ -71,7 +86,7 @@ def make_engine(url: str, read_only: bool = True) -> Engine:
                          "tcp_user_timeout": 60_000}
     if backend == "postgresql" and read_only:
         connect_args["options"] = "-c default_transaction_read_only=on"
-    kwargs: dict[str, object] = {"pool_pre_ping": True, "connect_args": connect_args}
+    kwargs: dict[str, object] = {"pool_pre_ping": True, "connect_args": connect_args, **sizes}
     engine = create_engine(url, **kwargs)
     if backend in ("mysql", "mariadb") and read_only:
 
@@ -84,7 +99,7 @@ def make_engine(url: str, read_only: bool = True) -> Engine:
     return engine
 
 
-def _sqlite_engine(url: str, read_only: bool) -> Engine:
+def _sqlite_engine(url: str, read_only: bool, sizes: dict[str, object]) -> Engine:
     path = sqlite_path(url)
     if path is None:
         return create_engine(url)
@@ -97,10 +112,14 @@ def _sqlite_engine(url: str, read_only: bool) -> Engine:
     resolved = path.resolve()
 
     def connect() -> sqlite3.Connection:
-        # check_same_thread=False: Streamlit reruns on other threads share the pool.
+        # check_same_thread=False: a connection goes back to the pool and out again on another
+        # session's thread. Safe only because QueuePool lends it to one thread at a time.
         return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
-    engine = create_engine("sqlite://", creator=connect)
+    # Not SQLAlchemy's default for a creator (SingletonThreadPool: one connection per thread, the
+    # others closed under their threads' feet once a sixth thread comes — a segfault in libsqlite3
+    # with a few dozen viewers).
+    engine = create_engine("sqlite://", creator=connect, poolclass=QueuePool, **sizes)
 
     # A pooled connection keeps reading a file that was moved away or replaced (it holds the old
     # inode), so the app would neither notice an outage nor see a rebuilt database. Each checkout

@@ -153,7 +153,8 @@ def settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def engine(url: str) -> Engine:
-    return make_engine(url)
+    """The process's one engine for `url`, shared by every session's thread (its pool sized by the settings)."""
+    return make_engine(url, pool=settings().pool)
 
 
 @data_call()

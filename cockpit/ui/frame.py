@@ -30,7 +30,7 @@ from cockpit.core.model import Unit, compute_windows
 from cockpit.domain import hierarchy
 from cockpit.domain.access import Access
 from cockpit.store.boundaries import BoundaryError
-from cockpit.store.engine import STORE_ERRORS, make_engine, ping
+from cockpit.store.engine import STORE_ERRORS, make_engine, ping, pool_exhausted
 from cockpit.ui import auth, data
 from cockpit.ui.render import inject_style, render_breadcrumb, render_header
 from cockpit.ui.scope import Scope
@@ -157,7 +157,9 @@ def outage_html(found: data.Outage, url: str, lang: str) -> str:
     """The notice: what is wrong (with the masked address), how old the figures shown are, that the page retries."""
     text = str(found.error).lower()
     shown_url = safe_url(url)
-    if isinstance(found.error, EmptyStore) or "no such table" in text or "doesn't exist" in text or "does not exist" in text:
+    if pool_exhausted(found.error):
+        title = t("outage_busy", lang)
+    elif isinstance(found.error, EmptyStore) or "no such table" in text or "doesn't exist" in text or "does not exist" in text:
         title = t("db_empty", lang, url=shown_url)
     elif "locked" in text or "busy" in text:
         title = t("outage_locked", lang, url=shown_url)
