@@ -2,8 +2,8 @@
 
 Roles (docs/privacy.md): ``leader`` and ``analyst`` see the whole city; ``district``, ``street``,
 ``community`` and ``viewer`` see their unit's subtree only. Everyone but ``viewer`` may export.
-A kiosk (the big screen on a wall) sees one unit's subtree on the big screen only. Anything
-else — an unknown role, a unit that is not in the database — sees nothing.
+A kiosk (the big screen on a wall) sees its one unit on the big screen only, and the units below
+it only when it was made with ``--children`` (``below``). Anything else — an unknown role, a unit that is not in the database — sees nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class Access:
     role: str
     root_code: str | None = None  # None: the whole city
     root_level: str | None = None
+    below: bool = True  # may open units below root_code (False: a kiosk made without --children)
 
     @property
     def valid(self) -> bool:
@@ -49,6 +50,8 @@ class Access:
             return False
         if self.root_code is None:
             return True
+        if not self.below:
+            return code == self.root_code
         if self.root_level is None:  # not resolved against the unit tree yet: only the root itself
             return code == self.root_code
         return code.startswith(codes.prefix(self.root_code, self.root_level))

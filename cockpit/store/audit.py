@@ -1,4 +1,4 @@
-"""The audit log: every sign-in, failed sign-in and export, in the cockpit's own store.
+"""The audit log: every sign-in, failed sign-in, export, kiosk opening and kiosk refusal, in the cockpit's own store.
 
 Never the city's database (the cockpit only reads that): ``COCKPIT_AUDIT_URL``, default
 data/audit.sqlite. Writing it must never break a page: a failure to record is logged on the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger("cockpit.audit")
-EVENTS = ("sign_in", "sign_in_failed", "sign_out", "export", "kiosk", "denied")
+EVENTS = ("sign_in", "sign_in_failed", "sign_out", "export", "kiosk", "kiosk_refused", "kiosk_invalid", "denied")
 
 _meta = sa.MetaData()
 audit_event = sa.Table(

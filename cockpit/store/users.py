@@ -45,6 +45,7 @@ class Kiosk:
     token_sha256: str = field(repr=False)
     created: str = ""
     note: str = ""
+    children: bool = False  # may show the units below its own (rotate=children, unit= a child); off unless asked
 
 
 @dataclass
@@ -77,13 +78,14 @@ def find_kiosk(users: Users, token: str) -> Kiosk | None:
     return None
 
 
-def new_kiosk(users: Users, unit: str, note: str = "") -> tuple[Kiosk, str]:
-    """A kiosk for `unit` and its token (shown once; only its digest is kept)."""
+def new_kiosk(users: Users, unit: str, note: str = "", children: bool = False) -> tuple[Kiosk, str]:
+    """A kiosk for `unit` (and, with `children`, the units below it) and its token (shown once; only its digest is kept)."""
     token = secrets.token_urlsafe(32)
     kid = secrets.token_hex(4)
     while kid in users.kiosks:
         kid = secrets.token_hex(4)
-    kiosk = Kiosk(kid, unit, token_digest(token), datetime.now().replace(microsecond=0).isoformat(), note)
+    kiosk = Kiosk(kid, unit, token_digest(token), datetime.now().replace(microsecond=0).isoformat(), note,
+                   children)
     users.kiosks[kid] = kiosk
     return kiosk, token
 
@@ -103,7 +105,7 @@ def read_users(path: Path) -> Users:
     for kid, k in (raw.get("kiosks") or {}).items():
         if isinstance(k, dict) and k.get("token_sha256") and k.get("unit"):
             out.kiosks[kid] = Kiosk(kid, str(k["unit"]), str(k["token_sha256"]), str(k.get("created", "")),
-                                    str(k.get("note", "")))
+                                    str(k.get("note", "")), k.get("children") is True)
     return out
 
 
@@ -112,7 +114,8 @@ def write_users(path: Path, users: Users) -> None:
         "users": {u.name: {"role": u.role, **({"unit": u.unit} if u.unit else {}), "password": u.password_hash}
                   for u in users.users.values()},
         "kiosks": {k.id: {"unit": k.unit, "token_sha256": k.token_sha256, "created": k.created,
-                          **({"note": k.note} if k.note else {})} for k in users.kiosks.values()},
+                          **({"note": k.note} if k.note else {}), **({"children": True} if k.children else {})}
+                   for k in users.kiosks.values()},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -32,6 +32,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     k = us.add_parser("kiosk-add", help="a token for the big screen on a wall, bound to one unit; printed once")
     k.add_argument("--unit", required=True)
     k.add_argument("--note", default="", help="where the screen is, e.g. 指挥中心主屏")
+    k.add_argument("--children", action="store_true",
+                   help="the screen may also show the units below its own (rotate=children, a child's unit=); "
+                        "without it, only its own unit")
     kr = us.add_parser("kiosk-revoke", help="revoke a kiosk token by its id")
     kr.add_argument("id")
     u.set_defaults(func=cmd_users)
@@ -98,7 +101,8 @@ def _apply(args: argparse.Namespace, settings: Settings, found: Users) -> str:
 
     if args.action == "list":
         lines = [f"user\t{u.name}\t{u.role}\t{u.unit or '-'}" for u in sorted(found.users.values(), key=lambda u: u.name)]
-        lines += [f"kiosk\t{k.id}\t{k.unit}\t{k.created}\t{k.note}" for k in found.kiosks.values()]
+        lines += [f"kiosk\t{k.id}\t{k.unit}{'+children' if k.children else ''}\t{k.created}\t{k.note}"
+                  for k in found.kiosks.values()]
         return "\n".join(lines) or f"no users or kiosks in {settings.users_file}"
     if args.action == "remove":
         if found.users.pop(args.name, None) is None:
@@ -112,8 +116,9 @@ def _apply(args: argparse.Namespace, settings: Settings, found: Users) -> str:
     if getattr(args, "unit", None) and level is None:
         return f"error: unknown unit {args.unit!r}: no unit or grid with this code in the database"
     if args.action == "kiosk-add":
-        kiosk, token = store.new_kiosk(found, args.unit, args.note)
-        return f"kiosk {kiosk.id} for {kiosk.unit}: open /bigscreen?unit={kiosk.unit}&embed=true&kiosk={token}"
+        kiosk, token = store.new_kiosk(found, args.unit, args.note, args.children)
+        below = " and the units below it" if kiosk.children else " only"
+        return f"kiosk {kiosk.id} for {kiosk.unit}{below}: open /bigscreen?unit={kiosk.unit}&embed=true&kiosk={token}"
     wrong = rules.check_role(args.role, level)
     if wrong:
         return f"error: {wrong}"

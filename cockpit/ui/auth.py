@@ -18,10 +18,13 @@ from cockpit.core.settings import Settings
 from cockpit.domain import access as rules
 from cockpit.domain.access import Access
 from cockpit.store import audit
-from cockpit.store.users import UsersFileError, find_kiosk, read_users, verify_password
+from cockpit.store.users import UsersFileError, find_kiosk, read_users, token_digest, verify_password
 from cockpit.ui.scope import OPEN_ACCESS
 
 _ACCESS = "_access"
+_KIOSK_ACCESS = "_kiosk_access"  # set from the URL's token on every run, gone with it (never a lasting sign-in)
+_NOTED = "_audit_noted"  # the (event, code, detail) this session has recorded: one record each, not one per rerun
+INVALID_KIOSK = "kiosk:?"  # the name of the Access of a wrong or revoked kiosk token
 FAIL_WINDOW = 900  # s: failures older than this are forgotten
 MAX_DELAY = 8.0  # s
 
@@ -55,8 +58,13 @@ def _clear_failures(name: str) -> None:
 # ---------------------------------------------------------------- who is looking
 
 def access() -> Access:
-    """The Access of this session (the open demo when no sign-in is configured)."""
-    return st.session_state.get(_ACCESS) or OPEN_ACCESS
+    """The Access of this session (the open demo when no sign-in is configured).
+
+    A kiosk token in the URL wins over anything else: without this, every page's frame read the
+    open demo for a wall's session and let its `unit=` go anywhere (issue 29).
+    """
+    ss = st.session_state
+    return ss.get(_KIOSK_ACCESS) or ss.get(_ACCESS) or OPEN_ACCESS
 
 
 def oidc_configured() -> bool:
@@ -70,7 +78,10 @@ def current_access(settings: Settings) -> Access | None:
     """This session's Access, or None while sign-in is needed (the navigation then offers only the sign-in)."""
     token = st.query_params.get("kiosk")
     if token:
-        return _kiosk_access(settings, str(token))
+        found = _kiosk_access(settings, str(token))
+        st.session_state[_KIOSK_ACCESS] = found
+        return found
+    st.session_state.pop(_KIOSK_ACCESS, None)  # the token left the URL: so did the kiosk
     found = st.session_state.get(_ACCESS)
     if found is not None:
         return found
@@ -80,23 +91,36 @@ def current_access(settings: Settings) -> Access | None:
         users = read_users(settings.users_file)
     except UsersFileError:
         return Access("", "invalid")  # a users file that cannot be read opens nothing, not everything
-    if not users.users:
+    if not users.users and not users.kiosks:  # kiosk tokens mean the cockpit is not for everyone either
         return OPEN_ACCESS
     return None
 
 
 def _kiosk_access(settings: Settings, token: str) -> Access:
+    """The kiosk a token names; a wrong or revoked one opens nothing and is recorded by a digest prefix, never itself."""
     try:
         kiosk = find_kiosk(read_users(settings.users_file), token)
     except UsersFileError:
         kiosk = None
     if kiosk is None:
-        return Access("kiosk:?", "invalid")
-    found = Access(f"kiosk:{kiosk.id}", rules.KIOSK, kiosk.unit, None)
+        found = Access(INVALID_KIOSK, "invalid")
+        note_once(found, "kiosk_invalid", detail=f"sha256:{token_digest(token)[:6]}")
+        return found
+    found = Access(f"kiosk:{kiosk.id}", rules.KIOSK, kiosk.unit, None, below=kiosk.children)
     if st.session_state.get("_kiosk_logged") != kiosk.id:
         st.session_state["_kiosk_logged"] = kiosk.id
         audit.record(settings.audit_url, found.name, "kiosk", role=rules.KIOSK, unit_code=kiosk.unit)
     return found
+
+
+def note_once(found: Access, event: str, code: str | None = None, detail: str | None = None) -> None:
+    """Record `event` in the audit log once per session and (code, detail): a wall refreshing all day asks again and again."""
+    key = (event, code, detail)
+    noted = st.session_state.setdefault(_NOTED, set())
+    if key in noted:
+        return
+    noted.add(key)
+    audit.record(_settings().audit_url, found.name or "-", event, role=found.role, unit_code=code, detail=detail)
 
 
 def _oidc_access(settings: Settings) -> Access | None:
@@ -168,7 +192,11 @@ def _check_password(settings: Settings, name: str, password: str) -> bool:
 
 
 def no_access_page() -> None:
+    """The one notice of a session that may see nothing: an account without a valid role, or a wrong kiosk token."""
     lang = st.session_state.get("lang", "zh")
+    if access().name == INVALID_KIOSK:
+        st.info(t("au_kiosk_invalid", lang))
+        return
     st.info(t("au_no_access", lang))
     if st.session_state.get(_ACCESS) is not None:
         st.button(t("au_sign_out", lang), on_click=sign_out)

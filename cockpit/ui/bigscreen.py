@@ -33,7 +33,7 @@ from cockpit.core.i18n import t
 from cockpit.core.model import Unit, compute_windows
 from cockpit.domain import hierarchy, metrics
 from cockpit.store.engine import STORE_ERRORS
-from cockpit.ui import data, frame
+from cockpit.ui import auth, data, frame
 from cockpit.ui.render import basemap_style, coloured_children
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import ViewState
@@ -73,6 +73,9 @@ def render_screen(view: ViewState) -> None:
         st.info(t("au_no_access", view.lang))
         return
     opts = screen_options()
+    if "children" in opts.rotate and _refused_children(base):
+        st.warning(t("bs_no_children", view.lang))
+        auth.note_once(base.access, "kiosk_refused", base.unit.code, "rotate=children")
     ss = st.session_state
     ss[_RUNS] = ss.get(_RUNS, 0) + 1
     with st.container(key="bs-canvas"):
@@ -181,7 +184,13 @@ def _rotation_step(base: Scope, opts: bsview.ScreenOptions) -> bsview.Step:
 
 
 def _children(base: Scope) -> list[tuple[str, str]]:
-    return data.children_options(base.url, base.tree, base.unit)
+    """The children the rotation goes through: those the viewer's Access allows (none for a kiosk without --children)."""
+    return [c for c in data.children_options(base.url, base.tree, base.unit) if base.access.allows(c[0])]
+
+
+def _refused_children(base: Scope) -> bool:
+    """Whether the unit has children the viewer may not see, so that rotate=children stays on the unit itself."""
+    return any(not base.access.allows(code) for code, _ in data.children_options(base.url, base.tree, base.unit))
 
 
 def _step_scope(base: Scope, step: bsview.Step, now: datetime) -> Scope:
@@ -192,7 +201,7 @@ def _step_scope(base: Scope, step: bsview.Step, now: datetime) -> Scope:
     end = bsview.compute_screen_end(data.cached_data_end(base.url), now)
     current, previous, last_year = compute_windows(end, base.view.period_days)
     return Scope(base.settings, base.view, base.tree, unit, hierarchy.child_level(base.tree, unit), end,
-                 current, previous, last_year)
+                 current, previous, last_year, base.access)
 
 
 def _unit_of(base: Scope, code: str) -> Unit:

@@ -27,6 +27,7 @@ from cockpit import queries
 from cockpit.core.errors import first_line, safe_url
 from cockpit.core.i18n import t
 from cockpit.core.model import Unit, compute_windows
+from cockpit.domain import access as rules
 from cockpit.domain import hierarchy
 from cockpit.domain.access import Access
 from cockpit.store.boundaries import BoundaryError
@@ -129,7 +130,11 @@ def build_scope(view: ViewState) -> Scope:
     found = replace(found, root_level=root.level) if found.root_code else found
     unit = resolve_unit(url, tree, view.unit_code or (root.code if found.root_code else None), view.lang)
     if not found.allows(unit.code):  # a deep link, a stale session or a crafted rerun out of the subtree
-        st.warning(t("au_outside", view.lang, code=literal(unit.code)))
+        if found.role == rules.KIOSK:  # nobody reads a wall's notice at once: the audit log keeps the kiosk's asks
+            st.warning(t("au_outside_kiosk", view.lang, code=literal(unit.code)))
+            auth.note_once(found, "kiosk_refused", unit.code)
+        else:
+            st.warning(t("au_outside", view.lang, code=literal(unit.code)))
         st.session_state["unit"] = None
         unit = root
     end = data.cached_data_end(url) or datetime.now()

@@ -45,6 +45,14 @@ def _sign_in_for(spec: PageSpec) -> Callable[[], None]:
     return page
 
 
+def _no_access_for(spec: PageSpec) -> Callable[[], None]:
+    def page() -> None:
+        auth.no_access_page()
+
+    page.__name__ = f"no_access_{spec.key}"
+    return page
+
+
 def allowed_pages(found: Access) -> tuple[PageSpec, ...]:
     """The pages an Access may use; the others are left out of the navigation (so cannot be routed to)."""
     if not found.valid:
@@ -62,9 +70,9 @@ def navigation(lang: str, found: Access | None = None) -> st.navigation:  # type
         return st.navigation([st.Page(_sign_in_for(p), title=t("au_sign_in", lang), url_path=p.key, default=i == 0)
                               for i, p in enumerate(PAGES)], position="hidden")
     pages = allowed_pages(found)
-    if not pages:
-        return st.navigation([st.Page(auth.no_access_page, title=t("au_sign_in", lang), url_path="noaccess",
-                                      default=True)], position="hidden")
+    if not pages:  # every page's address shows the notice: an unknown path would add Streamlit's English "Page not found"
+        return st.navigation([st.Page(_no_access_for(p), title=t("app_title", lang), url_path=p.key, default=i == 0)
+                              for i, p in enumerate(PAGES)], position="hidden")
     return st.navigation([
         st.Page(p.path, title=t(p.key, lang), icon=p.icon, url_path=p.key, default=i == 0)
         for i, p in enumerate(pages)

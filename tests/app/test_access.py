@@ -9,13 +9,14 @@ for the street user and must stay inside their street.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from cockpit.store import audit
-from cockpit.store.users import User, Users, hash_password, new_kiosk, write_users
+from cockpit.store.users import User, Users, find_kiosk, hash_password, new_kiosk, read_users, token_digest, write_users
 
 pytestmark = pytest.mark.usefixtures("app_env")
 PASSWORD = "correct horse 42"
@@ -192,3 +193,169 @@ def test_the_phone_home_is_the_viewers_own_unit_wherever_the_link_was(people, un
     at = sign_in(start(unit=grid), "li")  # a whole-city leader has no own unit: the home follows the link
     at.switch_page("pages/home.py").run()
     assert shown_unit(at) == grid and units.name(grid) in header(at)
+
+
+# ---------------------------------------------------------------- kiosks (issue 29): the same subtree rule as sign-ins
+
+BIGSCREEN = "pages/bigscreen.py"
+
+
+def screen_unit(at: AppTest) -> str:
+    """The unit the big screen draws (its header names it), not the URL (a kiosk's URL is left as given)."""
+    head = next(h.proto.body for h in at.get("html") if 'class="bs-head"' in h.proto.body)
+    return re.search(r'data-unit="(\d+)"', head).group(1)
+
+
+def screen_head(at: AppTest) -> str:
+    return next(h.proto.body for h in at.get("html") if 'class="bs-head"' in h.proto.body)
+
+
+def kiosk_id(token: str) -> str:
+    found = find_kiosk(read_users(Path(os.environ["COCKPIT_USERS_FILE"])), token)
+    assert found is not None
+    return found.id
+
+
+def add_raw_kiosk(unit: str, children: bool) -> str:
+    """A kiosk written as an operator's file holds it (`children = true` or no such line); its token."""
+    token = f"wall-{unit}-{children}-token-long-enough"
+    path = Path(os.environ["COCKPIT_USERS_FILE"])
+    line = "children = true\n" if children else ""
+    kid = "kids" if children else "plain"
+    path.write_text(path.read_text(encoding="utf-8") + f'\n[kiosks.{kid}]\nunit = "{unit}"\n'
+                    f'token_sha256 = "{token_digest(token)}"\ncreated = "2026-01-01T00:00:00"\n{line}',
+                    encoding="utf-8")
+    return token
+
+
+@pytest.fixture
+def nav_paths(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The URL paths of each st.navigation the app builds. AppTest opens pages by file hash, and Streamlit falls
+    back to the default page silently; a browser opens them by path, and an unknown path gets Streamlit's English
+    "Page not found" over the page (the browser test sees that one)."""
+    import streamlit as st
+
+    built: list[list[str]] = []
+    original = st.navigation
+
+    def navigation(pages, **kwargs):
+        built.append([p.url_path for p in pages])
+        return original(pages, **kwargs)
+
+    monkeypatch.setattr(st, "navigation", navigation)
+    return built
+
+
+def elsewhere_of(target: str, street: str, units) -> str:
+    others = [c for c in units.rows if units.rows[c][1] == "street" and c != street]
+    return {
+        "sibling": others[0],
+        "city": units.city,
+        "grid_elsewhere": next(g for g, (_, p) in units.grids.items() if not p.startswith(street[:9])),
+        "own_community": units.children(street)[0],  # below its unit: not without --children
+    }[target]
+
+
+@pytest.mark.parametrize("target", ["sibling", "city", "grid_elsewhere", "own_community"])
+def test_a_kiosk_shows_only_its_own_unit_whatever_the_link_asks(target, people, units, start):
+    street, token = people["street"], people["kiosk_token"]
+    asked = elsewhere_of(target, street, units)
+    at = start(page=BIGSCREEN, unit=asked, kiosk=token)
+    assert not at.exception
+    assert screen_unit(at) == street, (target, screen_unit(at))
+    assert any("无权查看" in w.value and asked in w.value for w in at.warning), [w.value for w in at.warning]
+    at.run()  # the same session again: one record per session and refusal, not one per run
+    kid = kiosk_id(token)
+    refused = [e for e in events() if e[2] == "kiosk_refused"]
+    assert [(e[1], e[5]) for e in refused] == [(f"kiosk:{kid}", asked)]
+
+
+def test_a_kiosk_rotating_children_from_a_unit_above_stays_on_its_own_unit(people, units, start):
+    street, token = people["street"], people["kiosk_token"]
+    at = start(page=BIGSCREEN, unit=units.city, rotate="children", every="10", kiosk=token)
+    assert not at.exception
+    assert screen_unit(at) == street
+    assert "bs-rot" not in screen_head(at)  # no rotation: its children are not its to show
+    assert any("轮播" in w.value for w in at.warning), [w.value for w in at.warning]
+    refused = [(e[5], e[7]) for e in events() if e[2] == "kiosk_refused"]
+    assert (units.city, None) in refused and (street, "rotate=children") in refused
+
+
+def test_a_kiosks_notice_follows_the_pages_language(people, units, start):
+    at = start(page=BIGSCREEN, unit=units.city, lang="en", kiosk=people["kiosk_token"])
+    assert screen_unit(at) == people["street"]
+    [notice] = [w.value for w in at.warning]
+    assert "may not" in notice and not re.search(r"[\u3400-\u9fff]", notice)
+
+
+def test_a_kiosk_made_with_children_opens_and_rotates_below_its_unit_only(people, units, start):
+    street = people["street"]
+    token = add_raw_kiosk(street, children=True)
+    community = units.children(street)[0]
+    at = start(page=BIGSCREEN, unit=community, kiosk=token)
+    assert not at.exception and not at.warning
+    assert screen_unit(at) == community
+    sibling = elsewhere_of("sibling", street, units)
+    at = start(page=BIGSCREEN, unit=sibling, kiosk=token)
+    assert screen_unit(at) == street and at.warning
+    at = start(page=BIGSCREEN, unit=units.city, rotate="children", every="10", kiosk=token)
+    assert screen_unit(at) == street
+    assert f"轮播 1/{len(units.children(street)) + 1}" in screen_head(at)
+
+
+def test_an_old_kiosk_without_the_children_line_may_not_open_below(people, units, start):
+    street = people["street"]
+    token = add_raw_kiosk(street, children=False)
+    at = start(page=BIGSCREEN, unit=units.children(street)[0], kiosk=token)
+    assert screen_unit(at) == street and at.warning
+
+
+@pytest.mark.parametrize("how", ["wrong", "revoked"])
+def test_a_wrong_or_revoked_token_gets_one_chinese_notice_and_an_audit_record(how, people, start, nav_paths):
+    token = "not-a-token"
+    if how == "revoked":
+        path = Path(os.environ["COCKPIT_USERS_FILE"])
+        users = read_users(path)
+        kiosk, token = new_kiosk(users, people["street"], "旧屏")
+        write_users(path, users)
+        users.kiosks.pop(kiosk.id)
+        write_users(path, users)
+    at = start(page=BIGSCREEN, unit=people["street"], kiosk=token)
+    assert not at.exception and not at.text_input
+    notices = [i.value for i in at.info] + [w.value for w in at.warning] + [e.value for e in at.error]
+    assert len(notices) == 1 and "无效或已撤销" in notices[0] and not re.search(r"[A-Za-z]{4,}", notices[0])
+    assert "bigscreen" in nav_paths[-1]  # the address asked for is known: no English "Page not found"
+    assert not at.get("deck_gl_json_chart")
+    at.run()
+    bad = [e for e in events() if e[2] == "kiosk_invalid"]
+    assert len(bad) == 1 and bad[0][7] == f"sha256:{token_digest(token)[:6]}"
+    assert all(token not in " ".join(map(str, e)) for e in events())
+
+
+def test_a_wrong_token_notice_is_english_with_lang_en(people, start):
+    at = start(page=BIGSCREEN, unit=people["street"], lang="en", kiosk="not-a-token")
+    [notice] = [i.value for i in at.info]
+    assert "invalid or revoked" in notice
+
+
+def test_a_kiosk_session_without_its_token_is_no_kiosk_and_not_the_open_demo(people, units, start):
+    at = start(page=BIGSCREEN, unit=people["street"], kiosk=people["kiosk_token"])
+    assert screen_unit(at) == people["street"]
+    del at.query_params["kiosk"]
+    at.query_params["unit"] = units.city
+    at.run()
+    assert not at.exception
+    assert [t.key for t in at.text_input] == ["signin-name", "signin-password"]  # asks who is looking
+    assert not at.get("deck_gl_json_chart")
+
+
+def test_a_users_file_with_kiosks_only_is_not_the_open_demo(units, start):
+    path = Path(os.environ["COCKPIT_USERS_FILE"])
+    users = Users()
+    _, token = new_kiosk(users, units.first("street"), "主屏")
+    write_users(path, users)
+    at = start(page=BIGSCREEN, unit=units.city)  # the wall's link with its token cut off
+    assert not at.exception and not any("演示模式" in c.value for c in at.caption)
+    assert not at.get("deck_gl_json_chart")
+    at = start(page=BIGSCREEN, unit=units.first("street"), kiosk=token)
+    assert screen_unit(at) == units.first("street")

@@ -12,6 +12,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "bs_population_trend": ("人口按最近一期统计快照，环比、同比为与上期和去年同期快照相比。",
                             "Residents at the latest snapshot; changes against the previous period's and last year's."),
     "bs_trend_period": ("{period}趋势", "{period}"),
+    "bs_no_children": ("本大屏不可轮播下级单元，只显示本单元。",
+                       "This screen may not rotate through the units below it: showing its own unit only."),
     "bs_rotating": ("轮播 {n}/{total}", "Rotating {n}/{total}"),
     "bs_weekdays": ("星期一,星期二,星期三,星期四,星期五,星期六,星期日", "Mon,Tue,Wed,Thu,Fri,Sat,Sun"),
 }
