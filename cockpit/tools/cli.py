@@ -1,4 +1,4 @@
-"""Command line: `python -m cockpit demo|check|rollup|bench|bench-screen|bench-mobile|export|users|audit|import`."""
+"""Command line: `python -m cockpit demo|check|rollup|bench|bench-screen|bench-mobile|bench-load|export|users|audit|import`."""
 
 from __future__ import annotations
 
@@ -141,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     # listed for --help; main() hands its arguments to cockpit.tools.bench.bigscreen_memory
     sub.add_parser("bench-screen", help="the big screen's memory over many refresh cycles (server RSS, JS heap)")
     sub.add_parser("bench-mobile", help="a community's first view on a phone: bytes and first paint on Fast 3G")
+    sub.add_parser("bench-load", help="many viewers at once over Streamlit's WebSocket (loopback only): rerun "
+                   "p50/p95/p99, errors, sessions, server RSS")
     add_export_parser(sub)
     add_access_parsers(sub)
     add_import_parser(sub)
@@ -157,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.tools.bench.mobile import main as bench_mobile
 
         return bench_mobile(argv[1:])
+    if argv[:1] == ["bench-load"]:
+        from cockpit.tools.bench.load import main as bench_load
+
+        return bench_load(argv[1:])
     args = build_parser().parse_args(argv)
     if getattr(args, "preset", None) is not None and args.preset not in PRESETS:
         print(f"error: unknown preset {args.preset!r}; choose one of: {', '.join(PRESETS)}", file=sys.stderr)
