@@ -401,6 +401,7 @@ class Viewer(threading.Thread):
         self.page = DEFAULT_PAGE
         self.widgets: dict[str, Any] = {}  # period / drill / crumb widgets of the last run
         self.closed = threading.Event()
+        self.close_lock = threading.Lock()
 
     # -- protocol
 
@@ -572,45 +573,53 @@ class Viewer(threading.Thread):
         from websockets.sync.client import connect
 
         plan = self.plan
-        page = draw_page(self.rng, plan.mix)
-        tier, code = draw_unit(self.rng, plan.pools, plan.weights)
         try:
-            self.ws = connect(plan.target.stream_url, subprotocols=["streamlit"], max_size=None,  # type: ignore[list-item]
-                              open_timeout=10, compression=None, user_agent_header="cockpit-bench-load")
+            with connect(plan.target.stream_url, subprotocols=["streamlit"], max_size=None,  # type: ignore[list-item]
+                         open_timeout=10, compression=None, user_agent_header="cockpit-bench-load") as ws:
+                self.ws = ws
+                self.tally.opened_socket(+1)
+                try:
+                    self._live()
+                finally:
+                    self.close()
         except (OSError, WebSocketException, TimeoutError) as exc:
-            with self.tally.lock:
-                self.tally.connection_failures += 1
-            self.tally.error(f"connect: {first_line(exc)}")
-            self.closed.set()
-            return
-        self.tally.opened_socket(+1)
-        try:
-            self.page = page
-            if not self._timed("first", page, "open", query=f"unit={code}"):
-                return
-            while time.monotonic() < self.stop_at:
-                self._think(self.rng.uniform(*plan.think))
-                if time.monotonic() >= self.stop_at:
-                    break
-                action, next_page, widget, query = self._click()
-                self.page = next_page
-                if not self._timed("rerun", next_page, action, widget, query):
-                    return
-        except (OSError, WebSocketException) as exc:
-            if time.monotonic() < self.hard_stop:
+            if self.ws is None:
+                with self.tally.lock:
+                    self.tally.connection_failures += 1
+                self.tally.error(f"connect: {first_line(exc)}")
+            elif time.monotonic() < self.hard_stop:  # closed under the viewer, not by the end of the run
                 with self.tally.lock:
                     self.tally.dropped += 1
                 self.tally.error(f"socket closed: {first_line(exc)}")
         finally:
-            self.close()
+            self.closed.set()
+
+    def _live(self) -> None:
+        """Open a page at a drawn unit, then think and click until the duration is over."""
+        plan = self.plan
+        self.page = draw_page(self.rng, plan.mix)
+        _, code = draw_unit(self.rng, plan.pools, plan.weights)
+        if not self._timed("first", self.page, "open", query=f"unit={code}"):
+            return
+        while time.monotonic() < self.stop_at:
+            self._think(self.rng.uniform(*plan.think))
+            if time.monotonic() >= self.stop_at:
+                break
+            action, next_page, widget, query = self._click()
+            self.page = next_page
+            if not self._timed("rerun", next_page, action, widget, query):
+                return
 
     def close(self) -> None:
-        if self.ws is not None and not self.closed.is_set():
+        """Close the socket once, whichever of the viewer and the end of the run gets here first."""
+        with self.close_lock:
+            if self.ws is None or self.closed.is_set():
+                self.closed.set()
+                return
             self.closed.set()
-            with contextlib.suppress(Exception):  # closing at the end: nothing left to report
-                self.ws.close()
-            self.tally.opened_socket(-1)
-        self.closed.set()
+        with contextlib.suppress(Exception):  # closing at the end: nothing left to report
+            self.ws.close()
+        self.tally.opened_socket(-1)
 
 
 # ---------------------------------------------------------------- the run
