@@ -1,22 +1,34 @@
-"""Entry point: page config, navigation, first-run demo build; each page draws its own frame."""
+"""Entry point, in two roles.
+
+* `streamlit run app.py` imports this file as a module (``__name__ == "app"``) and finds ``app``, an
+  st.App: Streamlit's own server plus the cockpit's routes (cockpit.ui.routes — the sign-in
+  cookie, which a script cannot set).
+* Every session's script run executes it as ``__main__``: page config, navigation, first-run demo
+  build; each page draws its own frame.
+"""
 
 import streamlit as st
 
-from cockpit import ui
-from cockpit.ui import heap, home
+if __name__ == "__main__":
+    from cockpit import ui
+    from cockpit.ui import heap, home
 
-st.set_page_config(page_title="城市社会治理驾驶舱", page_icon="🏙️", layout="wide", initial_sidebar_state="auto")
-ui.init_state()
-lang = ui.current_lang()
-# Navigation first: until st.navigation runs, Streamlit lists the pages/ files itself (in English),
-# and the first-run build below can take half a minute.
-# Who is looking decides which pages exist for this session (None: only the sign-in).
-navigation = ui.navigation(lang, ui.current_access(ui.settings()))
-ui.ensure_database(ui.settings(), lang)
-ui.resume_page()  # a fresh server's first link to a page other than the default
-home.open_on_phone(navigation)  # a phone opening the bare app lands on its home (docs/mobile.md)
-try:
-    navigation.run()
-except Exception:  # noqa: BLE001 - a page that fails before its frame (an import, say): a notice, never the error box
-    ui.page_failed(lang)
-heap.freeze_after_first_run()  # the libraries are imported now: the collector need not walk them again
+    st.set_page_config(page_title="城市社会治理驾驶舱", page_icon="🏙️", layout="wide", initial_sidebar_state="auto")
+    ui.init_state()
+    lang = ui.current_lang()
+    # Navigation first: until st.navigation runs, Streamlit lists the pages/ files itself (in English),
+    # and the first-run build below can take half a minute.
+    # Who is looking decides which pages exist for this session (None: only the sign-in).
+    navigation = ui.navigation(lang, ui.current_access(ui.settings()))
+    ui.ensure_database(ui.settings(), lang)
+    ui.resume_page()  # a fresh server's first link to a page other than the default
+    home.open_on_phone(navigation)  # a phone opening the bare app lands on its home (docs/mobile.md)
+    try:
+        navigation.run()
+    except Exception:  # noqa: BLE001 - a page that fails before its frame (an import, say): a notice, never the error box
+        ui.page_failed(lang)
+    heap.freeze_after_first_run()  # the libraries are imported now: the collector need not walk them again
+else:
+    from cockpit.web import routes
+
+    app = st.App(__file__, routes=routes.routes(st.get_option("server.baseUrlPath") or ""))

@@ -52,12 +52,14 @@ def strip_cockpit_settings(mp: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> pytest.MonkeyPatch:
     """No COCKPIT_* setting and no .streamlit/secrets.toml of the developer's reach the app; set what the test needs.
 
-    The audit log goes to a scratch file, never the project's data/ folder.
+    The audit log (and the sign-in sessions beside it) and the cookie secret go to scratch files,
+    never the project's data/ folder.
     """
     monkeypatch.setattr("cockpit.core.settings.SECRETS_PATH", Path("/nonexistent/secrets.toml"))
     strip_cockpit_settings(monkeypatch)
     monkeypatch.setenv("COCKPIT_AUDIT_URL", sqlite_url(tmp_path_factory.mktemp("audit") / "audit.sqlite"))
     monkeypatch.setenv("COCKPIT_USERS_FILE", str(tmp_path_factory.mktemp("users") / "users.toml"))
+    monkeypatch.setenv("COCKPIT_SECRET_FILE", str(tmp_path_factory.mktemp("secret") / "cookie_secret"))
     return monkeypatch
 
 

@@ -13,6 +13,7 @@ DEFAULT_DB_PATH = PROJECT_DIR / "data" / "cockpit.sqlite"
 DEFAULT_GEO_DIR = PROJECT_DIR / "geo"
 DEFAULT_USERS_FILE = PROJECT_DIR / "data" / "users.toml"
 DEFAULT_AUDIT_PATH = PROJECT_DIR / "data" / "audit.sqlite"
+DEFAULT_SECRET_FILE = PROJECT_DIR / "data" / "cookie_secret"
 SECRETS_PATH = PROJECT_DIR / ".streamlit" / "secrets.toml"
 
 
@@ -34,6 +35,20 @@ class PoolSettings:
 
 
 @dataclass(frozen=True)
+class SessionPolicy:
+    """How long a users-file sign-in lasts (docs/privacy.md): from the password, without a page run, and how
+    long a process trusts what it read of it (a sign-out or `users remove` reaches every process within that)."""
+
+    hours: float = 12.0
+    idle_minutes: float = 30.0
+    recheck_seconds: float = 30.0
+
+    @property
+    def max_age(self) -> int:
+        return int(self.hours * 3600)
+
+
+@dataclass(frozen=True)
 class Settings:
     db_url: str
     geo_dir: Path
@@ -46,6 +61,9 @@ class Settings:
     audit_url: str = ""  # the cockpit's own store of sign-ins and exports (never the city's database)
     suppress_below: int = 0  # per-grid counts from 1 to this-1 shown as "<N" (COCKPIT_SUPPRESS=1; 0: off)
     pool: PoolSettings = PoolSettings()
+    session: SessionPolicy = SessionPolicy()
+    cookie_secret: str | None = None  # signs the sign-in cookie; the same on every process (None: secret_file)
+    secret_file: Path = DEFAULT_SECRET_FILE  # made once with a random secret when none is configured
 
 
 def _read_secrets(path: Path) -> dict[str, str]:
@@ -59,6 +77,9 @@ def _read_secrets(path: Path) -> dict[str, str]:
     section = data.get("cockpit", {})
     merged = {k.lower(): v for k, v in data.items() if isinstance(v, str)}
     merged.update({k.lower(): v for k, v in section.items() if isinstance(v, str)})
+    auth = data.get("auth", {})
+    if isinstance(auth, dict) and isinstance(auth.get("cookie_secret"), str):
+        merged["auth_cookie_secret"] = auth["cookie_secret"]
     return merged
 
 
@@ -98,6 +119,16 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path | None =
             max_overflow=int(_number("db_max_overflow", pick("db_max_overflow"), PoolSettings.max_overflow, minimum=0)),
             timeout=_number("db_pool_timeout", pick("db_pool_timeout"), PoolSettings.timeout, minimum=0.1, whole=False),
         ),
+        session=SessionPolicy(
+            hours=_number("session_hours", pick("session_hours"), SessionPolicy.hours, minimum=0.01, whole=False),
+            idle_minutes=_number("session_idle_minutes", pick("session_idle_minutes"), SessionPolicy.idle_minutes,
+                                 minimum=0.1, whole=False),
+            recheck_seconds=_number("session_recheck_seconds", pick("session_recheck_seconds"),
+                                    SessionPolicy.recheck_seconds, minimum=0.0, whole=False),
+        ),
+        # st.login's [auth] cookie_secret serves too: one secret to share between processes, not two.
+        cookie_secret=pick("cookie_secret") or secrets.get("auth_cookie_secret"),
+        secret_file=Path(pick("secret_file") or DEFAULT_SECRET_FILE),
     )
 
 

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger("cockpit.audit")
-EVENTS = ("sign_in", "sign_in_failed", "sign_out", "export", "kiosk", "kiosk_refused", "kiosk_invalid", "denied")
+EVENTS = ("sign_in", "sign_in_failed", "sign_out", "export", "kiosk", "kiosk_refused", "kiosk_invalid", "denied",
+          "session_ended")
 
 _meta = sa.MetaData()
 audit_event = sa.Table(

@@ -15,10 +15,12 @@ import streamlit as st
 
 from cockpit.core.i18n import t
 from cockpit.core.settings import Settings
+from cockpit.core.texts.access import ENDED_TEXTS
 from cockpit.domain import access as rules
 from cockpit.domain.access import Access
 from cockpit.store import audit
 from cockpit.store.users import UsersFileError, find_kiosk, read_users, token_digest, verify_password
+from cockpit.ui import sign_in_cookie
 from cockpit.ui.scope import OPEN_ACCESS
 
 _ACCESS = "_access"
@@ -82,9 +84,11 @@ def current_access(settings: Settings) -> Access | None:
         st.session_state[_KIOSK_ACCESS] = found
         return found
     st.session_state.pop(_KIOSK_ACCESS, None)  # the token left the URL: so did the kiosk
-    found = st.session_state.get(_ACCESS)
+    found = sign_in_cookie.resume(settings, st.session_state.get(_ACCESS))  # this tab's, or the browser's cookie
     if found is not None:
+        st.session_state[_ACCESS] = found
         return found
+    st.session_state.pop(_ACCESS, None)  # signed out elsewhere, timed out, removed or given another role
     if oidc_configured():
         return _oidc_access(settings)
     try:
@@ -150,9 +154,13 @@ def sign_in_page(then: str | None = None) -> None:
     """
     settings = _settings()
     lang = st.session_state.get("lang", "zh")
+    sign_in_cookie.sync_cookie()  # a sign-out or an ended session clears the browser's cookie here
     _, middle, _ = st.columns([1, 1.2, 1])
     with middle:
         st.markdown(f"## {t('app_title', lang)}")
+        why = st.session_state.get(sign_in_cookie.ENDED_WHY)
+        if why is not None:
+            st.info(t(f"au_ended_{why}" if f"au_ended_{why}" in ENDED_TEXTS else "au_ended_ended", lang))
         if oidc_configured():
             st.button(t("au_sign_in_oidc", lang), on_click=st.login, type="primary", width="stretch")
             return
@@ -186,7 +194,9 @@ def _check_password(settings: Settings, name: str, password: str) -> bool:
         audit.record(settings.audit_url, name or "-", "sign_in_failed")
         return False
     _clear_failures(name)
-    st.session_state[_ACCESS] = Access(name, user.role, user.unit)  # type: ignore[union-attr]
+    found = Access(name, user.role, user.unit)  # type: ignore[union-attr]
+    st.session_state[_ACCESS] = found
+    sign_in_cookie.start(settings, found)
     audit.record(settings.audit_url, name, "sign_in", role=user.role, unit_code=user.unit)  # type: ignore[union-attr]
     return True
 
@@ -204,8 +214,10 @@ def no_access_page() -> None:
 
 def sign_out() -> None:
     found = st.session_state.pop(_ACCESS, None)
+    settings = _settings()
+    sign_in_cookie.end(settings)
     if found is not None:
-        audit.record(_settings().audit_url, found.name, "sign_out", role=found.role)
+        audit.record(settings.audit_url, found.name, "sign_out", role=found.role)
     for key in [k for k in st.session_state if str(k).startswith("signin-")]:
         del st.session_state[key]
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
@@ -216,6 +228,7 @@ def render_user_box(lang: str) -> None:
     """Who is signed in, with a sign-out button; in the open demo, that it is open."""
     found = access()
     with st.sidebar:
+        sign_in_cookie.sync_cookie()
         if found.is_open:
             st.caption(t("au_open_demo", lang))
         elif found.role == rules.KIOSK:
@@ -224,3 +237,4 @@ def render_user_box(lang: str) -> None:
             role = t(f"au_role_{found.role}", lang) if found.role in rules.ROLES else found.role
             st.caption(t("au_signed_in", lang, name=found.name, role=role))
             st.button(t("au_sign_out", lang), on_click=sign_out, key="sign-out", type="tertiary")
+            sign_in_cookie.watch(_settings())

@@ -26,3 +26,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "au_role_analyst": ("分析员", "analyst"),
     "au_role_viewer": ("只读", "viewer"),
 }
+
+# Why the sign-in page is shown again (cockpit.domain.sign_in's reasons).
+ENDED_TEXTS: dict[str, tuple[str, str]] = {
+    "au_ended_ended": ("已退出登录，请重新登录。", "You were signed out. Please sign in again."),
+    "au_ended_expired": ("登录已超过有效期，请重新登录。", "Your sign-in has expired. Please sign in again."),
+    "au_ended_idle": ("长时间未操作，已自动退出登录，请重新登录。", "Signed out after a long time without use. Please sign in again."),
+    "au_ended_removed": ("该账号已被停用，请联系管理员。", "This account no longer exists. Ask an administrator."),
+    "au_ended_changed": ("该账号的角色或单位已变更，请重新登录。", "This account's role or unit has changed. Please sign in again."),
+}
+TEXT.update(ENDED_TEXTS)
