@@ -98,12 +98,62 @@ def no_error_box(page, step: str) -> None:
         assert t(key, "zh") not in body, f"{step}: {t(key, 'zh')!r} on the page"
 
 
-def open_street(page, base_url: str, code: str, ready: str = CARDS_READY) -> float:
+def wait_for(page, ready: str, code: str, timeout: float, step: str) -> None:
+    """Until `ready` holds; else fail with what the page shows instead (a timeout alone says nothing)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(ready, arg=code, timeout=timeout * 1000)
+    except PlaywrightTimeout:
+        pytest.fail(f"{step}: not there after {timeout:.0f} s; the page shows: {page.locator('body').inner_text()[:600]!r}")
+
+
+def open_street(page, base_url: str, code: str, step: str, ready: str = CARDS_READY) -> float:
     """Open a street in the page (a new script session, the server's caches kept); seconds until `ready`."""
     t0 = time.monotonic()
     page.goto(f"{base_url}/?unit={code}", wait_until="domcontentloaded")
-    page.wait_for_function(ready, arg=code, timeout=PAGE_TIMEOUT * 1000)
+    wait_for(page, ready, code, PAGE_TIMEOUT, step)
     return time.monotonic() - t0
+
+
+def both_up(the_pair: pg_pair.Pair) -> None:
+    for cluster in (the_pair.primary, the_pair.standby):
+        if not cluster.ready():
+            cluster.start()
+
+
+def server_of(url: str) -> tuple[int, bool] | str:
+    """(port, in recovery) of the server the app's read-only engine reaches by `url`, or the error's first line."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            port, standby = conn.exec_driver_sql("SELECT inet_server_port(), pg_is_in_recovery()").one()
+            return port, standby
+    except Exception as exc:  # noqa: BLE001 - the refusal itself is the answer here
+        return str(exc).splitlines()[0]
+    finally:
+        engine.dispose()
+
+
+# What docs/deployment.md says of each target_session_attrs, on the app's own engine (whose
+# sessions are read-only by `options`, which is what `read-only`/`read-write` look at).
+@pytest.mark.parametrize(("attrs", "reaches"), [
+    ("any", "primary"),  # the first host that answers
+    ("primary", "primary"),
+    ("prefer-standby", "standby"),
+    ("standby", "standby"),
+    ("read-only", "primary"),  # the app's sessions are read-only everywhere: the first host passes
+    ("read-write", "refused"),  # ...and so no server passes: pg_auto_failover's default URI never connects
+])
+def test_target_session_attrs_on_the_apps_engine(pair, attrs, reaches):
+    the_pair, _geo = pair
+    both_up(the_pair)
+    got = server_of(the_pair.multi_host_url(attrs))
+    expected = {"primary": (the_pair.primary.port, False), "standby": (the_pair.standby.port, True)}.get(reaches)
+    if expected is None:
+        assert isinstance(got, str) and "read-only" in got, got
+    else:
+        assert got == expected, f"target_session_attrs={attrs}: {got}"
 
 
 @pytest.mark.browser
@@ -111,12 +161,14 @@ def test_primary_down_standby_answers_both_down_notice_one_back_recovers(pair, c
     the_pair, _geo = pair
     primary, standby = the_pair.primary, the_pair.standby
     server, url = cockpit
+    both_up(the_pair)
     engine = make_engine(primary.url())
     try:
         units = queries.fetch_units(engine)
     finally:
         engine.dispose()
     a, b, c = sorted(units.loc[units["level"] == "street", "code"])[:3]
+    community = sorted(units.loc[(units["level"] == "community") & (units["parent_code"] == a), "code"])[0]
     # Each street's figures from the primary now, before anything fails: what the page must show later.
     want = {code: expected_cards(primary.url(), code) for code in (a, b, c)}
     timings: dict[str, float] = {}
@@ -124,8 +176,10 @@ def test_primary_down_standby_answers_both_down_notice_one_back_recovers(pair, c
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
     try:
         page = context.new_page()
-        # 1. both up: the cockpit reads from the first host, the primary.
-        timings["page_both_up"] = open_street(page, server.base_url, a)
+        # 1. both up: the cockpit reads from the first host, the primary. A community first, so the
+        # street's time is a warm server's (imports, boundaries) like the streets after it.
+        open_street(page, server.base_url, community, "warm-up")
+        timings["page_both_up"] = open_street(page, server.base_url, a, "both up")
         assert shown_cards(page) == want[a]
         no_error_box(page, "both up")
         assert cockpit_sessions(primary) > 0 and cockpit_sessions(standby) == 0
@@ -133,14 +187,14 @@ def test_primary_down_standby_answers_both_down_notice_one_back_recovers(pair, c
         # 2. the primary crashes: its pooled connections die; pre-ping finds them dead, the reconnect
         # goes down the host list to the standby. A street not seen yet, so these are fresh reads.
         primary.stop("immediate")
-        timings["page_primary_down"] = open_street(page, server.base_url, b)
+        timings["page_primary_down"] = open_street(page, server.base_url, b, "primary down")
         assert shown_cards(page) == want[b], "the standby's figures differ from the primary's"
         no_error_box(page, "primary down")
         assert cockpit_sessions(standby) > 0, "the figures did not come from the standby"
 
         # 3. both down: a street not seen yet has nothing to show but the notice.
         standby.stop("fast")
-        timings["notice_both_down"] = open_street(page, server.base_url, c, NOTICE_READY)
+        timings["notice_both_down"] = open_street(page, server.base_url, c, "both down", NOTICE_READY)
         notice = page.locator(".ck-notice").inner_text()
         assert t("db_unreachable", "zh", url=safe_url(url)) in notice, notice
         assert page.locator(".cards [data-key]").count() == 0
@@ -149,7 +203,7 @@ def test_primary_down_standby_answers_both_down_notice_one_back_recovers(pair, c
         # 4. the primary comes back: the page, not reloaded, draws the street by itself.
         primary.start()
         back = time.monotonic()
-        page.wait_for_function(CARDS_READY, arg=c, timeout=RECOVERY_TIMEOUT * 1000)
+        wait_for(page, CARDS_READY, c, RECOVERY_TIMEOUT, "primary back")
         timings["recovered_after_primary_back"] = time.monotonic() - back
         assert shown_cards(page) == want[c]
         no_error_box(page, "recovered")
