@@ -175,7 +175,7 @@ class Pair:
     def multi_host_url(self, target_session_attrs: str = "any", db: str = DB) -> str:
         """The cockpit's COCKPIT_DB_URL for the pair: libpq's host list, primary first (psycopg tries them in order)."""
         hosts = "&".join(f"host=127.0.0.1:{c.port}" for c in (self.primary, self.standby))
-        return f"postgresql+psycopg://postgres@/{db}?{hosts}&target_session_attrs={target_session_attrs}&connect_timeout=3"
+        return f"postgresql+psycopg://postgres@/{db}?{hosts}&target_session_attrs={target_session_attrs}&connect_timeout=5"
 
     def wait_caught_up(self, timeout: float = 60.0) -> None:
         """Until the standby is in recovery and has replayed everything the primary has written so far."""
