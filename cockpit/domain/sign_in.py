@@ -26,13 +26,14 @@ ENDED, EXPIRED, IDLE, REMOVED, CHANGED = "ended", "expired", "idle", "removed", 
 
 def session_verdict(*, issued_at: datetime, last_seen: datetime, ended_at: datetime | None, role: str,
                     unit_code: str | None, user_now: tuple[str, str | None] | None, now: datetime,
-                    policy: SessionPolicy) -> str | None:
+                    policy: SessionPolicy, ended_why: str | None = None) -> str | None:
     """None while the sign-in holds, else why it does not (ENDED, EXPIRED, IDLE, REMOVED, CHANGED).
 
     `user_now`: the person's (role, unit) in the users file now, None when they are no longer in it.
+    `ended_why`: what the process that ended it saw (every other tab then tells the person the same reason).
     """
     if ended_at is not None:
-        return ENDED
+        return ended_why if ended_why in (EXPIRED, IDLE, REMOVED, CHANGED) else ENDED
     if now - issued_at >= timedelta(hours=policy.hours):
         return EXPIRED
     if now - last_seen >= timedelta(minutes=policy.idle_minutes):

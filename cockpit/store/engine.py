@@ -78,7 +78,9 @@ def make_engine(url: str, read_only: bool = True, pool: PoolSettings | None = No
     sizes: dict[str, object] = {"pool_size": pool.size, "max_overflow": pool.max_overflow, "pool_timeout": pool.timeout}
     if backend == "sqlite":
         return _sqlite_engine(url, read_only, sizes)
-    connect_args: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT}
+    # connect_args win over the URL's query: a deployer's connect_timeout there (per host of a failover
+    # list, docs/deployment.md) must not be overridden by the default.
+    connect_args: dict[str, object] = {} if "connect_timeout" in make_url(url).query else {"connect_timeout": CONNECT_TIMEOUT}
     if backend == "postgresql":
         # A server that vanishes without closing the connection (a cut network) would otherwise
         # leave a page waiting on a dead socket for the kernel's default of many minutes.

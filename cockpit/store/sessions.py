@@ -52,6 +52,7 @@ class SignInSession:
     issued_at: datetime
     last_seen: datetime
     ended_at: datetime | None = None
+    ended_why: str | None = None
 
 
 def _digest(value: str) -> str:
@@ -85,7 +86,7 @@ def find_session(url: str, sid: str) -> SignInSession | None:
     t = signin_session
     with own_engine(url, _meta).connect() as conn:
         row = conn.execute(sa.select(t.c.id, t.c.who, t.c.role, t.c.unit_code, t.c.issued_at, t.c.last_seen,
-                                     t.c.ended_at).where(t.c.id == sid)).first()
+                                     t.c.ended_at, t.c.ended_why).where(t.c.id == sid)).first()
     return SignInSession(*row) if row is not None else None
 
 

@@ -78,7 +78,7 @@ def oidc_configured() -> bool:
 
 def current_access(settings: Settings) -> Access | None:
     """This session's Access, or None while sign-in is needed (the navigation then offers only the sign-in)."""
-    token = st.query_params.get("kiosk")
+    token = st.query_params.get("kiosk") or _entry_token()
     if token:
         found = _kiosk_access(settings, str(token))
         st.session_state[_KIOSK_ACCESS] = found
@@ -95,9 +95,22 @@ def current_access(settings: Settings) -> Access | None:
         users = read_users(settings.users_file)
     except UsersFileError:
         return Access("", "invalid")  # a users file that cannot be read opens nothing, not everything
-    if not users.users and not users.kiosks:  # kiosk tokens mean the cockpit is not for everyone either
+    # Open only where no users file was ever made: once one exists, removing its last user (or kiosk)
+    # must close the cockpit, not open it to everyone.
+    if not users.users and not users.kiosks and not settings.users_file.exists():
         return OPEN_ACCESS
     return None
+
+
+def _entry_token() -> str | None:
+    """A fresh server's first link: Streamlit ran the page file alone and ensure_entry's switch to app.py took the
+    query off the URL (the wall then showed the sign-in form, and kept it over reloads). The token goes back into
+    the URL, once, so it is read from there again on every later run."""
+    entry = st.session_state.get("_entry_params") or {}
+    token = entry.pop("kiosk", None)
+    if token:
+        st.query_params["kiosk"] = token
+    return token
 
 
 def _kiosk_access(settings: Settings, token: str) -> Access:

@@ -174,7 +174,7 @@ def _verdict(settings: Settings, found: sessions.SignInSession | None) -> str | 
     return session_verdict(issued_at=found.issued_at, last_seen=found.last_seen, ended_at=found.ended_at,
                            role=found.role, unit_code=found.unit_code,
                            user_now=(user.role, user.unit) if user else None, now=datetime.now(),
-                           policy=settings.session)
+                           policy=settings.session, ended_why=found.ended_why)
 
 
 def _ended(settings: Settings, sid: str, check: _Checked) -> None:

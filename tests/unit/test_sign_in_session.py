@@ -27,6 +27,8 @@ def verdict(**changes: object) -> str | None:
 def test_a_sign_in_holds_until_each_reason_to_end_it():
     assert verdict() is None
     assert verdict(ended_at=NOW - timedelta(seconds=1)) == sign_in.ENDED
+    assert verdict(ended_at=NOW, ended_why="sign_out") == sign_in.ENDED
+    assert verdict(ended_at=NOW, ended_why=sign_in.REMOVED) == sign_in.REMOVED  # the reason another tab saw
     assert verdict(issued_at=NOW - timedelta(hours=12)) == sign_in.EXPIRED
     assert verdict(issued_at=NOW - timedelta(hours=11, minutes=59)) is None
     assert verdict(last_seen=NOW - timedelta(minutes=30)) == sign_in.IDLE
