@@ -73,7 +73,12 @@ def navigation(lang: str, found: Access | None = None) -> st.navigation:  # type
     if not pages:  # every page's address shows the notice: an unknown path would add Streamlit's English "Page not found"
         return st.navigation([st.Page(_no_access_for(p), title=t("app_title", lang), url_path=p.key, default=i == 0)
                               for i, p in enumerate(PAGES)], position="hidden")
+    if found.role == rules.KIOSK:  # a wall has its big screen at every page's address: its default page has no
+        # path of its own ("/"), so /bigscreen, the link kiosk-add prints, would be Streamlit's "Page not found"
+        [screen] = pages
+        return st.navigation([st.Page(screen.path, title=t(screen.key, lang), icon=screen.icon, url_path=p.key,
+                                      default=i == 0) for i, p in enumerate(PAGES)], position="hidden")
     return st.navigation([
         st.Page(p.path, title=t(p.key, lang), icon=p.icon, url_path=p.key, default=i == 0)
         for i, p in enumerate(pages)
-    ], position="hidden" if found.role == rules.KIOSK else "sidebar")
+    ], position="sidebar")

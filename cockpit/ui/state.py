@@ -62,8 +62,11 @@ def resume_page() -> None:
     """After app.py has set up navigation: go on to the page a fresh server's first link asked for."""
     page = st.session_state.pop("_pending_page", None)
     if page and (PROJECT_DIR / page).is_file():
+        # The link's query goes with it (switch_page would drop it): the big screen reads rotate=, refresh=, … and
+        # a wall's kiosk token from the URL on every run.
+        query = {**(st.session_state.get("_entry_params") or {}), **st.query_params.to_dict()}
         try:
-            st.switch_page(page)
+            st.switch_page(page, query_params=query)
         except StreamlitAPIException:  # not in this navigation: not signed in yet (keep it), or not theirs (drop it)
             if "_access" not in st.session_state:
                 st.session_state["_pending_page"] = page
