@@ -54,6 +54,9 @@ def grid_list(scope: Scope, choice: str | None) -> GridList:
     here = unit.code if unit.level == "grid" else None
     listed = scope.tree.unit(unit.parent_code) if here and unit.parent_code else unit
     rows, total = cached_grid_table(scope.url, listed, scope.current, sort, descending, SIBLINGS if here else LIMIT)
+    if here and not scope.access.allows(listed.code):  # a viewer of one grid: its community's other grids are not theirs
+        rows = rows[rows["code"].astype(str).map(scope.access.allows)]
+        total = len(rows)
     return GridList(rows, total, here, order)
 
 

@@ -359,3 +359,18 @@ def test_a_users_file_with_kiosks_only_is_not_the_open_demo(units, start):
     assert not at.get("deck_gl_json_chart")
     at = start(page=BIGSCREEN, unit=units.first("street"), kiosk=token)
     assert screen_unit(at) == units.first("street")
+
+
+def test_a_viewer_of_one_grid_sees_no_other_grid_on_the_grids_page(units, start):
+    """The grids page at a grid lists its community's grids: for a viewer whose unit is that grid, only it."""
+    path = Path(os.environ["COCKPIT_USERS_FILE"])
+    community = units.first("community")
+    grid, other = units.children(community)[:2]
+    users = Users()
+    users.users["zhou"] = User("zhou", "viewer", grid, hash_password(PASSWORD))
+    write_users(path, users)
+    at = sign_in(start(unit=grid), "zhou")
+    at.switch_page("pages/grids.py").run()
+    assert not at.exception and shown_unit(at) == grid
+    shown = " ".join(map(str, at.dataframe[0].value.to_numpy().ravel()))
+    assert units.name(grid) in shown and units.name(other) not in shown
