@@ -7,12 +7,13 @@ server and the page goes on.
 
 from __future__ import annotations
 
-import functools
 import logging
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
+
+from cockpit.store.own import own_engine
 
 log = logging.getLogger("cockpit.audit")
 EVENTS = ("sign_in", "sign_in_failed", "sign_out", "export", "kiosk", "kiosk_refused", "kiosk_invalid", "denied",
@@ -34,15 +35,8 @@ audit_event = sa.Table(
 COLUMNS = ("at", "who", "event", "role", "page", "unit_code", "period_days", "detail")
 
 
-@functools.cache
 def _engine(url: str) -> sa.Engine:
-    if url.startswith("sqlite:///"):
-        from pathlib import Path
-
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, pool_pre_ping=True)
-    _meta.create_all(engine)
-    return engine
+    return own_engine(url, _meta)
 
 
 def record(url: str, who: str, event: str, *, role: str | None = None, page: str | None = None,
