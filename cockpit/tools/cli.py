@@ -1,4 +1,4 @@
-"""Command line: `python -m cockpit demo|check|rollup|bench|bench-screen|bench-mobile|bench-load|export|users|audit|import`."""
+"""Command line: `python -m cockpit demo|check|rollup|bench|bench-screen|bench-mobile|bench-load|try-nginx|export|users|audit|import`."""
 
 from __future__ import annotations
 
@@ -143,6 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("bench-mobile", help="a community's first view on a phone: bytes and first paint on Fast 3G")
     sub.add_parser("bench-load", help="many viewers at once over Streamlit's WebSocket (loopback only): rerun "
                    "p50/p95/p99, errors, sessions, server RSS")
+    sub.add_parser("try-nginx", help="N cockpit processes behind Debian's nginx with deploy/nginx/cockpit.conf, "
+                   "on loopback, until Ctrl-C")
     add_export_parser(sub)
     add_access_parsers(sub)
     add_import_parser(sub)
@@ -163,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         from cockpit.tools.bench.load import main as bench_load
 
         return bench_load(argv[1:])
+    if argv[:1] == ["try-nginx"]:
+        from cockpit.tools.bench.nginx import main as try_nginx
+
+        return try_nginx(argv[1:])
     args = build_parser().parse_args(argv)
     if getattr(args, "preset", None) is not None and args.preset not in PRESETS:
         print(f"error: unknown preset {args.preset!r}; choose one of: {', '.join(PRESETS)}", file=sys.stderr)

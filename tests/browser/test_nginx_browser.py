@@ -56,7 +56,8 @@ def behind_nginx(small_demo, tmp_path):
     write_users(tmp_path / "users.toml", users)
     env = {**small_demo.env, "COCKPIT_BUILD_DEMO": "0", "COCKPIT_USERS_FILE": str(tmp_path / "users.toml"),
            "COCKPIT_AUDIT_URL": f"sqlite:///{tmp_path / 'own.sqlite'}",
-           "COCKPIT_SECRET_FILE": str(tmp_path / "cookie_secret"), "COCKPIT_SESSION_RECHECK_SECONDS": "2"}
+           "COCKPIT_SECRET_FILE": str(tmp_path / "cookie_secret")}
+    # The sign-in recheck keeps its default (30 s): the redraw after the kill must not wait for that timer.
     with ExitStack() as stack:
         try:
             d = stack.enter_context(cockpit_behind_nginx(2, env, tmp_path / "deploy"))
