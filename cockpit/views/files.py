@@ -3,10 +3,15 @@
 Numbers stay plain numbers (no 万, no thousands separators), rates stay fractions (a percentage
 format in XLSX), times are ISO. File names carry the unit, page, period and part and are safe
 on Windows.
+
+Text from the public (case descriptions, notes) and from other departments (unit, venue, activity
+names) can begin like a formula: `formula_safe` is the one rule every CSV the cockpit writes goes
+through (OWASP "CSV injection", CWE-1236), and the XLSX writer only ever writes text as text.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import unicodedata
@@ -43,9 +48,51 @@ def file_name(unit_name: str, page: str, w: Window, part: str, ext: str) -> str:
     return f"{safe_part(unit_name)}_{safe_part(page, 20)}_{period_label(w)}_{safe_part(part, 40)}.{ext}"
 
 
+# What Excel, LibreOffice and WPS start a formula with. A leading tab, CR or LF is dropped by some
+# importers before the cell is read, so what follows it counts. WPS turns full-width signs typed
+# into a cell into their ASCII forms; no one can say it never does so reading a file, and text
+# that begins with one is rare: a visible ' there costs less than being wrong.
+FORMULA_STARTERS = frozenset("=+-@\t\r\n＝＋－＠")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def is_plain_number(text: str) -> bool:
+    """`-3.5`, `+7`, `-1e3`: a spreadsheet reads it as a number, not a formula (`-1+2` is a formula)."""
+    return _PLAIN_NUMBER.fullmatch(text) is not None
+
+
+def formula_safe(value: object) -> object:
+    """A cell as it may go into a CSV: text a spreadsheet would run as a formula gets a leading `'`.
+
+    OWASP's rule: the `'` makes Excel and WPS read the cell as text (it shows, which is the price).
+    Anything not text — a number, a date, a missing value — and text that is a plain number is
+    returned unchanged, so negative figures stay figures.
+    """
+    if not isinstance(value, str) or not value or value[0] not in FORMULA_STARTERS or is_plain_number(value):
+        return value
+    return "'" + value
+
+
+def _text_column(series: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series)
+                or pd.api.types.is_bool_dtype(series))
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a BOM (Chinese Excel then needs no import dialog), no index, ISO times, empty for missing."""
-    return frame.to_csv(index=False, date_format=CSV_TIME, lineterminator="\r\n").encode("utf-8-sig")
+    """UTF-8 with a BOM (Chinese Excel then needs no import dialog), no index, ISO times, empty for missing.
+
+    Text cells (headers too) go through `formula_safe`; numeric columns are never touched. Every
+    text field is quoted: a spreadsheet that splits on `;` (a European Excel) or on a tab cannot cut
+    a cell so that its second half starts a formula. Numbers stay unquoted, which a spreadsheet
+    would read as numbers either way.
+    """
+    safe = frame.copy()
+    safe.columns = [formula_safe(c) for c in frame.columns]
+    for i in range(frame.shape[1]):
+        if _text_column(frame.iloc[:, i]):
+            safe.isetitem(i, frame.iloc[:, i].astype(object).map(formula_safe))
+    return safe.to_csv(index=False, date_format=CSV_TIME, lineterminator="\r\n",
+                       quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
 
 
 # ---------------------------------------------------------------- XLSX
@@ -156,7 +203,10 @@ def xlsx_bytes(tables: Sequence[Table], about_title: str, about: Sequence[tuple[
                about_first: bool = True) -> bytes:
     """A workbook: the about sheet (unit, code, period, data time, demo label) and one sheet per table."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "nan_inf_to_errors": True})
+    # Every cell is written by type (write_string for text), which never makes a formula or a link;
+    # the options say the same for any future generic write(): text from the public stays text.
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "nan_inf_to_errors": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
     fmt, taken = _Formats(wb), set()
     if about_first:
         _write_about(wb, fmt, about_title, about, taken)

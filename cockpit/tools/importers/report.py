@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cockpit.views.files import formula_safe
+
 SHOWN = 30  # problems printed on the terminal; --errors FILE gets them all
 
 
@@ -61,13 +63,17 @@ def say_stderr(message: str) -> None:
 
 
 def write_errors(path: Path, problems: list[Problem]) -> None:
-    """Every problem as CSV (UTF-8 with BOM, so Chinese Excel opens it): file, line, field, reason, value, kind."""
+    """Every problem as CSV (UTF-8 with BOM, so Chinese Excel opens it): file, line, field, reason, value, kind.
+
+    The value is the source's own text, which may begin like a formula: it is written as every
+    cockpit CSV writes text (`formula_safe`, quoted), so opening the file never runs it.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f)
+        w = csv.writer(f, quoting=csv.QUOTE_ALL)
         w.writerow(["file", "line", "field", "reason", "value"])
         for p in problems:
-            w.writerow([p.file, p.line, p.field, p.reason, p.value])
+            w.writerow([formula_safe(x) for x in (p.file, p.line, p.field, p.reason, p.value)])
 
 
 def format_problems(title: str, problems: list[Problem], limit: int = SHOWN) -> str:
