@@ -439,3 +439,29 @@ def test_main_check_unreachable_database(url, capsys):
     assert "s3cret" not in captured.out + captured.err
     if url.startswith("postgresql"):
         assert "postgresql://cockpit:***@127.0.0.1:1/cockpit" in message
+
+
+def test_formula_and_markup_text_is_counted_as_information_not_a_problem(tmp_path, capsys):
+    rows = clean_rows()
+    cases = rows["case_record"]
+    cases[0]["description"] = "=cmd|' /C calc'!A0"
+    cases[1]["description"] = "<img src=x onerror=alert(1)>"
+    cases[2]["description"] = "-2+3 <b>急</b>"  # both kinds in one row
+    row(rows, "admin_unit", code=STREET)["name"] = "@SUM(1)"
+    rows["venue"][0]["name"] = "\u202e场馆"
+    url = write_db(tmp_path / "city.sqlite", rows)
+    geo_dir = write_geo(tmp_path / "geo", rows)
+    assert main_check(url, geo_dir) == 0  # information, not a failure
+    out = capsys.readouterr().out
+    assert "No problems found" in out and "For information (not a problem)" in out
+    assert "case_record.description: 2 row(s) begin with a formula character" in out
+    assert "case_record.description: 2 row(s) contain markup" in out
+    assert "admin_unit.name: 1 row(s) begin with a formula character" in out
+    assert "venue.name: 1 row(s) contain a right-to-left override" in out
+    assert "grid.name" not in out  # nothing to say about clean columns
+
+
+def test_clean_text_prints_no_information(tmp_path, capsys):
+    rows = clean_rows()
+    assert main_check(write_db(tmp_path / "city.sqlite", rows), write_geo(tmp_path / "geo", rows)) == 0
+    assert "For information" not in capsys.readouterr().out

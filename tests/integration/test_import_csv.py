@@ -216,3 +216,23 @@ def test_property_all_or_nothing(city_file, tmp_path, capsys, good, bad):
     else:
         assert rc == 1 and "nothing was written" in err
         assert city.snapshot(url) == before
+
+
+HOSTILE_DESCRIPTIONS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://x","y")', "+1+2", "-2+3", "@SUM(1)",
+                        "<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "\u202e反向文字", "＝全角"]
+
+
+def test_formula_and_markup_text_is_stored_as_the_source_has_it(sqlite_db, tmp_path, capsys):
+    """The importer never rewrites what the public typed: neutralising is the exports' business, not the store's."""
+    city.load_city(capsys, sqlite_db, tmp_path)
+    cats = city.write_csv(tmp_path / "cats.csv", ["分类代码", "分类名称", "英文名称", "类型", "立案时限", "派遣时限", "处置时限"],
+                          [("C01", "市容环境", "City appearance", "event", "6", "15", "72")])
+    assert city.run(capsys, "csv", str(cats), "--db", sqlite_db)[0] == 0
+    header = ["external_id", "source", "category_code", "grid_code", "status", "received_at", "due_at", "description"]
+    cases = city.write_csv(tmp_path / "cases.csv", header, [
+        (f"H{i}", "hotline", "C01", "330681001001001", "received", "2026-05-01 08:00", "2026-05-04 08:00", text)
+        for i, text in enumerate(HOSTILE_DESCRIPTIONS)])
+    rc, _, err = city.run(capsys, "csv", str(cases), "--table", "case_record", "--db", sqlite_db)
+    assert rc == 0, err
+    stored = dict(city.rows(sqlite_db, "SELECT external_id, description FROM case_record"))
+    assert stored == {f"H{i}": text for i, text in enumerate(HOSTILE_DESCRIPTIONS)}

@@ -32,6 +32,7 @@ from cockpit.store import schema
 from cockpit.store.engine import DatabaseError, make_engine
 from cockpit.tools.check.geo import check_geo
 from cockpit.tools.check.rules import CHILD_LEVELS, UNIQUE_KEYS, JoinRule, join_rules, row_rules
+from cockpit.tools.check.text import format_notes, text_notes
 
 EXAMPLES = 20  # keys reported per kind of problem
 
@@ -332,7 +333,7 @@ def format_problems(problems: list[Problem]) -> str:
 
 
 def main_check(db_url: str, geo_dir: Path | None = None) -> int:
-    """Print the problems; exit code 0 when clean, 1 when problems were found, 2 when the database is unreachable."""
+    """Print the problems, then the text notes; exit 0 when clean (notes or not), 1 on problems, 2 when unreachable."""
     try:
         shown = make_url(db_url).render_as_string(hide_password=True)
     except ArgumentError:
@@ -342,6 +343,7 @@ def main_check(db_url: str, geo_dir: Path | None = None) -> int:
         engine = make_engine(db_url, read_only=True)
         try:
             problems = check_database(engine, geo_dir)
+            notes = text_notes(engine)  # formula-like and markup text: counted, never a failure
         finally:
             engine.dispose()
     except DatabaseError as exc:
@@ -351,4 +353,6 @@ def main_check(db_url: str, geo_dir: Path | None = None) -> int:
         print(f"Cannot reach database {shown}: {first_line(exc)}", file=sys.stderr)
         return 2
     print(format_problems(problems))
+    if notes:
+        print(format_notes(notes))
     return 1 if problems else 0
