@@ -29,12 +29,22 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 MAX_WIDTH = 60
+# A file name's parts: unit (120) + page (20) + period (21) + part (40) + separators and extension
+# stay under 255 bytes with room for the CLI's ".part" while it writes.
+MAX_PART_BYTES = 120
 
 
 def safe_part(text: str, limit: int = 80) -> str:
-    """One part of a file name, safe on Windows: no /\\:*?"<>|, no control characters, no reserved device name."""
+    """One part of a file name, safe on Windows: no /\\:*?"<>|, no control characters, no reserved device name.
+
+    At most `limit` characters and `MAX_PART_BYTES` bytes of UTF-8: Linux refuses a name over 255
+    bytes, and 80 Chinese characters are 240 (a name another system sent may be that long).
+    """
     cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", str(text))).strip().strip(".")
-    cleaned = re.sub(r"\s+", " ", cleaned)[:limit].strip(" .") or "_"
+    cleaned = re.sub(r"\s+", " ", cleaned)[:limit]
+    while len(cleaned.encode("utf-8")) > MAX_PART_BYTES:
+        cleaned = cleaned[:-1]
+    cleaned = cleaned.strip(" .") or "_"
     return f"_{cleaned}" if cleaned.split(".")[0].upper() in _RESERVED else cleaned
 
 

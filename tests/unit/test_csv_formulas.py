@@ -110,3 +110,14 @@ def test_the_importers_rejected_rows_file_is_safe(tmp_path) -> None:
     rows = read_as_spreadsheet(path.read_bytes())
     assert rows[1][4] == '\'=HYPERLINK("http://x","y")' and rows[2][4] == "-5"
     assert not any(is_formula(cell) for row in rows for cell in row)
+
+
+def test_a_4000_character_unit_name_still_makes_a_file_name_linux_accepts() -> None:
+    from datetime import datetime
+
+    from cockpit.core.model import Window
+
+    w = Window(datetime(2026, 10, 2), datetime(2026, 11, 1))
+    for unit in ("长" * 4000, "x" * 4000, "𠀀" * 100):  # 3- and 4-byte characters
+        name = files.file_name(unit, "participation", w, "top_communities", "xlsx")
+        assert len((name + ".part").encode("utf-8")) <= 255
