@@ -24,7 +24,8 @@ if __name__ == "__main__":
     ui.resume_page()  # a fresh server's first link to a page other than the default
     home.open_on_phone(navigation)  # a phone opening the bare app lands on its home (docs/mobile.md)
     try:
-        navigation.run()
+        with ui.run_slot(ui.settings().max_runs):  # a few runs compute at once; the rest wait their turn
+            navigation.run()
     except Exception:  # noqa: BLE001 - a page that fails before its frame (an import, say): a notice, never the error box
         ui.page_failed(lang)
     heap.freeze_after_first_run()  # the libraries are imported now: the collector need not walk them again

@@ -64,6 +64,7 @@ class Settings:
     session: SessionPolicy = SessionPolicy()
     cookie_secret: str | None = None  # signs the sign-in cookie; the same on every process (None: secret_file)
     secret_file: Path = DEFAULT_SECRET_FILE  # made once with a random secret when none is configured
+    max_runs: int = 3  # page runs computing at once per process (cockpit.ui.run_slots; 0: no limit)
 
 
 def _read_secrets(path: Path) -> dict[str, str]:
@@ -129,6 +130,7 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path | None =
         # st.login's [auth] cookie_secret serves too: one secret to share between processes, not two.
         cookie_secret=pick("cookie_secret") or secrets.get("auth_cookie_secret"),
         secret_file=Path(pick("secret_file") or DEFAULT_SECRET_FILE),
+        max_runs=int(_number("max_runs", pick("max_runs"), Settings.max_runs, minimum=0)),
     )
 
 

@@ -17,9 +17,10 @@ from cockpit.ui.render import (
     render_map,
     render_trends,
 )
+from cockpit.ui.run_slots import run_slot
 from cockpit.ui.state import current_lang, init_state, resume_page
 
 __all__ = [
     "PAGES", "current_access", "navigation", "current_lang", "ensure_database", "init_state", "page_failed", "page_frame", "render_breadcrumb", "render_header", "render_kpis",
-    "render_data_source", "render_downloads", "render_map", "render_trends", "resume_page", "section", "settings",
+    "render_data_source", "render_downloads", "render_map", "render_trends", "resume_page", "run_slot", "section", "settings",
 ]
