@@ -147,3 +147,10 @@ def test_the_cli_refuses_a_remote_url_before_doing_anything(capsys):
 
     assert main(["bench-load", "--url", "http://203.0.113.9:8501", "--sessions", "2", "--duration", "5"]) == 2
     assert "loopback" in capsys.readouterr().err
+
+
+def test_viewers_spread_over_loopback_sources_only_when_asked():
+    assert load.source_address(7, 1) is None
+    assert [load.source_address(i, 3) for i in range(4)] == [("127.0.0.1", 0), ("127.0.1.1", 0), ("127.0.2.1", 0),
+                                                            ("127.0.0.1", 0)]
+    assert all(load.is_loopback(load.source_address(i, 200)[0]) for i in range(200))

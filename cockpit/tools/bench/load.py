@@ -380,6 +380,7 @@ class Plan:
     grace: float
     run_timeout: float
     seed: int | None
+    sources: int = 1  # distinct loopback source addresses the viewers come from (see source_address)
 
 
 class Timeout(Exception):
@@ -575,7 +576,8 @@ class Viewer(threading.Thread):
         plan = self.plan
         try:
             with connect(plan.target.stream_url, subprotocols=["streamlit"], max_size=None,  # type: ignore[list-item]
-                         open_timeout=10, compression=None, user_agent_header="cockpit-bench-load") as ws:
+                         open_timeout=10, compression=None, user_agent_header="cockpit-bench-load",
+                         source_address=source_address(self.index, plan.sources)) as ws:
                 self.ws = ws
                 self.tally.opened_socket(+1)
                 try:
@@ -623,6 +625,18 @@ class Viewer(threading.Thread):
 
 
 # ---------------------------------------------------------------- the run
+
+def source_address(index: int, sources: int) -> tuple[str, int] | None:
+    """Where viewer `index` connects from: 127.0.K.1 for K = index mod `sources` (None: the system's choice).
+
+    nginx's ip_hash keys on the first three parts of an IPv4 address, so every viewer from 127.0.0.1
+    lands on one process; viewers spread over 127.0.K.1 (all of them this machine's loopback) spread
+    over the processes behind it as offices behind different subnets would.
+    """
+    if sources <= 1:
+        return None
+    return f"127.0.{index % sources}.1", 0
+
 
 def load_pools(db_url: str) -> dict[str, list[str]]:
     """Unit codes by tier, read through the query layer (grids are 15-digit codes)."""
@@ -702,6 +716,7 @@ def build_report(plan: Plan, tally: Tally, sampler: Sampler, rss_start: float | 
         "mix": plan.mix,
         "tier_weights": {k: round(v, 3) for k, v in plan.weights.items()},
         "seed": plan.seed,
+        "sources": plan.sources,
         "elapsed_s": round(elapsed, 1),
         "page_runs": len(runs),
         "rerun_time": {"all": summarize([r.seconds for r in runs]),
@@ -779,6 +794,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=60.0, help="a run not finished after this many seconds is an error (default 60)")
     p.add_argument("--seed", type=int, help="random seed, for a repeatable sequence of clicks")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of the table")
+    p.add_argument("--sources", type=int, default=1,
+                   help="connect from this many loopback addresses 127.0.K.1 (behind nginx's ip_hash: spread over its processes)")
     return p
 
 
@@ -797,7 +814,7 @@ def make_plan(args: argparse.Namespace, pools: dict[str, list[str]] | None = Non
         pools = load_pools(args.db or load_settings().db_url)
     ramp = args.ramp if args.ramp is not None else min(10.0, args.duration / 5)
     return Plan(target, args.sessions, float(args.duration), think, mix, pools, tier_weights(pools), max(0.0, ramp),
-                float(args.grace), float(args.timeout), args.seed)
+                float(args.grace), float(args.timeout), args.seed, max(1, min(255, args.sources)))
 
 
 def main(argv: list[str] | None = None) -> int:
