@@ -32,4 +32,8 @@ if __name__ == "__main__":
 else:
     from cockpit.web import routes
 
+    # A file leaves only through the cockpit's exports, which are audited (docs/privacy.md): the data
+    # grid's own CSV download and cell copy are off. Set here, at server start, so even the first
+    # session's first page never offers them (the option reaches a browser when a run begins).
+    st.set_option("client.disableDataExport", True)
     app = st.App(__file__, routes=routes.routes(st.get_option("server.baseUrlPath") or ""))
