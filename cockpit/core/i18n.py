@@ -74,6 +74,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "mom": ("环比", "vs prev."),
     "yoy": ("同比", "YoY"),
     "no_change": ("—", "—"),
+    "unchanged": ("持平", "unchanged"),
     "m_population": ("人口", "Population"),
     "m_density": ("人口密度（人/平方公里）", "Density (per km²)"),
     "m_open_cases": ("在办事件", "Open cases"),
@@ -176,12 +177,38 @@ def fmt_percent(value: float | None, digits: int = 1) -> str:
     return f"{value * 100:.{digits}f}%"
 
 
-def fmt_change(change: float | None, lang: str) -> str:
-    """A relative change as '▲3.2%' / '▼1.0%'; '—' when there is nothing to compare with."""
+CHANGE_DIGITS = 1  # a change is shown in percent with one decimal: ▲3.2%
+
+
+def change_direction(change: float | None, digits: int = CHANGE_DIGITS) -> int | None:
+    """+1 up, -1 down, 0 unchanged (rounds to zero at `digits` decimals of a percent); None: nothing to compare.
+
+    The one rule for 持平: every card, table, export and brief asks here, so a -0.04% is never "▼0.0%".
+    """
     if change is None or (isinstance(change, float) and (math.isnan(change) or math.isinf(change))):
+        return None
+    if float(f"{abs(float(change)) * 100:.{digits}f}") == 0:  # exactly as fmt_change would print it
+        return 0
+    return 1 if change > 0 else -1
+
+
+def shown_change(change: float | None, digits: int = CHANGE_DIGITS) -> float | None:
+    """The change as files hold it: unchanged at the shown precision is exactly 0 (never a -0.0%)."""
+    direction = change_direction(change, digits)
+    if direction is None:
+        return None
+    return 0.0 if direction == 0 else float(change)  # type: ignore[arg-type]
+
+
+def fmt_change(change: float | None, lang: str, digits: int = CHANGE_DIGITS) -> str:
+    """A relative change as '▲3.2%' / '▼1.0%'; '持平' / 'unchanged' when it rounds to zero; '—' when there is nothing to compare with."""
+    direction = change_direction(change, digits)
+    if direction is None:
         return t("no_change", lang)
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "■"
-    return f"{arrow}{abs(change) * 100:.1f}%"
+    if direction == 0:
+        return t("unchanged", lang)
+    arrow = "▲" if direction > 0 else "▼"
+    return f"{arrow}{abs(change) * 100:.{digits}f}%"  # type: ignore[arg-type]
 
 
 def fmt_date(value: date | datetime, lang: str) -> str:

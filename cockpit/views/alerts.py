@@ -7,7 +7,7 @@ import html
 import altair as alt
 import pandas as pd
 
-from cockpit.core.i18n import TEXT, fmt_change, fmt_number, fmt_percent, t
+from cockpit.core.i18n import TEXT, fmt_change, fmt_number, fmt_percent, shown_change, t
 from cockpit.core.model import SEVERITIES
 from cockpit.views.charts import count_axis, count_scale, nothing_chart
 from cockpit.views.map import SEVERITY_COLOURS
@@ -175,7 +175,7 @@ def summary_table(figures: dict, lang: str, title: str) -> Table:
     """The cards as a table: the same figures, the in-time share as a fraction."""
     zero_key = "al_zero" if figures["zero_level"] == "community" else "al_zero_grids"
     rows = [(t("al_active", lang), figures["active"], False), (t("al_raised", lang), figures["raised"], False),
-            (t("al_last_year_col", lang), figures["last_year"], False), (t("al_yoy", lang), figures["change"], True),
+            (t("al_last_year_col", lang), figures["last_year"], False), (t("al_yoy", lang), shown_change(figures["change"]), True),
             (t("al_ack_in_time", lang), figures["in_time"], True), (t("al_to_case", lang), figures["to_case"], False),
             (t("al_case_closed_col", lang), figures["case_closed"], False), (t(zero_key, lang), figures["zero"], False),
             (t("al_zero_total", lang), figures["zero_total"], False), (t("al_hot", lang), figures["hot"], False)]

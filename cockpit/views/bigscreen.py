@@ -151,10 +151,7 @@ def _e(text: object) -> str:
 
 
 def _change(label: str, change: float | None, lang: str, key: str) -> str:
-    good_when_up = cards.GOOD_WHEN_UP.get(key)
-    cls = "flat"
-    if change and good_when_up is not None:
-        cls = "good" if (change > 0) == good_when_up else "bad"
+    cls = cards.change_class(change, cards.GOOD_WHEN_UP.get(key))
     return f'<span class="bs-chg {cls}">{_e(label)} {_e(fmt_change(change, lang))}</span>'
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from datetime import datetime, timedelta
 
-from cockpit.core.i18n import fmt_change, fmt_date, fmt_number, fmt_percent, t
+from cockpit.core.i18n import change_direction, fmt_change, fmt_date, fmt_number, fmt_percent, t
 from cockpit.core.model import Unit, Window
 from cockpit.domain.metrics import THEMES, Kpi
 
@@ -18,11 +18,17 @@ def format_kpi(k: Kpi, lang: str) -> str:
     return fmt_number(k.value, lang)
 
 
+def change_class(change: float | None, good_when_up: bool | None) -> str:
+    """good / bad / flat for a change's colour; flat when it is unchanged at the shown precision (持平)."""
+    direction = change_direction(change)
+    if not direction or good_when_up is None:
+        return "flat"
+    return "good" if (direction > 0) == good_when_up else "bad"
+
+
 def _change_html(label: str, change: float | None, lang: str, good_when_up: bool | None) -> str:
     text = fmt_change(change, lang)
-    cls = "flat"
-    if change and good_when_up is not None:
-        cls = "good" if (change > 0) == good_when_up else "bad"
+    cls = change_class(change, good_when_up)
     return f'<span class="chg {cls}">{label} {html.escape(text)}</span>'
 
 

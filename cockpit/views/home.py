@@ -11,17 +11,14 @@ import pandas as pd
 
 from cockpit.core.i18n import fmt_change, t
 from cockpit.domain.metrics import Kpi
-from cockpit.views.cards import GOOD_WHEN_UP, format_kpi
+from cockpit.views.cards import GOOD_WHEN_UP, change_class, format_kpi
 
 FIGURES = ("open", "overdue", "active", "closure_rate")  # what a grid worker checks on the way
 LABELS = {"open": "mb_open", "overdue": "mb_overdue", "active": "mb_active", "closure_rate": "mb_closure"}
 
 
 def _change(k: Kpi, lang: str) -> str:
-    cls = "flat"
-    good = GOOD_WHEN_UP.get(k.key)
-    if k.mom and good is not None:
-        cls = "good" if (k.mom > 0) == good else "bad"
+    cls = change_class(k.mom, GOOD_WHEN_UP.get(k.key))
     return f'<span class="chg {cls}">{html.escape(t("mom", lang))} {html.escape(fmt_change(k.mom, lang))}</span>'
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cockpit.core.i18n import t
+from cockpit.core.i18n import shown_change, t
 from cockpit.domain.metrics import MAP_METRICS, THEMES, Kpi
 from cockpit.views.tables import Table
 
@@ -18,8 +18,8 @@ def kpi_table(kpis: dict[str, Kpi], lang: str, title: str) -> Table:
         t("ex_metric", lang): [t(k.key, lang) for _, k in rows],
         t("ex_value", lang): pd.array([None if k.kind == "rate" else k.value for _, k in rows], dtype="Float64"),
         rate: pd.array([k.value if k.kind == "rate" else None for _, k in rows], dtype="Float64"),
-        mom: pd.array([k.mom for _, k in rows], dtype="Float64"),
-        yoy: pd.array([k.yoy for _, k in rows], dtype="Float64"),
+        mom: pd.array([shown_change(k.mom) for _, k in rows], dtype="Float64"),
+        yoy: pd.array([shown_change(k.yoy) for _, k in rows], dtype="Float64"),
     })
     return Table("indicators", title, frame, percent=(rate, mom, yoy))
 

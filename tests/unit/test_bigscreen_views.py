@@ -162,3 +162,22 @@ def test_every_metric_has_a_theme_and_back():
     assert {bs.METRIC_THEME[m] for m in bs.THEME_METRIC.values()} == set(bs.THEMES)
     assert all(bs.THEME_METRIC[theme] in bs.METRIC_THEME for theme in bs.THEMES)
     assert timedelta(days=1) == bs.LIVE_LAG
+
+
+def test_a_change_that_rounds_to_zero_is_unchanged_on_the_screen_and_the_cards():
+    """Issue #25: 持平 (flat colour) on the big screen, the overview's cards and the phone, never ■0.0% / ▼0.0%."""
+    from cockpit.views import cards, home
+
+    values = {**VALUES, "open": 10_000}
+    kpis = compute_kpis(values, {**values, "open": 10_004}, {**values, "open": 9_996})  # -0.04% and +0.04%
+    html = bs.build_panel_html("cases", kpis, "zh", on=True, trend_svg="<svg/>")
+    assert '<span class="bs-chg flat">环比 持平</span>' in html and '<span class="bs-chg flat">同比 持平</span>' in html
+    assert "0.0%" not in html.replace("95.8%", "")
+    overview = cards.build_kpi_html(kpis, "en")
+    assert '<span class="chg flat">vs prev. unchanged</span>' in overview and "▼0.0" not in overview
+    assert '<span class="chg flat">环比 持平</span>' in home.build_home_figures_html(kpis, "zh")
+    from cockpit.views.overview import kpi_table
+
+    frame = kpi_table(kpis, "zh", "指标").frame
+    row = frame[frame["指标"] == "在办事件"].iloc[0]
+    assert (row["环比"], row["同比"]) == (0.0, 0.0)  # the files hold 0, shown as 0.0%, never -0.0%

@@ -38,10 +38,23 @@ def test_fmt_number(value, lang, expected):
 
 
 @pytest.mark.parametrize(
-    ("change", "expected"), [(0.032, "▲3.2%"), (-0.01, "▼1.0%"), (0.0, "■0.0%"), (None, "—"), (float("inf"), "—")]
+    ("change", "expected"), [(0.032, "▲3.2%"), (-0.01, "▼1.0%"), (0.0, "持平"), (None, "—"), (float("inf"), "—")]
 )
 def test_fmt_change(change, expected):
     assert i18n.fmt_change(change, "zh") == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "zh", "en"),
+    [(-0.0004, "持平", "unchanged"), (0.0004, "持平", "unchanged"), (-0.0, "持平", "unchanged"),
+     (0.0005, "▲0.1%", "▲0.1%"), (-0.0005, "▼0.1%", "▼0.1%"), (None, "—", "—")],
+)
+def test_change_that_rounds_to_zero_is_unchanged(change, zh, en):
+    """Issue #25: a change that rounds to zero at the shown precision (one decimal) is 持平, never ▼0.0%."""
+    assert i18n.fmt_change(change, "zh") == zh
+    assert i18n.fmt_change(change, "en") == en
+    assert i18n.change_direction(change) == (None if change is None else 0 if zh == "持平" else 1 if change > 0 else -1)
+    assert i18n.shown_change(change) == (None if change is None else 0.0 if zh == "持平" else change)
 
 
 def test_fmt_date():
