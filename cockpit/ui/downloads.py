@@ -91,7 +91,7 @@ def workbook_bytes(exp: PageExport, exported_at: datetime | None = None) -> byte
 
 def table_bytes(exp: PageExport, table: Table, ext: str, exported_at: datetime | None = None) -> bytes:
     if ext == "csv":
-        return files.csv_bytes(table.frame)
+        return files.csv_bytes(table.frame, table.percent + table.scientific)
     return files.xlsx_bytes([table], t("ex_about", exp.scope.lang), about_rows(exp, [table], exported_at),
                             about_first=False)
 
@@ -105,7 +105,7 @@ def page_files(exp: PageExport, fmt: str, exported_at: datetime | None = None) -
     if fmt == "xlsx":
         return [(name_of(exp, WORKBOOK, "xlsx"), workbook_bytes(exp, exported_at))]
     if fmt == "csv":
-        return [(name_of(exp, x.key, "csv"), files.csv_bytes(x.frame)) for x in exp.tables()]
+        return [(name_of(exp, x.key, "csv"), files.csv_bytes(x.frame, x.percent + x.scientific)) for x in exp.tables()]
     return [(name_of(exp, c.key, fmt), chart_bytes(c, fmt)) for c in exp.charts()]
 
 

@@ -88,7 +88,17 @@ def _text_column(series: pd.Series) -> bool:
                 or pd.api.types.is_bool_dtype(series))
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
+def is_whole(value: object) -> bool:
+    """A float that holds a whole number (a head count kept in a float column): 15891.0, not 0.5 or NaN."""
+    return isinstance(value, float) and value.is_integer()
+
+
+def _whole_numbers(series: pd.Series) -> pd.Series:
+    """A float column with its whole values as ints: counts read `15891`, a 30.9 per 1,000 stays 30.9."""
+    return series.astype(object).map(lambda v: int(v) if is_whole(v) else v)
+
+
+def csv_bytes(frame: pd.DataFrame, fractions: Sequence[str] = ()) -> bytes:
     """UTF-8 with a BOM (Chinese Excel then needs no import dialog), no index, ISO times, empty for missing.
 
     Text cells (headers too) go through `formula_safe`; numeric columns are never touched. Every
@@ -101,6 +111,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     for i in range(frame.shape[1]):
         if _text_column(frame.iloc[:, i]):
             safe.isetitem(i, frame.iloc[:, i].astype(object).map(formula_safe))
+        elif pd.api.types.is_float_dtype(frame.iloc[:, i]) and frame.columns[i] not in fractions:
+            safe.isetitem(i, _whole_numbers(frame.iloc[:, i]))
     return safe.to_csv(index=False, date_format=CSV_TIME, lineterminator="\r\n",
                        quoting=csv.QUOTE_NONNUMERIC).encode("utf-8-sig")
 
@@ -184,7 +196,9 @@ def _write_table(wb: xlsxwriter.Workbook, fmt: _Formats, table: Table, taken: se
         cell_format = _column_format(table, column, fmt)
         values = frame[column].tolist()
         for r, value in enumerate(values, start=1):
-            _write_cell(ws, r, c, value, cell_format)
+            # a count in a float column (beside a ratio, or with gaps) is an integer cell: 15891, not 15891.0
+            whole = cell_format is fmt.float and is_whole(value.item() if hasattr(value, "item") else value)
+            _write_cell(ws, r, c, int(value) if whole else value, fmt.int if whole else cell_format)
         widest = max([display_width(column), *(display_width(v) for v in values[:500])]) if values else display_width(column)
         if cell_format in (fmt.datetime, fmt.date):
             widest = max(widest, 16)

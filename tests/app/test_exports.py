@@ -167,3 +167,34 @@ def test_grids_export_under_the_city_is_bounded_and_says_so(units, start, downlo
     about = [r for r in wb.worksheets[0].iter_rows(values_only=True)]
     assert any(str(v).startswith("仅含前 50 行，共 ") for _, v in about), about
     assert wb.worksheets[1].max_row == 51
+
+
+@pytest.mark.usefixtures("app_env")
+def test_counts_are_integers_in_the_overview_csv_and_xlsx(units, start, downloads):
+    """Issue #25: `户籍人口,15891`, never `15891.0`; rates stay fractions with their decimals."""
+    import csv
+
+    at = start(page="pages/overview.py", unit=units.city, period="30")
+    assert not at.exception
+    [indicators] = [n for n in downloads if n.endswith("_indicators.csv")]
+    rows = list(csv.DictReader(io.StringIO(click(downloads[indicators]).decode("utf-8-sig"))))
+    by_metric = {r["指标"]: r for r in rows}
+    for count in ("户籍人口", "流动人口", "在办事件", "期内预警", "获得积分"):
+        cell = by_metric[count]["数值"]
+        assert cell.isdigit() and int(cell) > 0, (count, cell)
+    assert "." in by_metric["办结率"]["比率"] and float(by_metric["办结率"]["比率"]) < 1  # a rate stays a fraction
+    for name in [n for n in downloads if n.endswith("_sub_units.csv")]:
+        sub = list(csv.DictReader(io.StringIO(click(downloads[name]).decode("utf-8-sig"))))
+        assert sub and all(r["人口"].isdigit() for r in sub)
+
+    [workbook] = [n for n in downloads if n.endswith("_workbook.xlsx")]
+    wb = openpyxl.load_workbook(io.BytesIO(click(downloads[workbook])))
+    sheet = next(ws for ws in wb.worksheets[1:] if ws.cell(1, 2).value == "指标")
+    header = [c.value for c in sheet[1]]
+    value_col, rate_col = header.index("数值") + 1, header.index("比率") + 1
+    cells = {sheet.cell(r, 2).value: (sheet.cell(r, value_col), sheet.cell(r, rate_col)) for r in range(2, sheet.max_row + 1)}
+    for count in ("户籍人口", "流动人口", "在办事件", "期内预警", "获得积分"):
+        cell = cells[count][0]
+        assert isinstance(cell.value, int) and cell.number_format == "0", (count, cell.value, cell.number_format)
+    rate = cells["办结率"][1]
+    assert isinstance(rate.value, float) and rate.number_format == "0.0%"
