@@ -162,7 +162,8 @@ def render_kpis(v: CaseView) -> None:
 def kpi_values(v: CaseView) -> dict[str, float | None]:
     c = data.memo(metrics.cohort_totals, v.key("totals"), v.cohort, COHORT_COLUMNS)
     wl = data.memo(metrics.totals, v.key("workload"), v.workload, metrics.WORKLOAD)
-    return {**metrics.compliance(c), **metrics.follow_up(c, wl), "open": wl["open"], "overdue": wl["overdue"]}
+    return {"received": c["received"], **metrics.compliance(c), **metrics.follow_up(c, wl), "open": wl["open"],
+            "overdue": wl["overdue"]}
 
 
 def _funnel(cohort: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from cockpit.views.tables import Table, figures_table
 
 TIER_COLOURS = ["#4fc3f7", "#81c784", "#ffb74d", "#e57373", "#ba68c8"]
 KPI_KEYS = (
+    ("cs_received_in_period", "received", "count"),  # the headline's base: 期内受理 N 件
     ("cs_review_rate", "review", "rate"), ("cs_response_rate", "response", "rate"), ("cs_resolve_rate", "resolve", "rate"),
     ("cs_overdue_now", "overdue", "count"), ("cs_open_now", "open", "count"), ("closure_rate", "closure_rate", "rate"),
     ("satisfaction", "satisfaction", "rate"), ("cs_revisit_rate", "revisit_rate", "rate"),
@@ -29,6 +30,8 @@ def build_kpi_html(values: dict[str, float | None], lang: str) -> str:
     for label, key, kind in KPI_KEYS:
         value = values.get(key)
         shown = fmt_percent(value) if kind == "rate" else fmt_number(value, lang)
+        if key == "received" and value is not None:
+            shown = t("cs_received_cases", lang, n=shown)
         cells.append(f'<div class="kpi" data-key="{key}"><div class="kl">{html.escape(t(label, lang))}</div>'
                      f'<div class="kv">{html.escape(shown)}</div></div>')
     return (f'<div class="card ck-cases"><div class="ct">{html.escape(t("cs_kpi_title", lang))}</div>'

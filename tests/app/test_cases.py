@@ -94,6 +94,47 @@ def test_picking_a_source_filters_the_page_and_the_url(units, start):
     assert list(by_source["名称"]) == ["12345热线"]
 
 
+def test_the_headline_card_and_the_summary_give_the_received_count(units, start, downloads):
+    """Issue #25: 期内受理 N 件 on the headline card and in the workbook's and the CSV's summary: the sources add up to it."""
+    import csv
+    import io
+    import threading
+
+    import openpyxl
+
+    def click(make) -> bytes:  # as Streamlit runs a download's callable: on a thread of its own
+        out: list[bytes] = []
+        worker = threading.Thread(target=lambda: out.append(make()))
+        worker.start()
+        worker.join(120)
+        return out[0]
+
+    at = clean(start(page=PAGE, unit=units.city))
+    received = _received(at)
+    assert received > 0
+    html = next(h.proto.body for h in at.get("html") if "ck-cases" in h.proto.body)
+    card = re.search(r'data-key="received"><div class="kl">期内受理</div><div class="kv">([^<]+)</div>', html)
+    assert card, html
+    shown = card.group(1)
+    assert shown.endswith(" 件")
+    number = shown.removesuffix(" 件")
+    assert (float(number.removesuffix("万")) * 1e4 if number.endswith("万") else int(number.replace(",", ""))) == \
+        pytest.approx(received, rel=1e-3 if number.endswith("万") else 0)
+
+    [summary] = [n for n in downloads if n.endswith("_summary.csv")]
+    rows = {r["指标"]: r for r in csv.DictReader(io.StringIO(click(downloads[summary]).decode("utf-8-sig")))}
+    assert rows["期内受理"]["数值"] == str(received)
+    [workbook] = [n for n in downloads if n.endswith("_workbook.xlsx")]
+    wb = openpyxl.load_workbook(io.BytesIO(click(downloads[workbook])))
+    sheet = next(ws for ws in wb.worksheets[1:] if ws.title.startswith("期内受理事件"))
+    values = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["期内受理"] == received
+
+    en = clean(start(page=PAGE, unit=units.city, lang="en"))
+    html = next(h.proto.body for h in en.get("html") if "ck-cases" in h.proto.body)
+    assert ">Received in the period<" in html
+
+
 def test_deep_link_with_filters(units, start):
     at = clean(start(page=PAGE, unit=units.city, category="C04", source="patrol", status="closed"))
     boxes = {s.key: s.value for s in at.selectbox if s.key and s.key.startswith("filter-cases-")}

@@ -6,6 +6,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "cs_filter_source": ("来源渠道", "Source"),
     "cs_filter_status": ("办理状态", "Status"),
     "cs_kpi_title": ("期内受理事件 · 时限与回访", "Cases received in the period · deadlines and follow-up"),
+    "cs_received_in_period": ("期内受理", "Received in the period"),
+    "cs_received_cases": ("{n} 件", "{n}"),
     "cs_review_rate": ("按时立案率", "Registered in time"),
     "cs_response_rate": ("按时派遣率", "Dispatched in time"),
     "cs_resolve_rate": ("按期处置率", "Resolved by due time"),
