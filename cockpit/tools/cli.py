@@ -23,6 +23,12 @@ class _Bar(Protocol):
 
 
 def _tqdm_progress() -> tuple[_Bar, Callable[[str, float], None]]:
+    """A redrawn bar on a terminal; in a pipe or a log file one plain line per step (#28).
+
+    tqdm redraws with carriage returns, which a CI log or a cron mail shows as one endless line.
+    """
+    if not _is_terminal(sys.stderr):
+        return _line_progress()
     from tqdm import tqdm
 
     bar = tqdm(total=1000, bar_format="{l_bar}{bar}| {elapsed}", file=sys.stderr)
@@ -38,6 +44,27 @@ def _tqdm_progress() -> tuple[_Bar, Callable[[str, float], None]]:
 class _NoBar:
     def close(self) -> None:
         pass
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+
+
+def _line_progress() -> tuple[_Bar, Callable[[str, float], None]]:
+    """One line on stderr each time the step changes (not each redraw): '[ 40%] 生成事件 / cases (3.2 s)'."""
+    t0 = time.perf_counter()
+    last: list[str] = []
+
+    def update(message: str, fraction: float) -> None:
+        if last and last[0] == message:
+            return
+        last[:] = [message]
+        print(f"[{fraction * 100:3.0f}%] {message} ({time.perf_counter() - t0:.1f} s)", file=sys.stderr, flush=True)
+
+    return _NoBar(), update
 
 
 def _jsonl_progress() -> tuple[_Bar, Callable[[str, float], None]]:

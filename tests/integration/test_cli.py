@@ -112,6 +112,17 @@ def test_demo_writes_where_the_settings_say(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [], "temporary files left behind"
 
 
+def test_demo_progress_in_a_pipe_is_one_plain_line_per_step(tmp_path):
+    """stderr is a pipe here, as in CI or cron (#28): no tqdm redraws, one line per step, in order."""
+    proc = run_cli("demo", "--preset", "small", "--db", sqlite_url(tmp_path / "p.sqlite"), "--geo-dir", str(tmp_path / "g"))
+    assert proc.returncode == 0, proc.stderr
+    assert "\r" not in proc.stderr and "\x1b" not in proc.stderr, proc.stderr[:500]
+    lines = proc.stderr.splitlines()
+    assert len(lines) == len(set(lines)) >= 10, proc.stderr  # one line per step, not per redraw
+    assert lines[0].startswith("[  0%]") and lines[-1].startswith("[100%]") and "done" in lines[-1], proc.stderr
+    assert any("writing case_record" in line for line in lines), proc.stderr
+
+
 # -- all or nothing --------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
