@@ -11,6 +11,7 @@ from cockpit.core.texts import bigscreen as texts_bigscreen
 from cockpit.core.texts import cases as texts_cases
 from cockpit.core.texts import exports as texts_exports
 from cockpit.core.texts import grids as texts_grids
+from cockpit.core.texts import maps as texts_maps
 from cockpit.core.texts import mobile as texts_mobile
 from cockpit.core.texts import participation as texts_participation
 
@@ -45,8 +46,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "filter_all": ("全部", "All"),
     "section_unavailable": ("此处数据暂不可用。", "These figures are not available right now."),
     "page_problem": ("此部分出现问题，已记录在服务器日志中；其余内容正常显示。", "This part ran into a problem, recorded in the server log; the rest of the page is shown."),
-    "geo_broken": ("边界文件无法读取：{path}。地图暂不绘制，其余指标正常显示。", "Boundary file unreadable: {path}. The map is not drawn; all other figures are shown."),
-    "geo_missing": ("缺少边界文件：{path}。地图无法绘制，其余指标正常显示。", "Boundary file missing: {path}. The map cannot be drawn; all other figures are shown."),
+    # {file} is a name inside the boundary folder (units.geojson), never the server's path: that goes to the log.
+    "geo_broken": ("边界文件无法读取（{file}）。地图暂不绘制，其余指标正常显示；可运行 python -m cockpit check 查看原因。", "Boundary file unreadable ({file}). The map is not drawn; all other figures are shown. python -m cockpit check tells why."),
+    "geo_missing": ("缺少边界文件（{file}），地图无法绘制，其余指标正常显示；可导入边界 GeoJSON。", "Boundary file missing ({file}). The map cannot be drawn; all other figures are shown. Import a boundary GeoJSON."),
     "theme_population": ("人口", "Population"),
     "theme_cases": ("事件", "Cases"),
     "theme_alerts": ("风险预警", "Risk alerts"),
@@ -141,7 +143,8 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 # Each theme page keeps its texts in its own module; a key defined twice is a mistake caught here.
-for _theme in (texts_access, texts_alerts, texts_bigscreen, texts_cases, texts_exports, texts_grids, texts_mobile, texts_participation):
+for _theme in (texts_access, texts_alerts, texts_bigscreen, texts_cases, texts_exports, texts_grids, texts_maps, texts_mobile,
+               texts_participation):
     _twice = TEXT.keys() & _theme.TEXT.keys()
     if _twice:
         raise RuntimeError(f"text keys defined twice: {sorted(_twice)}")

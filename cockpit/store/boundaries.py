@@ -11,7 +11,11 @@ from shapely.geometry.base import BaseGeometry
 
 
 class BoundaryError(Exception):
-    """A boundary file is missing or unreadable."""
+    """A boundary file is missing or unreadable; `path` is the file (for the log and `check`, never a page)."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class Boundary(TypedDict):
@@ -38,9 +42,9 @@ def read_features(path: Path) -> dict[str, Boundary]:
             )
         return out
     except FileNotFoundError as exc:
-        raise BoundaryError(str(path)) from exc
+        raise BoundaryError(str(path), path) from exc
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise BoundaryError(f"{path}: {exc}") from exc
+        raise BoundaryError(f"{path}: {exc}", path) from exc
 
 
 def units_path(geo_dir: Path) -> Path:
@@ -50,3 +54,13 @@ def units_path(geo_dir: Path) -> Path:
 def grids_path(geo_dir: Path, community_code: str) -> Path:
     return geo_dir / "grids" / f"{community_code}.geojson"
 
+
+
+def file_label(path: Path | None) -> str:
+    """A boundary file as the layout names it (units.geojson, grids/<code>.geojson): what a page may show.
+
+    The folder it sits in is the server's business (COCKPIT_GEO_DIR): it goes to the log, not to viewers.
+    """
+    if path is None:
+        return "units.geojson"
+    return f"grids/{path.name}" if path.parent.name == "grids" else path.name

@@ -21,11 +21,19 @@ from cockpit.core.model import SEVERITIES, Unit, Window, covered
 from cockpit.domain import alerts as logic
 from cockpit.queries.alerts import BASELINE_DAYS
 from cockpit.store.schema import ALERT_TYPES
-from cockpit.ui import data, device
+from cockpit.ui import data, device, outline
 from cockpit.ui.data import data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
-from cockpit.ui.render import basemap_style, coloured_children, drill_on_click, render_pan_switch, show_chart
+from cockpit.ui.outline import Outline
+from cockpit.ui.render import (
+    basemap_style,
+    coloured_children,
+    drill_on_click,
+    render_pan_switch,
+    render_ranked,
+    show_chart,
+)
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
 from cockpit.views import alert_map
@@ -167,14 +175,20 @@ def render_map(scope: Scope, picked: Picked) -> None:
     """Children coloured by active alerts, the alerts by severity, hotspot rings; a click on a child drills."""
     unit, lang = scope.unit, scope.lang
     coloured = coloured_children(scope, "active_alerts")
-    if coloured is None:
-        return
-    features, bounds, legend = coloured
+    if isinstance(coloured, Outline):  # the children have no boundaries: the nearest outline, the same points
+        features, bounds, legend = outline.outline_features(coloured, lang), coloured.bounds, []
+    else:
+        features, bounds, legend = coloured
     rows, _ = cached_active(scope.url, unit, scope.current.end, picked)
     hot = alert_map.hotspot_points(hotspots(scope, picked), lang)
     height = device.map_height(alert_map.MAP_HEIGHT)  # a phone's map leaves the page around it in view
     deck = alert_map.build_alert_deck(features, bounds, lang, mapview.alert_points(rows, lang), hot,
                                       basemap_style(scope.settings), device.map_width(mapview.MAP_WIDTH), height)
+    if isinstance(coloured, Outline):
+        outline.render_outline_map(coloured, deck, lang, height, f"alert-map-{unit.code}",
+                                   alert_map.build_alert_legend(legend, lang, len(hot) > 0))
+        render_ranked(scope, coloured, "active_alerts")
+        return
     event = st.pydeck_chart(deck, height=height, on_select="rerun", selection_mode="single-object",
                             key=f"alert-map-{unit.code}", width="stretch")
     render_pan_switch(lang)

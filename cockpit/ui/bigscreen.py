@@ -33,12 +33,14 @@ from cockpit.core.i18n import t
 from cockpit.core.model import Unit, compute_windows
 from cockpit.domain import hierarchy, metrics
 from cockpit.store.engine import STORE_ERRORS
-from cockpit.ui import auth, data, frame
+from cockpit.ui import auth, data, frame, outline
+from cockpit.ui.outline import Outline
 from cockpit.ui.render import basemap_style, coloured_children
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import ViewState
 from cockpit.views import bigscreen as bsview
 from cockpit.views import map as mapview
+from cockpit.views import outline as outview
 
 BENCH_ENV = "COCKPIT_BENCH"  # "1": the memory benchmark may refresh faster than the floor (down to 1 s)
 OPTION_NAMES = ("scale", "refresh", "rotate", "every", "reload_hours")
@@ -153,6 +155,7 @@ def _draw(screen: _Screen, base: Scope, now: datetime, stale: str | None) -> Non
     with st.container(key="bs-map"):
         if screen.deck is not None:
             st.pydeck_chart(screen.deck, height=bsview.MAP_H, width="stretch")
+        if screen.legend:  # without any outline to draw, the notice of what is missing still shows
             st.html(screen.legend)
     for theme, body in screen.panels.items():
         with st.container(key=f"bs-{theme}"):
@@ -213,11 +216,17 @@ def _unit_of(base: Scope, code: str) -> Unit:
 
 def _read_map(scope: Scope, metric: str) -> tuple[pdk.Deck | None, str]:
     coloured = coloured_children(scope, metric)
-    if coloured is None:
-        return None, ""
-    features, bounds, legend = coloured
     alert_rows, _venues = data.cached_points(scope.url, scope.unit, scope.current.end)
     alerts = mapview.alert_points(alert_rows, scope.lang)
+    if isinstance(coloured, Outline):  # no boundaries below: the nearest outline with the alerts, and what is missing
+        if not coloured.fc["features"]:
+            return None, outview.notice_html(coloured.fallback, scope.lang, coloured.name, coloured.file)
+        deck = bsview.build_screen_deck(outline.outline_features(coloured, scope.lang), coloured.bounds, scope.lang,
+                                        alerts, basemap_style(scope.settings))
+        legend = mapview.build_legend_html(metric, [], scope.lang, True, False)
+        return outview.as_outline(deck), outview.notice_html(coloured.fallback, scope.lang, coloured.name,
+                                                             coloured.file) + legend
+    features, bounds, legend = coloured
     deck = bsview.build_screen_deck(features, bounds, scope.lang, alerts, basemap_style(scope.settings))
     return deck, mapview.build_legend_html(metric, legend, scope.lang, True, False)
 

@@ -24,13 +24,13 @@ from datetime import datetime
 import streamlit as st
 
 from cockpit import queries
-from cockpit.core.errors import first_line, safe_url
+from cockpit.core.errors import safe_url
 from cockpit.core.i18n import t
 from cockpit.core.model import Unit, compute_windows
 from cockpit.domain import access as rules
 from cockpit.domain import hierarchy
 from cockpit.domain.access import Access
-from cockpit.store.boundaries import BoundaryError
+from cockpit.store.boundaries import BoundaryError, file_label
 from cockpit.store.engine import STORE_ERRORS, make_engine, ping, pool_exhausted
 from cockpit.ui import auth, data
 from cockpit.ui.render import inject_style, render_breadcrumb, render_header
@@ -108,8 +108,9 @@ def section(lang: str) -> Iterator[None]:
         data.note_outage(exc)
         st.caption(t("section_unavailable", lang))
     except BoundaryError as exc:
+        log.warning("boundary file: %s", exc)  # the server's path is for the operator's log, not the viewers
         key = "geo_missing" if isinstance(exc.__cause__, FileNotFoundError) else "geo_broken"
-        st.warning(t(key, lang, path=first_line(exc)))
+        st.warning(t(key, lang, file=file_label(exc.path)))
     except Exception:
         log.exception("page section failed")
         st.caption(t("page_problem", lang))

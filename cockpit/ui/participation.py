@@ -10,7 +10,7 @@ from cockpit.core.i18n import fmt_number, fmt_percent, t
 from cockpit.core.model import Unit, Window
 from cockpit.domain import participation
 from cockpit.domain.hierarchy import short_names
-from cockpit.ui import device
+from cockpit.ui import device, outline
 from cockpit.ui.data import (
     CHART_WIDTH,
     cached_grids,
@@ -20,6 +20,7 @@ from cockpit.ui.data import (
     memo,
 )
 from cockpit.ui.downloads import PageExport, Part, show_table
+from cockpit.ui.outline import Outline
 from cockpit.ui.render import basemap_style, drill_on_click, render_pan_switch, scope_shapes, show_chart
 from cockpit.ui.scope import Scope
 from cockpit.views import participation as partview
@@ -100,15 +101,25 @@ def render_map(scope: Scope) -> None:
     """Children by participants per 1,000 and the venues by their use; a click on a child drills into it."""
     unit, lang = scope.unit, scope.lang
     shapes = scope_shapes(scope)
-    if shapes is None:
-        return
-    fc, bounds = shapes
     parent, level = _rate_scope(scope)
-    features, legend = partmap.colour_children(fc, cached_rates(scope.url, parent, level, scope.current), lang)
+    rates = cached_rates(scope.url, parent, level, scope.current)
+    if isinstance(shapes, Outline):  # the children have no boundaries: the nearest outline, the same venues
+        fc, bounds = outline.outline_features(shapes, lang), shapes.bounds
+        features, legend = fc, []
+    else:
+        fc, bounds = shapes
+        features, legend = partmap.colour_children(fc, rates, lang)
     venues = cached_venue_records(scope.url, unit, scope.current, lang)
     height = device.map_height(MAP_ROWS)  # a phone's map leaves the page around it in view
     deck = partmap.build_deck(features, bounds, venues, basemap_style(scope.settings), height,
                               device.map_width(partmap.MAP_WIDTH))
+    if isinstance(shapes, Outline):
+        outline.render_outline_map(shapes, deck, lang, height, f"part-map-{unit.code}",
+                                   partmap.legend_html(legend, lang) if venues else None)
+        codes = outline.child_codes(scope)
+        shown = rates.reindex(codes).fillna(0.0)
+        outline.render_ranked_children(scope, shapes, shown, t("part_per_1000", lang), [f"{v:,.1f}" for v in shown])
+        return
     event = st.pydeck_chart(deck, height=height, on_select="rerun", selection_mode="single-object",
                             key=f"part-map-{unit.code}", width="stretch")
     render_pan_switch(lang)

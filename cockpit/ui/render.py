@@ -16,8 +16,10 @@ from cockpit.core.errors import safe_url
 from cockpit.core.i18n import t
 from cockpit.core.settings import PROJECT_DIR, Settings
 from cockpit.domain import hierarchy, metrics
+from cockpit.store.boundaries import BoundaryError
 from cockpit.store.engine import STORE_ERRORS
-from cockpit.ui import data, device
+from cockpit.ui import data, device, outline
+from cockpit.ui.outline import Outline
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
 from cockpit.views import basemap, cards, charts
@@ -86,12 +88,16 @@ def render_kpis(scope: Scope) -> None:
 
 
 def render_map(scope: Scope) -> None:
-    """The children coloured by the chosen metric; a click on one drills into it."""
+    """The children coloured by the chosen metric; a click on one drills into it.
+
+    Where the children have no boundaries: the nearest outline with the same points, and the children ranked.
+    """
     vs, lang, unit = scope.view, scope.lang, scope.unit
     coloured = coloured_children(scope, vs.metric)
-    if coloured is None:
-        return
-    features, bounds, legend = coloured
+    if isinstance(coloured, Outline):
+        features, bounds, legend = outline.outline_features(coloured, lang), coloured.bounds, []
+    else:
+        features, bounds, legend = coloured
     alerts = venues = None
     if vs.show_alerts or vs.show_venues:
         alert_rows, venue_rows = data.cached_points(scope.url, unit, scope.current.end)
@@ -100,11 +106,27 @@ def render_map(scope: Scope) -> None:
     height = device.map_height(mapview.MAP_HEIGHT)  # a phone's map leaves the page around it in view
     deck = mapview.build_deck(features, bounds, lang, vs.extrude, alerts, venues,
                               basemap_style(scope.settings), device.map_width(mapview.MAP_WIDTH), height)
+    legend_html = mapview.build_legend_html(vs.metric, legend, lang, alerts is not None, venues is not None)
+    if isinstance(coloured, Outline):
+        outline.render_outline_map(coloured, deck, lang, height, f"map-{unit.code}", legend_html)
+        render_ranked(scope, coloured, vs.metric)
+        return
     event = st.pydeck_chart(deck, height=height, on_select="rerun", selection_mode="single-object",
                             key=f"map-{unit.code}", width="stretch")
     render_pan_switch(lang)
-    st.html(mapview.build_legend_html(vs.metric, legend, lang, alerts is not None, venues is not None))
+    st.html(legend_html)
     drill_on_click(scope, event, features)
+
+
+def render_ranked(scope: Scope, found: Outline, metric: str) -> None:
+    """The children ranked by one of the overview's map metrics (where the map cannot colour them)."""
+    if scope.child_level is None:
+        return
+    codes = outline.child_codes(scope)
+    values = data.map_values(scope.url, scope.tree, scope.unit, scope.child_level, scope.current, codes)
+    shown = values[metric].reindex(codes).fillna(0.0) if metric in values else pd.Series(0.0, index=codes)
+    texts = [mapview.format_metric(float(v), metric, scope.lang) for v in shown]
+    outline.render_ranked_children(scope, found, shown, t(f"m_{metric}", scope.lang), texts)
 
 
 def render_pan_switch(lang: str) -> None:
@@ -115,11 +137,14 @@ def render_pan_switch(lang: str) -> None:
     st.html(mapview.build_pan_switch_html(t("mb_pan_map", lang)))
 
 
-def coloured_children(scope: Scope, metric: str) -> tuple[dict, tuple, list] | None:
-    """The shapes in view coloured by one of the overview's map metrics, their bounds and legend (None: no shapes)."""
+def coloured_children(scope: Scope, metric: str) -> tuple[dict, tuple, list] | Outline:
+    """The shapes in view coloured by one of the overview's map metrics, their bounds and legend.
+
+    Where those shapes are missing, the fallback (outline.Outline) instead: every map draws it.
+    """
     shapes = scope_shapes(scope)
-    if shapes is None:
-        return None
+    if isinstance(shapes, Outline):
+        return shapes
     fc, bounds = shapes
     codes = [f["properties"]["code"] for f in fc["features"]]
     values = data.map_values(scope.url, scope.tree, scope.unit, scope.child_level, scope.current, codes)
@@ -136,14 +161,20 @@ def drill_on_click(scope: Scope, event: object, features: dict) -> None:
         st.rerun()
 
 
-def scope_shapes(scope: Scope) -> tuple[dict, tuple] | None:
-    """The shapes every map of a page draws (the unit's children, or a grid itself), or None with a notice."""
+def scope_shapes(scope: Scope) -> tuple[dict, tuple] | Outline:
+    """The shapes every map of a page draws (the unit's children, or a grid itself).
+
+    Where none are there (no file, none in the file, a broken file), the nearest outline that is,
+    with what is missing (cockpit.ui.outline); only then is anything more read.
+    """
     unit = scope.unit
-    fc, bounds = data.cached_display_geometry(str(scope.settings.geo_dir), unit.code, unit.level, scope.child_level,
-                                              unit.parent_code if unit.level == "grid" else None)
+    try:
+        fc, bounds = data.cached_display_geometry(str(scope.settings.geo_dir), unit.code, unit.level,
+                                                  scope.child_level, unit.parent_code if unit.level == "grid" else None)
+    except BoundaryError as exc:
+        return outline.read_outline(scope, exc)
     if not fc["features"]:
-        st.warning(t("geo_missing", scope.lang, path=str(scope.settings.geo_dir)))
-        return None
+        return outline.read_outline(scope)
     return fc, bounds
 
 

@@ -252,8 +252,9 @@ def build_legend_html(metric: str, legend: list[tuple[str, float | None, float |
     if venues_on:
         rgb = VENUE_COLOUR
         rows.append(f'<span class="lg"><b style="background:rgb({rgb[0]},{rgb[1]},{rgb[2]})"></b>{t("venues_layer", lang)}</span>')
-    title = html.escape(t(f"m_{metric}", lang))
-    return f'<div class="legend"><span class="lgt">{title}</span>{"".join(rows)}</div>'
+    # No classes: the shapes are an outline only (cockpit.ui.outline), so the metric's name would label nothing.
+    title = f'<span class="lgt">{html.escape(t(f"m_{metric}", lang))}</span>' if legend else ""
+    return f'<div class="legend">{title}{"".join(rows)}</div>'
 
 
 def colour_features(fc: dict, figures: pd.DataFrame, metric: str, lang: str) -> tuple[dict, list]:

@@ -88,6 +88,7 @@ def legend_html(legend: list, lang: str) -> str:
     for kind, rgb in VENUE_COLOURS.items():
         rows.append(f'<span class="lg"><b style="background:rgb({rgb[0]},{rgb[1]},{rgb[2]})"></b>'
                     f'{html.escape(t(f"venue_{kind}", lang))}</span>')
-    title = html.escape(t("part_map_legend", lang))
+    # No classes: the shapes are an outline only (cockpit.ui.outline), the rate's name would label nothing.
+    title = f'<span class="lgt">{html.escape(t("part_map_legend", lang))}</span>' if legend else ""
     note = html.escape(t("part_venues_legend", lang))
-    return f'<div class="legend"><span class="lgt">{title}</span>{"".join(rows)}<span class="lgt">{note}</span></div>'
+    return f'<div class="legend">{title}{"".join(rows)}<span class="lgt">{note}</span></div>'
