@@ -44,6 +44,12 @@ class Access:
     def is_open(self) -> bool:
         return self.role == OPEN
 
+    @property
+    def sees_import_hints(self) -> bool:
+        """Whether an empty theme names the import command that fills it: staff and the open demo's
+        operator, not a plain viewer nor a wall (a command is nothing they can act on)."""
+        return self.valid and self.role not in ("viewer", KIOSK)
+
     def allows(self, code: str) -> bool:
         """Whether a unit or grid code lies in this user's subtree."""
         if not self.valid:

@@ -33,6 +33,7 @@ from cockpit.queries.cases import (
     fetch_rolled_case_workload,
     fetch_tier_breakdown,
 )
+from cockpit.queries.facts import fetch_facts, fetch_newest_fact
 from cockpit.queries.grids import fetch_closing_times, fetch_grid_table
 from cockpit.queries.overview import fetch_child_metrics, fetch_daily
 from cockpit.queries.participation import (
@@ -65,7 +66,7 @@ __all__ = [
     "fetch_daily", "fetch_data_end", "fetch_data_start", "fetch_grid", "fetch_grid_codes", "fetch_grids", "fetch_has_units", "fetch_meta",
     "fetch_points_stats",
     "fetch_population", "fetch_tier_breakdown", "fetch_units", "fetch_venues",
-    "fetch_closing_times", "fetch_grid_table",
+    "fetch_closing_times", "fetch_grid_table", "fetch_facts", "fetch_newest_fact",
     "fetch_activity_stats", "fetch_child_participants", "fetch_points_series", "fetch_top_communities",
     "fetch_venue_use", "fetch_votes", "fetch_rolled_child_participants", "fetch_rolled_top_communities",
     "fetch_rolled_points_series",

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from cockpit.core.model import Unit
 from cockpit.queries.base import Bind, in_unit, rows, tuples
+from cockpit.queries.facts import fetch_newest_fact
 from cockpit.store.schema import admin_unit, case_record, grid, meta, venue
 
 
@@ -45,9 +46,12 @@ def fetch_data_start(bind: Bind) -> datetime | None:
 
 
 def fetch_data_end(bind: Bind) -> datetime | None:
-    """The latest receipt time in the data: the default end of every period."""
+    """The latest receipt time in the data: the default end of every period.
+
+    A city that has not imported cases yet ends at its newest other fact; None when there is none (#28).
+    """
     value = rows(bind, select(func.max(case_record.c.received_at)))[0][0]
-    return pd.Timestamp(value).to_pydatetime() if value is not None else None
+    return pd.Timestamp(value).to_pydatetime() if value is not None else fetch_newest_fact(bind)
 
 
 def fetch_venues(bind: Bind, unit: Unit, limit: int = 5000) -> pd.DataFrame:

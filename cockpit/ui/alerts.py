@@ -25,6 +25,7 @@ from cockpit.ui import data, device, outline
 from cockpit.ui.data import data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
+from cockpit.ui.nodata import no_data, render_no_data
 from cockpit.ui.outline import Outline
 from cockpit.ui.render import (
     basemap_style,
@@ -168,6 +169,8 @@ def card_figures(scope: Scope, picked: Picked) -> dict:
 
 
 def render_cards(scope: Scope, picked: Picked) -> None:
+    if render_no_data(scope, "alerts"):  # no alert under the unit yet: 暂无数据, not zeros and "all quiet" (#28)
+        return
     st.html(specs.build_alert_cards(card_figures(scope, picked), scope.lang))
 
 
@@ -205,6 +208,8 @@ def panel_chart(scope: Scope, picked: Picked) -> Chart:
 
 
 def render_charts(scope: Scope, picked: Picked) -> None:
+    if "alerts" in no_data(scope):  # the card above says 暂无数据
+        return
     show_chart(panel_chart(scope, picked), scope.memo_key(PAGE, picked))
 
 

@@ -31,7 +31,7 @@ import streamlit as st
 
 from cockpit.core.i18n import t
 from cockpit.core.model import Unit, compute_windows
-from cockpit.domain import hierarchy, metrics
+from cockpit.domain import facts, hierarchy, metrics
 from cockpit.store.engine import STORE_ERRORS
 from cockpit.ui import auth, data, frame, outline
 from cockpit.ui.outline import Outline
@@ -238,8 +238,10 @@ def _read_panels(scope: Scope, theme_on: str) -> dict[str, str]:
     kpis = metrics.compute_kpis(current, data.comparison_values(url, unit, scope.previous),
                                 data.comparison_values(url, unit, scope.last_year))
     daily = data.cached_daily(url, unit, scope.current)
+    empty = facts.missing(data.cached_facts(url, unit))  # 暂无数据 for a theme with no fact under the unit (#28)
     panels = {}
     for theme in bsview.THEMES:
-        svg = data.svg_of(bsview.build_trend, daily, theme, scope.lang) if bsview.has_trend(theme) else None
-        panels[theme] = bsview.build_panel_html(theme, kpis, scope.lang, theme == theme_on, severities, svg)
+        drawn = bsview.has_trend(theme) and theme not in empty
+        svg = data.svg_of(bsview.build_trend, daily, theme, scope.lang) if drawn else None
+        panels[theme] = bsview.build_panel_html(theme, kpis, scope.lang, theme == theme_on, severities, svg, theme in empty)
     return panels

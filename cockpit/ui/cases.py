@@ -24,6 +24,7 @@ from cockpit.ui import data
 from cockpit.ui.data import data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
+from cockpit.ui.nodata import no_data, render_no_data
 from cockpit.ui.render import show_chart
 from cockpit.ui.scope import Scope
 from cockpit.views import cases as views
@@ -156,6 +157,8 @@ def render_filters(scope: Scope) -> CaseView:
 
 
 def render_kpis(v: CaseView) -> None:
+    if render_no_data(v.scope, "cases"):  # no case under the unit yet: 暂无数据, not a card of zeros (#28)
+        return
     st.html(views.build_kpi_html(kpi_values(v), v.scope.lang))
 
 
@@ -185,6 +188,8 @@ def funnel_chart(v: CaseView) -> tuple[Chart, int]:
 
 
 def render_funnel(v: CaseView) -> None:
+    if "cases" in no_data(v.scope):  # the card above says 暂无数据; empty charts would only repeat zeros
+        return
     chart, sampled = funnel_chart(v)
     _svg(chart)
     st.caption(t("cs_sample_note", v.scope.lang, n=sampled))
@@ -199,6 +204,8 @@ def tier_chart(v: CaseView) -> Chart:
 
 
 def render_tiers(v: CaseView) -> None:
+    if "cases" in no_data(v.scope):
+        return
     _svg(tier_chart(v))
 
 

@@ -178,6 +178,12 @@ def cached_data_start(url: str) -> datetime | None:
 
 
 @data_call()
+def cached_facts(url: str, unit: Unit) -> dict[str, bool]:
+    """Per theme, whether any fact lies under the unit (one statement of four EXISTS; #28)."""
+    return queries.fetch_facts(engine(url), unit)
+
+
+@data_call()
 def cached_grid(url: str, code: str) -> dict | None:
     return queries.fetch_grid(engine(url), code)
 

@@ -19,6 +19,7 @@ from cockpit.domain import hierarchy, metrics
 from cockpit.ui import data, device
 from cockpit.ui.alerts import Picked, cached_active
 from cockpit.ui.cases import cached_case_categories, cached_case_list
+from cockpit.ui.nodata import no_data
 from cockpit.ui.scope import Scope
 from cockpit.views import home as views
 
@@ -68,7 +69,7 @@ def render_figures(scope: Scope) -> None:
     current, _ = data.cached_window_values(url, unit, scope.current)
     kpis = metrics.compute_kpis(current, data.comparison_values(url, unit, scope.previous),
                                 data.comparison_values(url, unit, scope.last_year))
-    st.html(views.build_home_figures_html(kpis, scope.lang))
+    st.html(views.build_home_figures_html(kpis, scope.lang, no_data(scope)))
 
 
 def open_cases(scope: Scope) -> tuple[pd.DataFrame, int]:

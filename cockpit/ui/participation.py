@@ -20,6 +20,7 @@ from cockpit.ui.data import (
     memo,
 )
 from cockpit.ui.downloads import PageExport, Part, show_table
+from cockpit.ui.nodata import render_no_data
 from cockpit.ui.outline import Outline
 from cockpit.ui.render import basemap_style, drill_on_click, render_pan_switch, scope_shapes, show_chart
 from cockpit.ui.scope import Scope
@@ -146,6 +147,8 @@ def panel_chart(scope: Scope) -> Chart:
 
 
 def render_charts(scope: Scope) -> None:
+    if render_no_data(scope, "points"):  # no points entry under the unit yet: 暂无数据, not flat zero lines (#28)
+        return
     show_chart(panel_chart(scope), scope.memo_key(PAGE))
 
 

@@ -19,6 +19,7 @@ from cockpit.domain import hierarchy, metrics
 from cockpit.store.boundaries import BoundaryError
 from cockpit.store.engine import STORE_ERRORS
 from cockpit.ui import data, device, outline
+from cockpit.ui.nodata import no_data
 from cockpit.ui.outline import Outline
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
@@ -39,7 +40,9 @@ def inject_style() -> None:
 
 def render_header(scope: Scope) -> None:
     meta = data.cached_meta(scope.url)
-    st.html(cards.build_header_html(scope.unit, meta.get("label") == "demo", scope.end, scope.current, scope.lang))
+    # 数据截至 is the newest fact (scope.end falls back to now for the windows when there is none: #28)
+    end = data.cached_data_end(scope.url)
+    st.html(cards.build_header_html(scope.unit, meta.get("label") == "demo", end, scope.current, scope.lang))
 
 
 def render_breadcrumb(scope: Scope) -> None:
@@ -84,7 +87,8 @@ def render_kpis(scope: Scope) -> None:
     current, severities = data.cached_window_values(url, unit, scope.current)
     kpis = metrics.compute_kpis(current, data.comparison_values(url, unit, scope.previous),
                                 data.comparison_values(url, unit, scope.last_year))
-    st.html(cards.build_kpi_html(kpis, scope.lang, severities))
+    st.html(cards.build_kpi_html(kpis, scope.lang, severities, no_data(scope), scope.access.sees_import_hints))
+
 
 
 def render_map(scope: Scope) -> None:
@@ -181,7 +185,8 @@ def scope_shapes(scope: Scope) -> tuple[dict, tuple] | Outline:
 def trend_chart(scope: Scope) -> Chart:
     url, unit, w = scope.url, scope.unit, scope.current
     return Chart("trends", t("ov_trends", scope.lang), charts.build_trend_panel,
-                 (data.cached_daily(url, unit, w), data.cached_tiers(url, unit, w), scope.lang, data.CHART_WIDTH))
+                 (data.cached_daily(url, unit, w), data.cached_tiers(url, unit, w), scope.lang, data.CHART_WIDTH,
+                  tuple(sorted(no_data(scope)))))
 
 
 def show_chart(chart: Chart, key: tuple | None = None) -> None:

@@ -163,7 +163,9 @@ def build_header_html(unit: Unit, is_demo: bool, data_end: datetime | None, peri
                       refreshed_at: datetime, stale: str | None = None, step: Step | None = None) -> str:
     """Title (the unit's name), level and period, the demo label, the data stamp and the stale notice."""
     badge = f'<span class="bs-demo">{_e(t("demo_badge", lang))}</span>' if is_demo else ""
-    stamp = t("bs_as_of", lang, time=f"{fmt_date(data_end, lang)} {_hm(data_end)}") if data_end else ""
+    # No fact in the store yet: 数据截至 暂无数据, never an empty segment between two separators (#28).
+    when = f"{fmt_date(data_end, lang)} {_hm(data_end)}" if data_end else t("no_data", lang)
+    stamp = t("bs_as_of", lang, time=when)
     rot = ""
     if step is not None and step.length > 1:
         rot = f'<span class="bs-rot">{_e(t("bs_rotating", lang, n=step.position, total=step.length))}</span>'
@@ -212,11 +214,19 @@ def svg_data_uri(svg: str) -> str:
 
 
 def build_panel_html(theme: str, kpis: Mapping[str, Kpi], lang: str, on: bool = False,
-                     severities: tuple[int, int, int, int] | None = None, trend_svg: str | None = None) -> str:
-    """One theme's panel: its large figures with 环比/同比, the smaller ones, and its trend (an SVG image)."""
+                     severities: tuple[int, int, int, int] | None = None, trend_svg: str | None = None,
+                     no_data: bool = False) -> str:
+    """One theme's panel: its large figures with 环比/同比, the smaller ones, and its trend (an SVG image).
+
+    `no_data`: the theme has no fact under the unit (#28): its title over 暂无数据, no figure, no trend.
+    """
     big, small, _series = PANELS[theme]
-    parts = [f'<div class="bs-ptitle">{_e(t(f"theme_{theme}", lang))}</div>',
-             '<div class="bs-bigrow">' + "".join(_figure(kpis[k], k, lang, True) for k in big) + "</div>"]
+    title = f'<div class="bs-ptitle">{_e(t(f"theme_{theme}", lang))}</div>'
+    if no_data:
+        empty = (f'<div class="bs-bigrow"><div class="bs-big bs-nodata"><div class="bs-value" style="color:#8aa4bf">{_e(t("no_data", lang))}'
+                 f'</div></div></div>')
+        return f'<div class="bs-panel theme-{theme} nodata{" on" if on else ""}" data-theme="{theme}">{title}{empty}</div>'
+    parts = [title, '<div class="bs-bigrow">' + "".join(_figure(kpis[k], k, lang, True) for k in big) + "</div>"]
     if theme == "alerts" and severities is not None:
         chips = "".join(f'<span class="bs-sev s{i + 1}" title="{_e(t(f"severity_{i + 1}", lang))}">'
                         f'{_e(t(f"severity_{i + 1}", lang))} {n}</span>' for i, n in enumerate(severities))
@@ -270,7 +280,10 @@ def build_trend(daily: pd.DataFrame, theme: str, lang: str) -> alt.VConcatChart 
         return None
     width = CHART_W - (70 if len(series) > 1 else 0)  # room for the two-series legend, as the overview leaves
     chart = charts.build_trend_chart(daily, list(series), t(TREND_TITLES[theme], lang), lang, height=CHART_H)
-    if lang == "zh":  # 2万, not 20k: SI prefixes read as English on a Chinese wall
+    top = daily[list(series)].max().max() if len(daily) else 0
+    # 2万, not 20k: SI prefixes read as English on a Chinese wall. Small counts keep the chart's own
+    # whole-number ticks (charts.count_axis): three free ticks over 0..1 would read 0, 1, 1 (#28).
+    if lang == "zh" and not (pd.isna(top) or top <= 3):
         y = chart.to_dict()["encoding"]["y"]
         chart = chart.encode(y=alt.Y("value:Q", title=None, scale=alt.Scale(**y["scale"]),
                                      axis=alt.Axis(tickCount=3, labelExpr=ZH_AXIS_LABEL)))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from cockpit.core.i18n import change_direction, fmt_change, fmt_date, fmt_number, fmt_percent, t
 from cockpit.core.model import Unit, Window
+from cockpit.domain import facts
 from cockpit.domain.metrics import THEMES, Kpi
 
 
@@ -40,10 +42,30 @@ GOOD_WHEN_UP = {
 }
 
 
-def build_kpi_html(kpis: dict[str, Kpi], lang: str, severity_counts: tuple[int, int, int, int] | None = None) -> str:
-    """Four theme cards, each KPI with its 环比 (vs previous period) and 同比 (vs last year)."""
+def build_no_data_html(theme: str, lang: str, hint: bool) -> str:
+    """What a theme without a single fact under the unit shows instead of its figures: 暂无数据, not 0
+    (#28); with `hint`, the import command that fills it (for an operator, never a wall or a viewer)."""
+    how = ""
+    if hint:
+        how = (f'<div class="ck-nodata-how">{html.escape(t("no_data_fill", lang))}'
+               f'<code>{html.escape(facts.import_command(theme))}</code></div>')
+    title = t("no_data_theme", lang, theme=t(f"theme_{theme}", lang))
+    return (f'<div class="ck-nodata" data-theme="{theme}" title="{html.escape(title)}">'
+            f'<div class="ck-nodata-v">{html.escape(t("no_data", lang))}</div>{how}</div>')
+
+
+def build_kpi_html(kpis: dict[str, Kpi], lang: str, severity_counts: tuple[int, int, int, int] | None = None,
+                   no_data: Collection[str] = (), hint: bool = False) -> str:
+    """Four theme cards, each KPI with its 环比 (vs previous period) and 同比 (vs last year).
+
+    A theme in `no_data` (no fact under the unit) shows 暂无数据 and, with `hint`, its import command.
+    """
     cards = []
     for theme, keys in THEMES.items():
+        if theme in no_data:
+            cards.append(f'<div class="card theme-{theme} nodata"><div class="ct">{html.escape(t(f"theme_{theme}", lang))}</div>'
+                         f'{build_no_data_html(theme, lang, hint)}</div>')
+            continue
         rows = []
         for key in keys:
             k = kpis[key]
@@ -64,12 +86,16 @@ def build_kpi_html(kpis: dict[str, Kpi], lang: str, severity_counts: tuple[int, 
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
-def build_header_html(unit: Unit, is_demo: bool, end: datetime, w: Window, lang: str) -> str:
-    """The page title (unit name, demo badge) and the line under it: level, code, period, data as of."""
+def build_header_html(unit: Unit, is_demo: bool, end: datetime | None, w: Window, lang: str) -> str:
+    """The page title (unit name, demo badge) and the line under it: level, code, period, data as of.
+
+    `end` is the newest fact's time; None (no fact in the store yet) reads 数据截至 暂无数据.
+    """
     badge = f'<span class="ck-badge">{t("demo_badge", lang)}</span>' if is_demo else ""
     period = f"{fmt_date(w.start, lang)} – {fmt_date(w.end - timedelta(seconds=1), lang)}"
+    stamp = fmt_date(end, lang) if end is not None else t("no_data", lang)
     return (
         f'<h1 class="ck-title">{t("app_title", lang)} · {html.escape(unit.name)}{badge}</h1>'
         f'<div class="ck-sub">{t(f"level_{unit.level}", lang)} {unit.code} · {t("period", lang)} {period} · '
-        f'{t("as_of", lang)} {fmt_date(end, lang)}</div>'
+        f'{t("as_of", lang)} {stamp}</div>'
     )

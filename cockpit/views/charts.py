@@ -88,15 +88,25 @@ IMAGE_THEME = {
     "font": "Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif",
 }
 
-def build_trend_panel(daily: pd.DataFrame, tiers: pd.DataFrame, lang: str, width: int = 560) -> alt.VConcatChart:
-    """The overview's four small charts stacked in one spec, so one render makes one image."""
+def build_trend_panel(daily: pd.DataFrame, tiers: pd.DataFrame, lang: str, width: int = 560,
+                      no_data: tuple[str, ...] = ()) -> alt.VConcatChart:
+    """The overview's four small charts stacked in one spec, so one render makes one image.
+
+    A theme in `no_data` (no fact under the unit, #28) gets 暂无数据 under its title, not a flat 0 line.
+    """
     legend_room = 70  # the two-series chart keeps its legend on the right
+
+    def trend(theme: str, columns: list[str], title: str, height: int, w: int) -> alt.Chart:
+        if theme in no_data:
+            return nothing_chart(t(title, lang), t("no_data", lang), width, height, fontSize=14)
+        return build_trend_chart(daily, columns, t(title, lang), lang).properties(width=w, height=height)
+
     charts = [
-        build_trend_chart(daily, ["cases_received", "cases_closed"], t("trend_cases", lang), lang)
-        .properties(width=width - legend_room, height=110),
-        build_trend_chart(daily, ["alerts_raised"], t("trend_alerts", lang), lang).properties(width=width, height=62),
-        build_trend_chart(daily, ["points_earned"], t("trend_points", lang), lang).properties(width=width, height=62),
-        build_tier_chart(tiers, lang).properties(width=width, height=100),
+        trend("cases", ["cases_received", "cases_closed"], "trend_cases", 110, width - legend_room),
+        trend("alerts", ["alerts_raised"], "trend_alerts", 62, width),
+        trend("points", ["points_earned"], "trend_points", 62, width),
+        nothing_chart(t("tiers_title", lang), t("no_data", lang), width, 100, fontSize=14) if "cases" in no_data
+        else build_tier_chart(tiers, lang).properties(width=width, height=100),
     ]
     return alt.vconcat(*charts, spacing=16).resolve_scale(color="independent").resolve_legend(color="independent")
 

@@ -6,6 +6,7 @@ Short lines for a 390-pixel screen; nothing here is wider than the screen (mobil
 from __future__ import annotations
 
 import html
+from collections.abc import Collection
 
 import pandas as pd
 
@@ -14,6 +15,7 @@ from cockpit.domain.metrics import Kpi
 from cockpit.views.cards import GOOD_WHEN_UP, change_class, format_kpi
 
 FIGURES = ("open", "overdue", "active", "closure_rate")  # what a grid worker checks on the way
+FIGURE_THEME = {"open": "cases", "overdue": "cases", "active": "alerts", "closure_rate": "cases"}
 LABELS = {"open": "mb_open", "overdue": "mb_overdue", "active": "mb_active", "closure_rate": "mb_closure"}
 
 
@@ -22,12 +24,17 @@ def _change(k: Kpi, lang: str) -> str:
     return f'<span class="chg {cls}">{html.escape(t("mom", lang))} {html.escape(fmt_change(k.mom, lang))}</span>'
 
 
-def build_home_figures_html(kpis: dict[str, Kpi], lang: str) -> str:
-    """Four figures in a 2×2 grid, each with its 环比."""
+def build_home_figures_html(kpis: dict[str, Kpi], lang: str, no_data: Collection[str] = ()) -> str:
+    """Four figures in a 2×2 grid, each with its 环比; a figure whose theme is in `no_data` (no fact under
+    the unit, #28) reads 暂无数据, not 0."""
     cells = []
     for key in FIGURES:
         k = kpis.get(key)
         if k is None:
+            continue
+        if FIGURE_THEME[key] in no_data:
+            cells.append(f'<div class="mb-fig nodata" data-key="{key}"><div class="kl">{html.escape(t(LABELS[key], lang))}'
+                         f'</div><div class="kv" style="color:#9fb3c8">{html.escape(t("no_data", lang))}</div></div>')
             continue
         alarm = " mb-alarm" if key in ("overdue", "active") and (k.value or 0) > 0 else ""
         cells.append(f'<div class="mb-fig{alarm}" data-key="{key}"><div class="kl">{html.escape(t(LABELS[key], lang))}</div>'

@@ -469,8 +469,9 @@ def test_missing_geo_dir_warns_but_shows_figures(clean_env, units, start, tmp_pa
     assert_view(at, units, units.first("street"), 30, "open_cases")
 
 
-def test_units_without_any_facts_render_zeros(clean_env, small_demo, units, start, tmp_path):
-    """The hierarchy is loaded but no cases, alerts, points or population yet: zeros and dashes, no crash."""
+def test_units_without_any_facts_read_no_data(clean_env, small_demo, units, start, tmp_path):
+    """The hierarchy is loaded but no cases, alerts, points or population yet: every theme card says
+    "No data yet" (not 0, #28) with the import command (the open demo's operator), the header too; no crash."""
     db = tmp_path / "city.sqlite"
     shutil.copyfile(small_demo.db_path, db)
     with sqlite3.connect(db) as conn:
@@ -484,9 +485,10 @@ def test_units_without_any_facts_render_zeros(clean_env, small_demo, units, star
         assert_view(at, units, code, 30, "open_cases", "en")
         assert at.error == [] and at.warning == []
         html = kpi_html(at)
-        assert kpi_value(html, "registered") == "0" and kpi_value(html, "open") == "0"
-        assert kpi_value(html, "closure_rate") == "—"
-        assert len(chart_svgs(at)) == 1
+        assert html.count("No data yet") == 4 and 'class="kv"' not in html  # was 0 and — before #28: the tables are empty
+        assert "python -m cockpit import csv population.csv --table population_stat" in html
+        assert "Data as of No data yet" in header_html(at)
+        assert len(chart_svgs(at)) == 1 and chart_svgs(at)[0].count(">No data yet<") == 4
 
 
 # ---------------------------------------------------------------- 8. first run
