@@ -194,3 +194,24 @@ def test_the_rank_chart_of_no_children_says_so():
     frame = outview.rank_frame(pd.Series(dtype=float), {}, {}, [])
     spec = outview.build_rank_chart(frame, "grid", "活跃预警", "zh", 560).to_dict(validate=False)
     assert "无下级单元。" in json.dumps(spec, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- what `python -m cockpit check` says
+
+
+def test_check_lists_the_units_without_a_boundary_by_tier(tmp_path):
+    """A first day's folder (city and district outlines): the operator reads which tiers are missing."""
+    from cockpit.tools.check.geo import check_geo
+
+    ring = [[120.0, 29.5], [120.3, 29.5], [120.3, 29.8], [120.0, 29.8], [120.0, 29.5]]
+    features = [{"type": "Feature", "properties": {"code": c}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+                for c in (CITY, DISTRICT)]
+    (tmp_path / "units.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    levels = {CITY: "city", DISTRICT: "district", STREET: "street", "330402002000": "street", COMMUNITY: "community"}
+    found: list[tuple[str, str, str, str]] = []
+    check_geo(tmp_path, levels.keys(), {COMMUNITY: [GRID]}, lambda *a: found.append(a), levels=levels)
+    assert ("admin_unit", "boundary", "street has no feature in units.geojson", f"code={STREET}") in found
+    assert ("admin_unit", "boundary", "community has no feature in units.geojson", f"code={COMMUNITY}") in found
+    [grids] = [f for f in found if f[0] == f"grids/{COMMUNITY}.geojson"]
+    assert grids[2].startswith("file missing; 1 grid rows have no boundary")
+    assert not [f for f in found if f[3] in (f"code={CITY}", f"code={DISTRICT}")]

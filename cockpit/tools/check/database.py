@@ -100,7 +100,8 @@ def check_database(engine: Engine, geo_dir: Path | None = None) -> list[Problem]
         _check_units(units or {}, found)
         if geo_dir is not None:
             grids = _read_grids(conn, present, found)
-            check_geo(Path(geo_dir), None if units is None else units.keys(), grids, found.add)
+            check_geo(Path(geo_dir), None if units is None else units.keys(), grids, found.add,
+                      levels=None if units is None else {code: level for code, (level, _) in units.items()})
     return found.problems()
 
 

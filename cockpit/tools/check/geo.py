@@ -9,7 +9,7 @@ finding, never an exception.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from shapely.errors import GEOSException
@@ -22,14 +22,19 @@ Add = Callable[[str, str, str, str], None]
 
 
 def check_geo(
-    geo_dir: Path, unit_codes: Iterable[str] | None, grids_by_community: dict[str, list[str]] | None, add: Add
+    geo_dir: Path, unit_codes: Iterable[str] | None, grids_by_community: dict[str, list[str]] | None, add: Add,
+    levels: Mapping[str, str] | None = None,
 ) -> None:
-    """Compare ``geo_dir`` with the units and grids read from the database (None: table unreadable)."""
+    """Compare ``geo_dir`` with the units and grids read from the database (None: table unreadable).
+
+    ``levels`` (code -> level) splits the units without a feature by tier: a city's first day has its
+    city and district outlines only, and the operator reads "street … 72 rows", not one list of 1,274.
+    """
     if not geo_dir.is_dir():
         add("geo", "directory", "boundary directory not found", str(geo_dir))
         return
     if unit_codes is not None:
-        _check_file(geo_dir / "units.geojson", "units.geojson", set(unit_codes), "admin_unit", add)
+        _check_file(geo_dir / "units.geojson", "units.geojson", set(unit_codes), "admin_unit", add, levels=levels)
     if grids_by_community is None:
         return
     grid_dir = geo_dir / "grids"
@@ -49,7 +54,8 @@ def check_geo(
 
 
 def _check_file(
-    path: Path, label: str, expected: set[str], db_table: str, add: Add, missing_where: str | None = None
+    path: Path, label: str, expected: set[str], db_table: str, add: Add, missing_where: str | None = None,
+    levels: Mapping[str, str] | None = None,
 ) -> None:
     features, error = _read_features(path)
     if features is None:
@@ -71,7 +77,10 @@ def _check_file(
         if problem:
             add(label, "geometry", problem, where)
     for code in sorted(expected - seen):
-        add(db_table, "boundary", f"has no feature in {missing_where or label}", f"code={code}")
+        # The pages draw the nearest outline above such a unit and rank its children (cockpit.ui.outline).
+        level = (levels or {}).get(code)
+        message = f"has no feature in {missing_where or label}"
+        add(db_table, "boundary", f"{level} {message}" if level else message, f"code={code}")
 
 
 def _read_features(path: Path) -> tuple[list | None, str]:
