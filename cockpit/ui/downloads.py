@@ -66,6 +66,8 @@ def about_rows(exp: PageExport, tables: Sequence[Table], exported_at: datetime |
     s, lang = exp.scope, exp.scope.lang
     last_day = s.current.end - pd.Timedelta(days=1)
     is_demo = data.cached_meta(s.url).get("label") == "demo"
+    # The newest fact (s.end) or, when the store has none yet, 暂无数据 — s.end is then only today (#28).
+    data_end = s.end if data.cached_data_end(s.url) is not None else None
     rows: list[tuple[str, object]] = [
         (t("ex_source", lang), t("ex_source_value", lang)),
         (t("ex_unit", lang), s.unit.name),
@@ -74,7 +76,7 @@ def about_rows(exp: PageExport, tables: Sequence[Table], exported_at: datetime |
         (t("ex_page", lang), t(exp.page, lang)),
         (t("ex_period", lang), t("ex_period_value", lang, start=fmt_date(s.current.start, lang),
                                  end=fmt_date(last_day, lang), days=s.view.period_days)),
-        (t("ex_data_end", lang), s.end.replace(microsecond=0)),
+        (t("ex_data_end", lang), data_end.replace(microsecond=0) if data_end else t("no_data", lang)),
         (t("ex_exported", lang), (exported_at or datetime.now()).replace(microsecond=0)),
         (t("ex_data", lang), t("ex_demo", lang) if is_demo else t("ex_real", lang)),
         (t("ex_filters", lang), "；".join(f"{k}：{v}" for k, v in exp.filters) if exp.filters else t("ex_no_filter", lang)),

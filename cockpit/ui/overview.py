@@ -6,6 +6,7 @@ from cockpit.core.i18n import t
 from cockpit.domain import metrics
 from cockpit.ui import data
 from cockpit.ui.downloads import PageExport, Part
+from cockpit.ui.nodata import no_data
 from cockpit.ui.render import trend_chart
 from cockpit.ui.scope import Scope
 from cockpit.views import overview as views
@@ -20,7 +21,7 @@ def kpis_table(scope: Scope) -> Table:
     current, _ = data.cached_window_values(url, unit, scope.current)
     kpis = metrics.compute_kpis(current, data.comparison_values(url, unit, scope.previous),
                                 data.comparison_values(url, unit, scope.last_year))
-    return views.kpi_table(kpis, scope.lang, t("ov_kpis", scope.lang))
+    return views.kpi_table(kpis, scope.lang, t("ov_kpis", scope.lang), no_data(scope))
 
 
 def sub_units_table(scope: Scope) -> Table:

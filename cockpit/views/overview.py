@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 from cockpit.core.i18n import shown_change, t
@@ -9,10 +11,14 @@ from cockpit.domain.metrics import MAP_METRICS, THEMES, Kpi
 from cockpit.views.tables import Table
 
 
-def kpi_table(kpis: dict[str, Kpi], lang: str, title: str) -> Table:
-    """Every card figure with its 环比 and 同比 (relative changes, as fractions)."""
+def kpi_table(kpis: dict[str, Kpi], lang: str, title: str, no_data: Collection[str] = ()) -> Table:
+    """Every card figure with its 环比 and 同比 (relative changes, as fractions).
+
+    A theme in `no_data` (no fact under the unit, #28) has empty cells, as its card says 暂无数据: never a 0.
+    """
     rate, mom, yoy = t("ex_rate", lang), t("ex_mom", lang), t("ex_yoy", lang)
-    rows = [(theme, kpis[key]) for theme, keys in THEMES.items() for key in keys]
+    rows = [(theme, kpis[key] if theme not in no_data else Kpi(key, None, kpis[key].kind, None, None))
+            for theme, keys in THEMES.items() for key in keys]
     frame = pd.DataFrame({
         t("ex_theme", lang): [t(f"theme_{theme}", lang) for theme, _ in rows],
         t("ex_metric", lang): [t(k.key, lang) for _, k in rows],

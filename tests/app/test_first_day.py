@@ -9,9 +9,12 @@ is the newest fact or 暂无数据, and nothing on the page carries the server's
 from __future__ import annotations
 
 import base64
+import io
 import re
 from pathlib import Path
 
+import openpyxl
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -136,3 +139,25 @@ def test_english_says_no_data_yet(no_facts, clean_env):
     _use(clean_env, no_facts)
     body = html(open_page("overview", fd.CITY, "en"))
     assert body.count("No data yet") >= 5 and "Shown once imported:" in body  # four cards and the header
+
+
+def test_exports_leave_a_theme_without_facts_empty(with_cases, clean_env, downloads):
+    """The overview's files say what its cards say: empty cells for a theme without facts, never 0 (#28)."""
+    _use(clean_env, with_cases)
+    open_page("overview", fd.CITY)
+    [indicators] = [n for n in downloads if n.endswith("indicators.csv")]
+    frame = pd.read_csv(io.BytesIO(downloads[indicators]()), encoding="utf-8-sig")
+    theme, value = frame.columns[0], frame.columns[2]
+    assert frame.loc[frame[theme] == "人口", value].isna().all()  # no population yet: empty, not 0
+    assert frame.loc[frame[theme] == "事件", value].notna().any()  # cases are there
+    [workbook] = [n for n in downloads if n.endswith("_workbook.xlsx")]
+    about = {r[0]: r[1] for r in openpyxl.load_workbook(io.BytesIO(downloads[workbook]())).worksheets[0].iter_rows(values_only=True)}
+    assert str(about["数据截至"]).startswith("2026-12-01")
+
+
+def test_the_workbook_of_a_store_without_facts_says_no_data(no_facts, clean_env, downloads):
+    _use(clean_env, no_facts)
+    open_page("overview", fd.STREET)
+    [workbook] = [n for n in downloads if n.endswith("_workbook.xlsx")]
+    about = {r[0]: r[1] for r in openpyxl.load_workbook(io.BytesIO(downloads[workbook]())).worksheets[0].iter_rows(values_only=True)}
+    assert about["数据截至"] == "暂无数据"
