@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+from cockpit.core.texts import a11y as texts_a11y
 from cockpit.core.texts import access as texts_access
 from cockpit.core.texts import alerts as texts_alerts
 from cockpit.core.texts import bigscreen as texts_bigscreen
@@ -144,7 +145,7 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 # Each theme page keeps its texts in its own module; a key defined twice is a mistake caught here.
-for _theme in (texts_access, texts_alerts, texts_bigscreen, texts_cases, texts_exports, texts_facts, texts_grids, texts_maps, texts_mobile,
+for _theme in (texts_a11y, texts_access, texts_alerts, texts_bigscreen, texts_cases, texts_exports, texts_facts, texts_grids, texts_maps, texts_mobile,
                texts_participation):
     _twice = TEXT.keys() & _theme.TEXT.keys()
     if _twice:

@@ -21,6 +21,7 @@ from cockpit.domain.privacy import mask_text
 from cockpit.queries.cases import COHORT_COLUMNS
 from cockpit.store.schema import CASE_STATUSES
 from cockpit.ui import data
+from cockpit.ui.a11y import render_heading
 from cockpit.ui.data import data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
@@ -256,7 +257,7 @@ def render_case_list(v: CaseView) -> int | None:
     """The unit's workload, overdue first, top N with the total; the id of the row selected, if any."""
     lang = v.scope.lang
     cases, total = v.listed
-    st.markdown(f"**{t('cs_list_title', lang)}**")
+    render_heading(t('cs_list_title', lang))
     if cases.empty:
         st.caption(t("cs_list_empty", lang))
         return None
@@ -284,7 +285,7 @@ def render_timeline(v: CaseView, case_id: int | None) -> None:
     if case_id is None:
         st.caption(t("cs_timeline_hint", lang))
         return
-    st.markdown(f"**{t('cs_timeline_title', lang, id=case_id)}**")
+    render_heading(t('cs_timeline_title', lang, id=case_id))
     cases, _ = v.listed
     found = cases.loc[cases["id"] == case_id, "description"]
     if not found.empty and not pd.isna(found.iloc[0]):

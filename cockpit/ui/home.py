@@ -17,6 +17,7 @@ from cockpit.core.i18n import t
 from cockpit.core.model import Unit
 from cockpit.domain import hierarchy, metrics
 from cockpit.ui import data, device
+from cockpit.ui.a11y import render_heading
 from cockpit.ui.alerts import Picked, cached_active
 from cockpit.ui.cases import cached_case_categories, cached_case_list
 from cockpit.ui.nodata import no_data
@@ -82,7 +83,7 @@ def open_cases(scope: Scope) -> tuple[pd.DataFrame, int]:
 
 def render_cases(scope: Scope) -> None:
     lang = scope.lang
-    st.markdown(f"**{t('mb_cases_title', lang)}**")
+    render_heading(t('mb_cases_title', lang))
     cases, _ = open_cases(scope)
     if cases.empty:
         st.caption(t("mb_cases_none", lang))
@@ -99,7 +100,7 @@ def newest_alerts(scope: Scope) -> pd.DataFrame:
 
 def render_alerts(scope: Scope) -> None:
     lang = scope.lang
-    st.markdown(f"**{t('mb_alerts_title', lang)}**")
+    render_heading(t('mb_alerts_title', lang))
     alerts = newest_alerts(scope)
     if alerts.empty:
         st.caption(t("mb_alerts_none", lang))

@@ -30,6 +30,6 @@ def render_no_data(scope: Scope, theme: str) -> bool:
         return False
     lang = scope.lang
     st.html(f'<div class="cards"><div class="card theme-{theme} nodata" style="grid-column: 1 / -1">'
-            f'<div class="ct">{html.escape(t("no_data_theme", lang, theme=t(f"theme_{theme}", lang)))}</div>'
+            f'<h2 class="ct">{html.escape(t("no_data_theme", lang, theme=t(f"theme_{theme}", lang)))}</h2>'
             f'{cards.build_no_data_html(theme, lang, scope.access.sees_import_hints)}</div></div>')
     return True

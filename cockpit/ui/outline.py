@@ -22,6 +22,7 @@ from cockpit.domain.outline import Fallback, choose_fallback
 from cockpit.store import boundaries
 from cockpit.store.boundaries import BoundaryError
 from cockpit.ui import data
+from cockpit.ui.a11y import show_chart
 from cockpit.ui.scope import Scope
 from cockpit.views import outline as outview
 from cockpit.views.tables import Chart
@@ -130,7 +131,7 @@ def render_ranked_children(scope: Scope, found: Outline, values: pd.Series, metr
     title = outview.rank_title(found.fallback.missing, metric_label, scope.lang)
     chart = Chart("children_ranked", title, outview.build_rank_chart,
                   (frame, found.fallback.missing, metric_label, scope.lang, data.CHART_WIDTH))
-    st.image(data.chart_svg(chart), width="stretch", alt=title)
+    show_chart(chart)
 
 
 def child_codes(scope: Scope) -> list[str]:

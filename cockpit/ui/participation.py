@@ -11,6 +11,7 @@ from cockpit.core.model import Unit, Window
 from cockpit.domain import participation
 from cockpit.domain.hierarchy import short_names
 from cockpit.ui import device, outline
+from cockpit.ui.a11y import render_heading
 from cockpit.ui.data import (
     CHART_WIDTH,
     cached_grids,
@@ -184,13 +185,13 @@ def render_lists(scope: Scope) -> None:
                  turnout=fmt_percent(turnout.mean() if len(votes) else None)))
     left, right = st.columns([1.6, 1])
     with left:
-        st.markdown(f"**{t('part_votes_title', lang)}**")
+        render_heading(t('part_votes_title', lang))
         if votes.empty:
             st.caption(t("part_votes_none", lang))
         else:
             show_table(votes_table(scope), height=LIST_HEIGHT, key=f"part-votes-{lang}")
     with right:
-        st.markdown(f"**{t('part_top_title', lang)}**")
+        render_heading(t('part_top_title', lang))
         if cached_top_communities(scope.url, scope.unit, w).empty:
             st.caption(t("part_top_none", lang))
         else:

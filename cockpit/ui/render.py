@@ -19,6 +19,7 @@ from cockpit.domain import hierarchy, metrics
 from cockpit.store.boundaries import BoundaryError
 from cockpit.store.engine import STORE_ERRORS
 from cockpit.ui import data, device, outline
+from cockpit.ui.a11y import show_chart
 from cockpit.ui.nodata import no_data
 from cockpit.ui.outline import Outline
 from cockpit.ui.scope import Scope
@@ -187,11 +188,6 @@ def trend_chart(scope: Scope) -> Chart:
     return Chart("trends", t("ov_trends", scope.lang), charts.build_trend_panel,
                  (data.cached_daily(url, unit, w), data.cached_tiers(url, unit, w), scope.lang, data.CHART_WIDTH,
                   tuple(sorted(no_data(scope)))))
-
-
-def show_chart(chart: Chart, key: tuple | None = None) -> None:
-    """A page's chart as an SVG image (st.html sanitises inline SVG away), its title as the alt text."""
-    st.image(data.chart_svg(chart, key), width="stretch", alt=chart.title)
 
 
 def render_trends(scope: Scope) -> None:

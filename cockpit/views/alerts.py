@@ -46,12 +46,19 @@ def build_active_chart(counts: pd.DataFrame, lang: str, width: int, step: int = 
     )
 
 
-def build_year_trend(trend: pd.DataFrame, lang: str, width: int, height: int = 130) -> alt.Chart:
-    """This period's alerts per day (weekly past 120 days) against the same days last year."""
+def year_trend_frame(trend: pd.DataFrame) -> pd.DataFrame:
+    """The (series, day, alerts) rows the trend draws: by week from Monday once the period passes 120 days
+    (the chart and its data table, cockpit.views.chart_text, read the same rows)."""
     frame = trend.copy()
     if frame["day"].nunique() > 120:
         frame["day"] = frame["day"] - pd.to_timedelta(frame["day"].dt.dayofweek, unit="D")
         frame = frame.groupby(["series", "day"], as_index=False)["alerts"].sum()
+    return frame
+
+
+def build_year_trend(trend: pd.DataFrame, lang: str, width: int, height: int = 130) -> alt.Chart:
+    """This period's alerts per day (weekly past 120 days) against the same days last year."""
+    frame = year_trend_frame(trend)
     names = {"now": t("al_now", lang), "last_year": t("al_before", lang)}
     frame["series_label"] = frame["series"].map(names)
     date_format = "%m月%d日" if lang == "zh" else "%d %b"

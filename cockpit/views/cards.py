@@ -63,7 +63,7 @@ def build_kpi_html(kpis: dict[str, Kpi], lang: str, severity_counts: tuple[int, 
     cards = []
     for theme, keys in THEMES.items():
         if theme in no_data:
-            cards.append(f'<div class="card theme-{theme} nodata"><div class="ct">{html.escape(t(f"theme_{theme}", lang))}</div>'
+            cards.append(f'<div class="card theme-{theme} nodata"><h2 class="ct">{html.escape(t(f"theme_{theme}", lang))}</h2>'
                          f'{build_no_data_html(theme, lang, hint)}</div>')
             continue
         rows = []
@@ -81,7 +81,7 @@ def build_kpi_html(kpis: dict[str, Kpi], lang: str, severity_counts: tuple[int, 
                 f'<div class="kc">{_change_html(t("mom", lang), k.mom, lang, GOOD_WHEN_UP.get(key))}'
                 f'{_change_html(t("yoy", lang), k.yoy, lang, GOOD_WHEN_UP.get(key))}</div></div>'
             )
-        cards.append(f'<div class="card theme-{theme}"><div class="ct">{html.escape(t(f"theme_{theme}", lang))}</div>'
+        cards.append(f'<div class="card theme-{theme}"><h2 class="ct">{html.escape(t(f"theme_{theme}", lang))}</h2>'
                      f'<div class="kgrid">{"".join(rows)}</div></div>')
     return f'<div class="cards">{"".join(cards)}</div>'
 

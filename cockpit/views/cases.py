@@ -34,7 +34,7 @@ def build_kpi_html(values: dict[str, float | None], lang: str) -> str:
             shown = t("cs_received_cases", lang, n=shown)
         cells.append(f'<div class="kpi" data-key="{key}"><div class="kl">{html.escape(t(label, lang))}</div>'
                      f'<div class="kv">{html.escape(shown)}</div></div>')
-    return (f'<div class="card ck-cases"><div class="ct">{html.escape(t("cs_kpi_title", lang))}</div>'
+    return (f'<div class="card ck-cases"><h2 class="ct">{html.escape(t("cs_kpi_title", lang))}</h2>'
             f'<div class="kgrid">{"".join(cells)}</div></div>')
 
 

@@ -33,11 +33,20 @@ def count_axis(top: float, ticks: int) -> alt.Axis:
     return alt.Axis(format="~s", tickCount=ticks)
 
 
-def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang: str, height: int = 150) -> alt.Chart:
-    """A small multi-series line chart of daily values (weekly when the period is long)."""
+def trend_frame(daily: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """What a trend chart draws of `columns`: the days, or weeks (from Monday) once the period passes 120 days.
+
+    The chart and its data table (cockpit.views.chart_text) read the same rows.
+    """
     frame = daily[["day", *columns]].copy()
     if len(frame) > 120:
         frame = frame.set_index("day").resample("W-MON", label="left", closed="left").sum().reset_index()
+    return frame
+
+
+def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang: str, height: int = 150) -> alt.Chart:
+    """A small multi-series line chart of daily values (weekly when the period is long)."""
+    frame = trend_frame(daily, columns)
     long = frame.melt("day", var_name="series", value_name="value")
     long["series"] = long["series"].map(lambda c: t(c, lang))
     date_format = "%m月%d日" if lang == "zh" else "%d %b"

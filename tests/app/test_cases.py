@@ -160,7 +160,7 @@ def test_selecting_a_row_shows_its_timeline(app_env, units, start):
     first_id = int(frame.value.iloc[0]["编号"])
     at.session_state[key] = {"selection": {"rows": [0], "columns": []}}
     at = clean(at.run())
-    titles = [m.value for m in at.markdown]
+    titles = [m.value for m in at.markdown] + [h.proto.body for h in at.get("html")]  # a heading since #25
     assert any(f"事件 {first_id} 的办理过程" in v for v in titles), titles
     timeline = at.dataframe[-1].value
     with sqlite3.connect(app_env.db_path) as conn:
