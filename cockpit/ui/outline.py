@@ -17,12 +17,14 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
+from cockpit.core.i18n import t
 from cockpit.domain import geometry, hierarchy
 from cockpit.domain.outline import Fallback, choose_fallback
 from cockpit.store import boundaries
 from cockpit.store.boundaries import BoundaryError
 from cockpit.ui import data
 from cockpit.ui.a11y import show_chart
+from cockpit.ui.nodata import no_data
 from cockpit.ui.scope import Scope
 from cockpit.views import outline as outview
 from cockpit.views.tables import Chart
@@ -118,13 +120,16 @@ def render_outline_map(found: Outline, deck: pdk.Deck | None, lang: str, height:
 
 
 def render_ranked_children(scope: Scope, found: Outline, values: pd.Series, metric_label: str,
-                           texts: list[str]) -> None:
+                           texts: list[str], theme: str) -> None:
     """The children as a ranked bar chart in the map's place: the values the map would have coloured by.
 
     `values` is indexed by child code; `texts` are the values as the page writes them, in the same order.
+    Where `theme` has no fact under the unit yet, every child reads 暂无数据, not a column of zeros (#28).
     """
     if scope.child_level is None:  # a grid has no children to rank
         return
+    if theme in no_data(scope):
+        values, texts = values * 0.0, [t("no_data", scope.lang)] * len(values)
     names = dict(data.children_options(scope.url, scope.tree, scope.unit))
     labels = hierarchy.short_names(names, scope.unit.name)
     frame = outview.rank_frame(values, names, labels, texts)

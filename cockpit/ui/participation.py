@@ -120,7 +120,8 @@ def render_map(scope: Scope) -> None:
                                    partmap.legend_html(legend, lang) if venues else None)
         codes = outline.child_codes(scope)
         shown = rates.reindex(codes).fillna(0.0)
-        outline.render_ranked_children(scope, shapes, shown, t("part_per_1000", lang), [f"{v:,.1f}" for v in shown])
+        outline.render_ranked_children(scope, shapes, shown, t("part_per_1000", lang), [f"{v:,.1f}" for v in shown],
+                                       "points")
         return
     event = st.pydeck_chart(deck, height=height, on_select="rerun", selection_mode="single-object",
                             key=f"part-map-{unit.code}", width="stretch")

@@ -26,6 +26,7 @@ from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
 from cockpit.views import basemap, cards, charts
 from cockpit.views import map as mapview
+from cockpit.views.bigscreen import METRIC_THEME
 from cockpit.views.tables import Chart
 
 STATIC_DIR = PROJECT_DIR / "static"
@@ -131,7 +132,7 @@ def render_ranked(scope: Scope, found: Outline, metric: str) -> None:
     values = data.map_values(scope.url, scope.tree, scope.unit, scope.child_level, scope.current, codes)
     shown = values[metric].reindex(codes).fillna(0.0) if metric in values else pd.Series(0.0, index=codes)
     texts = [mapview.format_metric(float(v), metric, scope.lang) for v in shown]
-    outline.render_ranked_children(scope, found, shown, t(f"m_{metric}", scope.lang), texts)
+    outline.render_ranked_children(scope, found, shown, t(f"m_{metric}", scope.lang), texts, METRIC_THEME[metric])
 
 
 def render_pan_switch(lang: str) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,23 @@ def test_with_every_boundary_the_map_is_the_normal_one(units):
     assert [layer["id"] for layer in the_deck(at)["layers"]][0] == "units"
     assert not [n for n in notices(at) if "边界" in n]
     assert not [img for e in at.get("image") for img in e.proto.imgs if "排名" in img.alt]
+
+
+@pytest.mark.usefixtures("first_day")
+def test_first_day_without_facts_the_children_read_no_data_not_zero(small_demo, units, clean_env, tmp_path):
+    """Boundaries missing and the points table empty: every community reads 暂无数据 in the ranking, never 0.0."""
+    db = tmp_path / "no-points.sqlite"
+    shutil.copyfile(small_demo.db_path, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM points_ledger")
+    conn.close()
+    clean_env.setenv("COCKPIT_DB_URL", f"sqlite:///{db}")
+    street = units.first("street")
+    at = open_page("participation", street)
+    [svg] = [base64.b64decode(i.url[len(SVG):]).decode("utf-8") for e in at.get("image") for i in e.proto.imgs
+             if i.alt.startswith(RANKED["street"])]
+    assert svg.count("暂无数据") == len(units.children(street)) and "0.0" not in svg
+    at = open_page("overview", street)  # cases are there: the ranking shows their numbers
+    [svg] = [base64.b64decode(i.url[len(SVG):]).decode("utf-8") for e in at.get("image") for i in e.proto.imgs
+             if i.alt.startswith(RANKED["street"])]
+    assert "暂无数据" not in svg
