@@ -174,9 +174,10 @@ def _funnel(cohort: pd.DataFrame, times: pd.DataFrame) -> pd.DataFrame:
     return metrics.funnel(metrics.cohort_totals(cohort, COHORT_COLUMNS), metrics.stage_medians(times))
 
 
-def _svg(chart: Chart) -> None:
-    # st.html sanitises inline SVG away; st.image serves the SVG as an image.
-    show_chart(chart)
+def _svg(chart: Chart, v: CaseView) -> None:
+    # st.html sanitises inline SVG away; st.image serves the SVG as an image. Cached under the
+    # view's key: hashing the cohort's frames each run cost a loaded server more than drawing.
+    show_chart(chart, v.key(chart.key))
 
 
 def funnel_chart(v: CaseView) -> tuple[Chart, int]:
@@ -192,7 +193,7 @@ def render_funnel(v: CaseView) -> None:
     if "cases" in no_data(v.scope):  # the card above says 暂无数据; empty charts would only repeat zeros
         return
     chart, sampled = funnel_chart(v)
-    _svg(chart)
+    _svg(chart, v)
     st.caption(t("cs_sample_note", v.scope.lang, n=sampled))
 
 
@@ -207,7 +208,7 @@ def tier_chart(v: CaseView) -> Chart:
 def render_tiers(v: CaseView) -> None:
     if "cases" in no_data(v.scope):
         return
-    _svg(tier_chart(v))
+    _svg(tier_chart(v), v)
 
 
 def by_source_table(v: CaseView) -> Table:

@@ -7,6 +7,13 @@ Every data function is a `data_call`: an ``st.cache_data`` wrapper that also
   error (`outage` records that it happened, for the page frame's notice);
 * can record the calls a page makes (`record_calls`), so the bench times the bare
   functions behind exactly the calls the page ran — the page's own code, not a copy.
+
+The answers are shared by every session of the process, not pickled copies (st.cache_data): a
+page run reads 20-40 of them, and unpickling Arrow-backed frames and hashing the arguments
+cost a loaded server more than the page's own arithmetic (#20, py-spy under bench-load). A frame
+is handed out as a shallow copy — with pandas' copy-on-write, a page that changes its copy never
+changes the shared one — and containers one level deep likewise; nested objects are shared and
+must be treated as read-only (`pickled=True` keeps st.cache_data for answers that callers edit).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import cachetools
 import pandas as pd
 import streamlit as st
 
@@ -38,6 +46,7 @@ from cockpit.views.tables import Chart
 CHART_WIDTH = 560  # px of the SVG's own layout; CSS scales it to the column
 TTL = 300  # seconds: fresh enough for a command centre, cheap enough for many viewers
 LAST_GOOD_ENTRIES = 4096
+SHARED_ENTRIES = 8192  # per function: a city's units, and the grids viewers opened within the TTL
 
 
 # ---------------------------------------------------------------- outages and the last good answers
@@ -106,15 +115,71 @@ def record_calls() -> Iterator[list[tuple[str, Callable, tuple]]]:
             _recorders.remove(calls)
 
 
-def data_call(*, ttl: int | None = TTL, max_entries: int | None = None, floor: bool = True) -> Callable:
-    """Cache a data function (see the module docstring).
+# ---------------------------------------------------------------- answers shared by the process's sessions
 
-    `floor=False`: file, image or arithmetic work, not SQL; the data calls it makes inside are
-    recorded for the bench's floor as if the page had made them.
+_shared: list[tuple[cachetools.Cache, threading.Condition]] = []
+_shared_lock = threading.Lock()
+
+
+def _isolated(value: Any, depth: int = 2) -> Any:
+    """What a caller may change without changing the shared answer (see the module docstring):
+    frames shallow-copied, containers copied two levels deep (a tuple of frames, a list of rows)."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return value.copy(deep=False)
+    if depth == 0:
+        return value
+    if isinstance(value, tuple):
+        return tuple(_isolated(v, depth - 1) for v in value)
+    if isinstance(value, list):
+        return [_isolated(v, depth - 1) for v in value]
+    if isinstance(value, dict):
+        return {k: _isolated(v, depth - 1) for k, v in value.items()}
+    return value
+
+
+def _register(cache: cachetools.Cache) -> threading.Condition:
+    condition = threading.Condition()
+    with _shared_lock:
+        _shared.append((cache, condition))
+    return condition
+
+
+def shared_cache(*, ttl: float | None = TTL, max_entries: int | None = None) -> Callable:
+    """Memoise fn(*args) for every session of the process, keyed on the (hashable) arguments.
+
+    One caller computes a missing answer while the others asking for it wait (a wall of viewers
+    opening the same unit at 9 a.m. costs one query, not fifty); errors are not cached.
     """
 
     def wrap(fn: Callable) -> Callable:
-        cached = st.cache_data(ttl=ttl, max_entries=max_entries, show_spinner=False)(fn)
+        size = max_entries or SHARED_ENTRIES
+        cache = cachetools.TTLCache(size, ttl) if ttl else cachetools.LRUCache(size)
+        memoised = cachetools.cached(cache, condition=_register(cache))(fn)
+
+        @functools.wraps(fn)
+        def call(*args: Any) -> Any:
+            return _isolated(memoised(*args))
+
+        call.clear = memoised.cache_clear  # type: ignore[attr-defined]
+        return call
+
+    return wrap
+
+
+def data_call(*, ttl: int | None = TTL, max_entries: int | None = None, floor: bool = True,
+              pickled: bool = False) -> Callable:
+    """Cache a data function (see the module docstring).
+
+    `floor=False`: file, image or arithmetic work, not SQL; the data calls it makes inside are
+    recorded for the bench's floor as if the page had made them. `pickled=True`: each caller gets
+    its own deep copy (st.cache_data), for answers whose nested parts callers edit.
+    """
+
+    def wrap(fn: Callable) -> Callable:
+        if pickled:
+            cached = st.cache_data(ttl=ttl, max_entries=max_entries, show_spinner=False)(fn)
+        else:
+            cached = shared_cache(ttl=ttl, max_entries=max_entries)(fn)
 
         @functools.wraps(fn)
         def call(*args: Any) -> Any:
@@ -165,6 +230,12 @@ def cached_meta(url: str) -> dict[str, str]:
 @data_call()
 def cached_units(url: str) -> pd.DataFrame:
     return queries.fetch_units(engine(url))
+
+
+@data_call()
+def cached_tree(url: str) -> hierarchy.Tree:
+    """The unit tree, built and indexed once per process (not once per page run)."""
+    return hierarchy.Tree.from_frame(cached_units(url))
 
 
 @data_call()
@@ -251,7 +322,7 @@ def read_boundaries(path: Path) -> dict[str, dict]:
     return _features(str(path), path.stat().st_mtime if path.exists() else 0.0)
 
 
-@data_call(ttl=3600, max_entries=512, floor=False)
+@data_call(ttl=3600, max_entries=512, floor=False, pickled=True)  # the map writes its figures into the features
 def cached_display_geometry(geo_dir: str, unit_code: str, unit_level: str, child_level: str | None,  # noqa: ARG001
                             community_code: str | None) -> tuple[dict, tuple]:
     """Simplified child shapes of a unit (or the grid itself), as GeoJSON and bounds."""
@@ -282,16 +353,25 @@ def cached_svg(spec_json: str) -> str:
 def cached_chart_svg(builder: str, _build: Callable[..., Any], *args: Any) -> str:  # noqa: ARG001 - the key
     """The SVG of _build(*args), cached on the builder's name and its inputs (by content).
 
-    Building and serialising an Altair chart costs a warm page more than all its cached reads;
-    the inputs are small frames, cheap to hash. (Streamlit cannot hash a function: the leading
+    Building and serialising an Altair chart costs a warm page more than all its cached reads.
+    Hashing the inputs' contents is not free either (a city's daily series): pages pass a key
+    instead where they have one (chart_svg). (Streamlit cannot hash a function: the leading
     underscore keeps it out of the key, its qualified name stands in.)
     """
     return charts.json_to_svg(charts.spec_json(_build(*args)))
 
 
-@st.cache_data(ttl=TTL, max_entries=2048, show_spinner=False)
-def _memo(name: str, key: tuple, _fn: Callable[..., Any], _inputs: tuple) -> Any:  # noqa: ARG001 - the key
-    return _fn(*_inputs)
+_memo_cache: cachetools.TTLCache = cachetools.TTLCache(SHARED_ENTRIES, TTL)
+_memo_condition = _register(_memo_cache)
+
+
+def _memo_key(name: str, key: tuple, *_: Any) -> tuple:
+    return (name, *key)
+
+
+@cachetools.cached(_memo_cache, key=_memo_key, condition=_memo_condition)
+def _memo(name: str, key: tuple, fn: Callable[..., Any], inputs: tuple) -> Any:  # noqa: ARG001 - the key
+    return fn(*inputs)
 
 
 def memo(fn: Callable[..., Any], key: tuple, *inputs: Any) -> Any:
@@ -303,7 +383,7 @@ def memo(fn: Callable[..., Any], key: tuple, *inputs: Any) -> Any:
     """
     if outage() is not None:
         return fn(*inputs)
-    return _memo(f"{fn.__module__}.{fn.__qualname__}", key, fn, inputs)
+    return _isolated(_memo(f"{fn.__module__}.{fn.__qualname__}", key, fn, inputs))
 
 
 def svg_of(build: Callable[..., Any], *args: Any) -> str:
@@ -370,3 +450,8 @@ def comparison_values(url: str, unit: Unit, w: Window) -> metrics.ThemeValues:
 def clear_caches() -> None:
     """Forget cached answers (not the last good ones): the next run reads the store again."""
     st.cache_data.clear()
+    with _shared_lock:
+        shared = list(_shared)
+    for cache, condition in shared:
+        with condition:
+            cache.clear()

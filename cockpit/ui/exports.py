@@ -71,7 +71,7 @@ def scope_for(settings: Settings, unit_code: str, period_days: int = 30, lang: s
     if period_days not in PERIOD_DAYS:
         raise ValueError(f"period must be one of {', '.join(map(str, PERIOD_DAYS))} days, not {period_days}")
     url = settings.db_url
-    tree = hierarchy.Tree.from_frame(data.cached_units(url))
+    tree = data.cached_tree(url)
     unit = data.find_unit(url, tree, unit_code)
     if unit is None:
         raise UnknownUnit(unit_code)

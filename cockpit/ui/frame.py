@@ -123,7 +123,7 @@ def build_scope(view: ViewState) -> Scope:
     units = data.cached_units(url)
     if units.empty or units["parent_code"].isna().sum() == 0:
         raise EmptyStore(url)
-    tree = hierarchy.Tree.from_frame(units)
+    tree = data.cached_tree(url)
     found = auth.access()
     root = root_unit(url, tree, found)
     if root is None:

@@ -192,7 +192,7 @@ def trend_chart(scope: Scope) -> Chart:
 
 
 def render_trends(scope: Scope) -> None:
-    show_chart(trend_chart(scope))
+    show_chart(trend_chart(scope), scope.memo_key("overview"))
 
 
 def render_data_source(lang: str) -> None:

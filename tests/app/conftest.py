@@ -22,6 +22,8 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from cockpit.ui import data
+
 APP_PATH = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 60
 
@@ -123,8 +125,8 @@ def own_city(clean_env, small_demo, tmp_path):
     shutil.copyfile(small_demo.db_path, db)
     clean_env.setenv("COCKPIT_DB_URL", f"sqlite:///{db}")
     clean_env.setenv("COCKPIT_GEO_DIR", str(small_demo.geo_dir))
-    st.cache_data.clear()
+    data.clear_caches()
     st.cache_resource.clear()
     yield db
-    st.cache_data.clear()
+    data.clear_caches()
     st.cache_resource.clear()

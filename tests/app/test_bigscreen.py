@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 import pytest
-import streamlit as st
+
+from cockpit.ui import data
 
 PAGE = "pages/bigscreen.py"
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -100,7 +101,7 @@ def test_store_away_keeps_the_figures_with_a_discreet_notice_then_recovers(own_c
     before = panels(at)
     away = own_city.with_suffix(".away")
     own_city.rename(away)
-    st.cache_data.clear()  # as when the TTL runs out: the next run must ask the store
+    data.clear_caches()  # as when the TTL runs out: the next run must ask the store
     at.run()
     assert not at.exception and not at.error
     head = TAG.sub(" ", one(at, 'class="bs-head"'))

@@ -16,7 +16,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cockpit.ui import frame
+from cockpit.ui import data, frame
 from cockpit.ui.pages import PAGES
 
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -44,7 +44,7 @@ def test_file_moved_away_keeps_last_figures_with_a_notice_then_recovers(own_city
     assert notices(at) == []
     moved = own_city.with_suffix(".away")
     own_city.rename(moved)
-    st.cache_data.clear()  # as when the TTL runs out: the next run must ask the store
+    data.clear_caches()  # as when the TTL runs out: the next run must ask the store
     at.run()
     [notice] = notices(at)
     assert "无法连接数据库" in notice and "显示的是" in notice and "自动重试" in notice
@@ -77,7 +77,7 @@ def test_missing_tables_and_locked_store_are_told_apart(own_city, start):
     with sqlite3.connect(own_city) as conn:
         conn.execute("ALTER TABLE case_record RENAME TO case_record_gone")
     conn.close()
-    st.cache_data.clear()
+    data.clear_caches()
     at.run()
     [notice] = notices(at)
     assert "数据库中没有驾驶舱所需的数据表或数据" in notice
@@ -180,7 +180,7 @@ def test_every_page_keeps_its_figures_with_a_notice_when_the_store_goes(own_city
     drawn = len(at.get("html")) + len(at.get("image")) + len(at.get("arrow_data_frame"))
     away = own_city.with_suffix(".away")
     own_city.rename(away)
-    st.cache_data.clear()
+    data.clear_caches()
     at.run()
     [notice] = notices(at)
     assert "无法连接数据库" in notice

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from cockpit.tools.demo.build import run_demo
+from cockpit.ui import data
 
 pytestmark = pytest.mark.servers
 
@@ -103,11 +104,11 @@ def relayed_city(pg_url, clean_env, tmp_path):
     app_url = direct.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False)
     clean_env.setenv("COCKPIT_DB_URL", app_url)
     clean_env.setenv("COCKPIT_GEO_DIR", str(geo))
-    st.cache_data.clear()
+    data.clear_caches()
     st.cache_resource.clear()
     yield relay
     relay.stop()
-    st.cache_data.clear()
+    data.clear_caches()
     st.cache_resource.clear()
 
 
@@ -127,7 +128,7 @@ def test_server_stops_answering_then_comes_back(relayed_city, start):
     before = _cards(at)
     assert _notices(at) == []
     relayed_city.stop()
-    st.cache_data.clear()  # as when the TTL runs out
+    data.clear_caches()  # as when the TTL runs out
     t0 = time.monotonic()
     at.run()
     took = time.monotonic() - t0

@@ -72,7 +72,9 @@ def forget_app_caches() -> None:
     """Drop the app's cached frames and engines (keyed by URL) so nothing outlives the data they came from."""
     import streamlit as st
 
-    st.cache_data.clear()
+    from cockpit.ui import data
+
+    data.clear_caches()
     st.cache_resource.clear()
 
 

@@ -1,6 +1,5 @@
 """data.memo: derived figures cached under the scope that decides their inputs, never during an outage."""
 
-import streamlit as st
 
 from cockpit.ui import data
 
@@ -10,7 +9,7 @@ def _double(values: list[int]) -> list[int]:
 
 
 def test_the_key_decides_and_an_outage_bypasses_the_cache():
-    st.cache_data.clear()
+    data.clear_caches()
     key = ("part", "sqlite:///x.sqlite", "330681000000")
     assert data.memo(_double, key, [1, 2]) == [2, 4]
     # Same key: the inputs are taken to be the same reads, so the cached answer stands.

@@ -473,7 +473,9 @@ def quiet_streamlit() -> None:
 def clear_caches() -> None:
     import streamlit as st
 
-    st.cache_data.clear()
+    from cockpit.ui import data
+
+    data.clear_caches()
     st.cache_resource.clear()
 
 
