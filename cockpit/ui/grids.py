@@ -10,9 +10,9 @@ import streamlit as st
 from cockpit import queries
 from cockpit.core.i18n import fmt_number, t
 from cockpit.core.model import Unit, Window
-from cockpit.domain import grids, privacy
+from cockpit.domain import facts, grids, privacy
 from cockpit.queries.grids import GRID_SORTS
-from cockpit.ui.data import cached_rollup_fresh, data_call, engine
+from cockpit.ui.data import cached_facts, cached_rollup_fresh, data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
 from cockpit.ui.scope import Scope
@@ -64,7 +64,9 @@ def grids_table(scope: Scope, found: GridList) -> Table:
     """The table as shown; under a unit it is the top of the order, and the file says so."""
     lang = scope.lang
     note = t("ex_top_note", lang, shown=len(found.rows), total=found.total) if found.total > len(found.rows) else ""
-    table = gridview.table_frame(found.rows, lang, found.here, t("grids_title", lang) + " · " + found.order, note)
+    listed = scope.tree.unit(scope.unit.parent_code) if found.here and scope.unit.parent_code else scope.unit
+    table = gridview.table_frame(found.rows, lang, found.here, t("grids_title", lang) + " · " + found.order, note,
+                                 facts.missing(cached_facts(scope.url, listed)))
     below = scope.settings.suppress_below
     if not below:
         return table

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 from cockpit.core.i18n import t
@@ -31,8 +33,17 @@ def sort_label(choice: str, lang: str) -> str:
     return t("grids_desc", lang, name=sort_name(choice, lang))
 
 
-def table_frame(rows: pd.DataFrame, lang: str, here: str | None = None, title: str = "", note: str = "") -> Table:
-    """The rows with headers in `lang`; `here` (a grid code) gets a marker column so the viewer finds it."""
+# The columns each theme's facts fill: empty (shown —) while the theme has no fact under the unit (#28).
+THEME_COLUMNS = {"population": ("households", "residents"), "cases": ("open_cases", "overdue_cases", "median_hours",
+                 "grid_share"), "alerts": ("active_alerts",), "points": ("points_earned",)}
+
+
+def table_frame(rows: pd.DataFrame, lang: str, here: str | None = None, title: str = "", note: str = "",
+                no_data: Collection[str] = ()) -> Table:
+    """The rows with headers in `lang`; `here` (a grid code) gets a marker column so the viewer finds it.
+
+    A theme in `no_data` (no fact under the unit listed) leaves its columns empty, not a column of zeros.
+    """
     out = pd.DataFrame({
         "name": rows["name"].astype(str),
         "code": rows["code"].astype(str),
@@ -41,6 +52,9 @@ def table_frame(rows: pd.DataFrame, lang: str, here: str | None = None, title: s
         "grid_share": (rows["grid_share"].astype(float) * 100).round(1),
         "worker_stars": [stars(v) for v in rows["worker_stars"]],
     })
+    for theme in no_data:
+        for column in THEME_COLUMNS[theme]:
+            out[column] = float("nan")
     if here is not None:
         out.insert(0, "here", ["●" if c == here else "" for c in out["code"]])
     return Table("grids", title, out.rename(columns={c: t(f"grids_col_{c}", lang) for c in out.columns}), note=note)

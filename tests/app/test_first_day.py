@@ -161,3 +161,15 @@ def test_the_workbook_of_a_store_without_facts_says_no_data(no_facts, clean_env,
     [workbook] = [n for n in downloads if n.endswith("_workbook.xlsx")]
     about = {r[0]: r[1] for r in openpyxl.load_workbook(io.BytesIO(downloads[workbook]())).worksheets[0].iter_rows(values_only=True)}
     assert about["数据截至"] == "暂无数据"
+
+
+@pytest.mark.parametrize("code", [fd.STREET, fd.GRID])
+def test_grid_table_leaves_themes_without_facts_empty(code, with_cases, clean_env):
+    """Households, residents, alerts and points are not in yet: their columns are empty (—), not zeros (#28)."""
+    _use(clean_env, with_cases)
+    at = open_page("grids", code)
+    [frame] = [d.value for d in at.dataframe]
+    for column in ("户数", "常住人口", "活跃预警", "获得积分"):
+        assert frame[column].isna().all(), column
+    open_cases = frame["在办事件"]  # cases are in: their figures, a true zero included (百福弄's grids: one closed case)
+    assert open_cases.notna().all() and open_cases.sum() == (2 if code == fd.STREET else 0)
