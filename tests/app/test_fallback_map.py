@@ -19,6 +19,8 @@ import streamlit as st
 from shapely.geometry import shape
 from streamlit.testing.v1 import AppTest
 
+from cockpit.ui import data
+
 PAGES = {"overview": None, "alerts": "pages/alerts.py", "participation": "pages/participation.py",
          "bigscreen": "pages/bigscreen.py"}
 NOTICE = {
@@ -42,10 +44,10 @@ def first_day(clean_env, small_demo, tmp_path) -> Path:
     (geo / "units.geojson").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     clean_env.setenv("COCKPIT_DB_URL", small_demo.db_url)
     clean_env.setenv("COCKPIT_GEO_DIR", str(geo))
-    st.cache_data.clear()
+    data.clear_caches()
     st.cache_resource.clear()
     yield geo
-    st.cache_data.clear()
+    data.clear_caches()
     st.cache_resource.clear()
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from cockpit.ui import data
 from tests import firstday_city as fd
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -47,7 +47,7 @@ def _use(clean_env, store: tuple[str, Path]) -> Path:
     url, geo = store
     clean_env.setenv("COCKPIT_DB_URL", url)
     clean_env.setenv("COCKPIT_GEO_DIR", str(geo))
-    st.cache_data.clear()  # another test's store had the same unit codes
+    data.clear_caches()  # another test's store had the same unit codes
     return geo.parent
 
 
