@@ -200,3 +200,23 @@ def test_first_day_without_facts_the_children_read_no_data_not_zero(small_demo, 
     [svg] = [base64.b64decode(i.url[len(SVG):]).decode("utf-8") for e in at.get("image") for i in e.proto.imgs
              if i.alt.startswith(RANKED["street"])]
     assert "暂无数据" not in svg
+
+
+@pytest.mark.parametrize("page", ["overview", "alerts", "participation"])
+def test_communities_imported_grids_not_yet(page, first_day, small_demo, units):
+    """Every unit outline but no grid file: a community draws its own outline and ranks its grids; a grid draws
+    its community's."""
+    shutil.copyfile(small_demo.geo_dir / "units.geojson", first_day / "units.geojson")
+    community = units.first("community")
+    at = open_page(page, community)
+    [notice] = [n for n in notices(at) if "尚无边界" in n]
+    assert notice == NOTICE["community"] + "地图显示本社区的轮廓与点位。"
+    [outline] = [layer for layer in the_deck(at)["layers"] if layer["id"] == "outline"]
+    assert outline["data"]["features"][0]["properties"]["code"] == community
+    assert [img for e in at.get("image") for img in e.proto.imgs if img.alt.startswith(RANKED["community"])]
+    assert str(first_day) not in every_text(at)
+    at = open_page(page, units.children(community)[0])
+    [outline] = [layer for layer in the_deck(at)["layers"] if layer["id"] == "outline"]
+    assert outline["data"]["features"][0]["properties"]["code"] == community
+    [notice] = [n for n in notices(at) if "尚无边界" in n]
+    assert notice.startswith(NOTICE["grid"]) and "所属社区“" in notice
