@@ -21,7 +21,7 @@ from cockpit.ui.data import (
     memo,
 )
 from cockpit.ui.downloads import PageExport, Part, show_table
-from cockpit.ui.nodata import render_no_data
+from cockpit.ui.nodata import no_data, render_no_data
 from cockpit.ui.outline import Outline
 from cockpit.ui.render import basemap_style, drill_on_click, render_pan_switch, scope_shapes, show_chart
 from cockpit.ui.scope import Scope
@@ -181,9 +181,11 @@ def render_lists(scope: Scope) -> None:
     votes = cached_votes(scope.url, scope.unit, w)
     stats = cached_activity_stats(scope.url, scope.unit, w)
     turnout = participation.turnout(votes)
-    st.caption(t("part_summary", lang, activities=fmt_number(int(stats["activities"].sum()), lang),
-                 participants=fmt_number(int(stats["participants"].sum()), lang), votes=len(votes),
-                 turnout=fmt_percent(turnout.mean() if len(votes) else None)))
+    # Before any participation fact (no points, no activity, no vote) the card above says 暂无数据: no "0 场" line (#28).
+    if not ("points" in no_data(scope) and int(stats["activities"].sum()) == 0 and votes.empty):
+        st.caption(t("part_summary", lang, activities=fmt_number(int(stats["activities"].sum()), lang),
+                     participants=fmt_number(int(stats["participants"].sum()), lang), votes=len(votes),
+                     turnout=fmt_percent(turnout.mean() if len(votes) else None)))
     left, right = st.columns([1.6, 1])
     with left:
         render_heading(t('part_votes_title', lang))

@@ -106,6 +106,7 @@ def test_no_facts_every_page_and_tier_says_no_data(page, tier, no_facts, clean_e
         assert body.count('class="mb-fig nodata"') == 4 and "数据截至 暂无数据" in body
     elif page in THEME_CARD:
         assert THEME_CARD[page] in body and "python -m cockpit import csv" in body
+        assert not any("0 场" in c.value or "0 项" in c.value for c in at.caption)  # no summary of zeros either
     elif page == "bigscreen":
         assert body.count(">暂无数据</div>") == 4 and "数据截至 暂无数据" in body
         assert not re.search(r"·\s*(<[^>]+>\s*)*·", body)  # no empty segment in the sub-title
