@@ -174,3 +174,12 @@ def test_grid_table_leaves_themes_without_facts_empty(code, with_cases, clean_en
         assert frame[column].isna().all(), column
     open_cases = frame["在办事件"]  # cases are in: their figures, a true zero included (百福弄's grids: one closed case)
     assert open_cases.notna().all() and open_cases.sum() == (2 if code == fd.STREET else 0)
+
+
+def test_after_population_its_card_shows_the_doc_figures(tmp_path_factory, clean_env):
+    """Step 5 of the walk-through: the population card shows what docs/import.md says (户籍人口 5,505, 流动人口 2,060)."""
+    _use(clean_env, fd.build(tmp_path_factory.mktemp("first-day-population") / "store", "population"))
+    body = html(open_page("overview", fd.CITY))
+    for key, shown in (("registered", "5,505"), ("floating", "2,060"), ("open", "2"), ("overdue", "1"), ("closure_rate", "50.0%")):
+        assert re.search(rf'data-key="{key}"><div class="kl">[^<]*</div><div class="kv">{re.escape(shown)}</div>', body), key
+    assert body.count('<div class="ck-nodata-v">暂无数据</div>') == 2  # alerts and points
