@@ -26,10 +26,9 @@ from sqlalchemy import (
 
 from cockpit.core.model import SEVERITIES, AlertStats, Unit, Window
 from cockpit.queries.base import FAR_FUTURE, Bind, child_key, count_if, counts, in_unit, rows, tuples
-from cockpit.store.rollup import (
+from cockpit.store.rollup.aggregates import alert_window_select, response_select
+from cockpit.store.rollup.tables import (
     ALERT_BASELINE_DAYS,
-    alert_window_select,
-    response_select,
     rollup_alert_response,
     rollup_alert_window,
     rollup_grid_window,

@@ -11,15 +11,8 @@ from cockpit.core import codes
 from cockpit.core.model import CaseStats, Unit, Window
 from cockpit.queries.base import Bind, child_key, count_if, counts, in_unit, rows, tuples
 from cockpit.queries.rollup import day_table, days_of, in_unit_area
-from cockpit.store.rollup import (
-    COHORT_COLUMNS,
-    WORKLOAD_COLUMNS,
-    cohort_columns,
-    rollup_case_cohort,
-    rollup_case_workload,
-    workload_frame,
-    workload_parts,
-)
+from cockpit.store.rollup.aggregates import cohort_columns, workload_frame, workload_parts
+from cockpit.store.rollup.tables import COHORT_COLUMNS, WORKLOAD_COLUMNS, rollup_case_cohort, rollup_case_workload
 from cockpit.store.schema import case_category, case_event, case_record
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal_column
 from cockpit.core.model import Unit, Window
 from cockpit.queries.base import FAR_FUTURE, Bind, count_if, in_unit, rows, tuples
 from cockpit.queries.population import latest_snapshot
-from cockpit.store.rollup import rollup_grid_window
+from cockpit.store.rollup.tables import rollup_grid_window
 from cockpit.store.schema import alert, case_record, grid, points_ledger, population_stat
 
 # The orders the table can be sorted by (a column of GRID_COLUMNS or the grid-resolved share).

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, literal_column
 from cockpit.core import codes
 from cockpit.core.model import PointsStats, Unit, Window
 from cockpit.queries.base import Bind, child_key, counts, in_unit, rows, tuples
-from cockpit.store.rollup import rollup_day, rollup_participants, rollup_points_day
+from cockpit.store.rollup.tables import rollup_day, rollup_participants, rollup_points_day
 from cockpit.store.schema import activity, points_ledger, venue, vote
 
 

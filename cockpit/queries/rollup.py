@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Table, and_, case, func, literal_column, s
 from cockpit.core import codes
 from cockpit.core.model import SEVERITIES, TIERS, AlertStats, CaseStats, PointsStats, Unit, Window
 from cockpit.queries.base import Bind, counts, rows, tuples
-from cockpit.store.rollup import (
+from cockpit.store.rollup.tables import (
     DAY_COLUMNS,
     ROLLUP_KEY,
     rollup_day,

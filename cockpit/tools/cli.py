@@ -113,7 +113,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_rollup(args: argparse.Namespace) -> int:
     from cockpit.store.engine import make_engine
-    from cockpit.store.rollup import refresh_rollups
+    from cockpit.store.rollup.refresh import refresh_rollups
 
     url = args.db or load_settings().db_url
     t0 = time.perf_counter()

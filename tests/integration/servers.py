@@ -15,12 +15,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
-from cockpit.store import rollup, schema
+from cockpit.store import schema
 from cockpit.store.engine import make_engine
+from cockpit.store.rollup.tables import rollup_metadata
 from cockpit.tools.demo.build import run_demo
 
 CONTRACT_TABLES = [t.name for t in schema.TABLES_IN_LOAD_ORDER]
-ROLLUP_TABLES = [t.name for t in rollup.rollup_metadata.sorted_tables]
+ROLLUP_TABLES = [t.name for t in rollup_metadata.sorted_tables]
 SWAP_TABLES = [f"{name}{suffix}" for name in ROLLUP_TABLES for suffix in ("_new", "_old")]
 OUR_TABLES = [*CONTRACT_TABLES, *ROLLUP_TABLES, *SWAP_TABLES]
 
@@ -62,7 +63,7 @@ def drop_ours(url: str) -> None:
         with engine.begin() as conn:
             for name in SWAP_TABLES:
                 conn.exec_driver_sql(f"DROP TABLE IF EXISTS {quote(name)}")
-        rollup.rollup_metadata.drop_all(engine)
+        rollup_metadata.drop_all(engine)
         schema.metadata.drop_all(engine)
     finally:
         engine.dispose()

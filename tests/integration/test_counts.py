@@ -30,8 +30,9 @@ from cockpit import queries
 from cockpit.core.model import Unit, Window
 from cockpit.domain.hierarchy import Tree, grid_unit
 from cockpit.queries import rollup as rollup_reads
-from cockpit.store import rollup
 from cockpit.store.engine import make_engine
+from cockpit.store.rollup.refresh import refresh_rollups
+from cockpit.store.rollup.tables import standard_windows
 from cockpit.tools.check.database import check_database, format_problems
 
 COUNTS = ("rated", "satisfied", "raised", "ack_on_time")
@@ -135,7 +136,7 @@ def hand_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     url = write_db(path, rows)
     writer = make_engine(url, read_only=False)
     try:
-        rollup.refresh_rollups(writer)
+        refresh_rollups(writer)
     finally:
         writer.dispose()
     return url, path
@@ -165,7 +166,7 @@ def test_hand_city_is_a_valid_city_with_the_intended_end_and_windows(hand_engine
     assert problems == [], format_problems(problems)
     assert queries.fetch_data_end(hand_engine) == END
     assert rollup_reads.rollup_is_fresh(hand_engine, END)
-    standard = rollup.standard_windows(END)
+    standard = standard_windows(END)
     assert all(w in standard for w in WINDOWS.values())
 
 
@@ -235,7 +236,7 @@ def test_demo_counts_equal_plain_sql(small_demo):
     try:
         end = queries.fetch_data_end(engine)
         assert rollup_reads.rollup_is_fresh(engine, end)
-        windows = rollup.standard_windows(end)
+        windows = standard_windows(end)
         wrong, seen = [], []
         for unit, prefix in _demo_units(engine):
             for w in windows:

@@ -26,8 +26,9 @@ from shapely.geometry import shape
 from sqlalchemy import select
 
 from cockpit.core import codes
-from cockpit.store import rollup, schema
+from cockpit.store import schema
 from cockpit.store.engine import make_engine
+from cockpit.store.rollup.tables import rollup_metadata
 from cockpit.tools.demo.build import build_frames, write_geo
 from cockpit.tools.demo.presets import ACK_DEADLINE_MIN, DEFAULT_END, PRESETS
 from cockpit.tools.demo.units import build_units
@@ -98,7 +99,7 @@ def test_meta_labels_the_data_as_demo(tables, small_demo):
 
 def test_database_holds_every_generated_row(tables, small_demo):
     # run_demo reports the contract tables and the rollup tables it wrote.
-    assert set(small_demo.counts) == set(tables) | set(rollup.rollup_metadata.tables)
+    assert set(small_demo.counts) == set(tables) | set(rollup_metadata.tables)
     assert {name: len(f) for name, f in tables.items()} == {name: small_demo.counts[name] for name in tables}
     assert small_demo.counts["rollup_day"] > 0 and small_demo.counts["rollup_participants"] > 0
     for name in ("admin_unit", "grid", "population_stat", "case_record", "case_event", "device", "alert",

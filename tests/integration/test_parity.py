@@ -41,8 +41,10 @@ from cockpit.core.model import Unit, Window
 from cockpit.domain.hierarchy import child_level
 from cockpit.domain.metrics import compute_theme_values
 from cockpit.queries import rollup as rollup_reads
-from cockpit.store import rollup, schema
+from cockpit.store import schema
 from cockpit.store.engine import make_engine
+from cockpit.store.rollup.refresh import refresh_rollups
+from cockpit.store.rollup.tables import rollup_metadata
 from tests.conftest import strip_cockpit_settings
 
 pytestmark = pytest.mark.servers
@@ -282,7 +284,7 @@ def _rollup_table(engine: Engine, table) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c.name for c in table.columns])
 
 
-@pytest.mark.parametrize("table", rollup.rollup_metadata.sorted_tables, ids=lambda t: t.name)
+@pytest.mark.parametrize("table", rollup_metadata.sorted_tables, ids=lambda t: t.name)
 def test_rollup_tables_are_equal(server_db, reference, table):
     """`refresh_rollups` aggregates in each engine's SQL (date(), substr, CASE): the rows it stores must agree."""
     want = _rollup_table(reference.engine, table)
@@ -389,7 +391,7 @@ def test_rollup_refresh_is_atomic_for_readers(server_db, reference):
     writer = _writer(server_db.url)
     event.listen(writer, "before_cursor_execute", probe)
     try:
-        rollup.refresh_rollups(writer)
+        refresh_rollups(writer)
     finally:
         event.remove(writer, "before_cursor_execute", probe)
         writer.dispose()

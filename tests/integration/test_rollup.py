@@ -11,8 +11,9 @@ from cockpit.domain.hierarchy import Tree, child_level
 from cockpit.queries import alerts as alert_queries
 from cockpit.queries import rollup as rollup_reads
 from cockpit.queries.grids import grid_window_rolled
-from cockpit.store import rollup
 from cockpit.store.engine import make_engine
+from cockpit.store.rollup.refresh import refresh_rollups
+from cockpit.store.rollup.tables import ROLLUP_KEY, standard_windows
 from cockpit.store.schema import meta
 
 
@@ -40,7 +41,7 @@ def test_demo_builds_fresh_rollups(env):
 def test_stats_equal_raw(env):
     """Every figure, key for key: the rollups answer exactly the questions the facts answer, no fewer."""
     engine, tree, end = env
-    windows = rollup.standard_windows(end)
+    windows = standard_windows(end)
     assert len(windows) >= 10
     units = _units(tree)
     assert {u.level for u in units} == {"city", "street", "community"} and len(units) >= 7
@@ -67,7 +68,7 @@ def test_breakdowns_equal_raw(env):
     compared = {"daily": 0, "tiers": 0, "children": 0}  # non-empty answers compared: empty == empty proves nothing
     for unit in _units(tree):
         level = child_level(tree, unit)
-        for w in rollup.standard_windows(end)[:4]:
+        for w in standard_windows(end)[:4]:
             daily = queries.fetch_daily(engine, unit, w)
             pd.testing.assert_frame_equal(rollup_reads.fetch_daily(engine, unit, w), daily)
             compared["daily"] += int(daily["cases_received"].sum() > 0)
@@ -95,11 +96,11 @@ def test_stale_rollup_is_not_used(small_demo, tmp_path):
     shutil.copy(small_demo.db_path, copy)
     writer = make_engine(f"sqlite:///{copy}", read_only=False)
     with writer.begin() as conn:
-        conn.execute(meta.update().where(meta.c.key == rollup.ROLLUP_KEY).values(value="2001-01-01 00:00:00"))
+        conn.execute(meta.update().where(meta.c.key == ROLLUP_KEY).values(value="2001-01-01 00:00:00"))
     reader = make_engine(f"sqlite:///{copy}")
     end = queries.fetch_data_end(reader)
     assert not rollup_reads.rollup_is_fresh(reader, end)
-    rollup.refresh_rollups(writer)  # the command brings it back
+    refresh_rollups(writer)  # the command brings it back
     assert rollup_reads.rollup_is_fresh(reader, end)
 
 
@@ -124,7 +125,7 @@ def test_case_window_rollups_equal_raw(env, name):
     units = [tree.root, *[tree.unit(c) for c in tree.units.index[tree.units["level"] == "district"]]]
     compared = 0
     for unit in units:
-        for w in rollup.standard_windows(end):
+        for w in standard_windows(end):
             for level in (None, child_level(tree, unit)):
                 for f in CASE_FILTERS:
                     rolled = rolled_fetch(engine, unit, w, level, **f)
@@ -137,7 +138,7 @@ def test_case_window_rollups_equal_raw(env, name):
 def test_case_window_rollups_decline_what_they_cannot_answer(env):
     """Below a district, children finer than streets, or a window that is not pre-computed: None (read the facts)."""
     engine, tree, end = env
-    w = rollup.standard_windows(end)[0]
+    w = standard_windows(end)[0]
     street = tree.unit(tree.children(tree.root.code)["code"].iloc[0])
     odd = Window(w.start - pd.Timedelta(days=3), w.end)
     for unit, level, window in ((street, None, w), (street, "community", w), (tree.root, "community", w),
@@ -151,13 +152,13 @@ def test_points_series_rollup_equals_raw(env):
     units = [tree.root, *[tree.unit(c) for c in tree.units.index[tree.units["level"] == "district"]]]
     compared = 0
     for unit in units:
-        for w in rollup.standard_windows(end):
+        for w in standard_windows(end):
             rolled = queries.fetch_rolled_points_series(engine, unit, w)
             pd.testing.assert_frame_equal(rolled, queries.fetch_points_series(engine, unit, w), check_exact=True)
             compared += int(len(rolled) > 0 and (rolled["kind"] == "redeemed").any())
     assert compared > 3
     street = tree.unit(tree.children(tree.root.code)["code"].iloc[0])
-    assert queries.fetch_rolled_points_series(engine, street, rollup.standard_windows(end)[0]) is None
+    assert queries.fetch_rolled_points_series(engine, street, standard_windows(end)[0]) is None
 
 
 @pytest.mark.parametrize("sort", ["points_earned", "grid_share"])
@@ -168,7 +169,7 @@ def test_grid_ranking_from_the_rollup_equals_raw(env, sort, descending):
     street = tree.unit(tree.children(tree.root.code)["code"].iloc[0])
     community = tree.unit(tree.children(street.code)["code"].iloc[0])
     for unit in (tree.root, street, community):
-        for w in rollup.standard_windows(end):
+        for w in standard_windows(end):
             for limit in (5, 50, 100000):
                 rolled = queries.fetch_grid_table(engine, unit, w, sort, descending, limit, rolled=True)
                 raw = queries.fetch_grid_table(engine, unit, w, sort, descending, limit)
@@ -185,7 +186,7 @@ def test_alert_hotspots_and_baselines_from_the_rollup_equal_raw(env):
     community = tree.unit(tree.children(street.code)["code"].iloc[0])
     compared = 0
     for unit in (tree.root, street, community):
-        for w in rollup.standard_windows(end):
+        for w in standard_windows(end):
             for limit in (3, 20, 100000):
                 rolled = queries.fetch_grid_hotspots(engine, unit, w, limit, rolled=True)
                 raw = queries.fetch_grid_hotspots(engine, unit, w, limit)
@@ -205,7 +206,7 @@ def test_alert_response_minutes_from_the_rollup_equal_raw(env):
     engine, tree, end = env
     street = tree.unit(tree.children(tree.root.code)["code"].iloc[0])
     compared = 0
-    for w in rollup.standard_windows(end):
+    for w in standard_windows(end):
         for severity in (None, 1, 4):
             rolled = queries.fetch_response_minutes(engine, tree.root, w, severity=severity, rolled=True)
             raw = queries.fetch_response_minutes(engine, tree.root, w, severity=severity)
@@ -215,7 +216,7 @@ def test_alert_response_minutes_from_the_rollup_equal_raw(env):
                                       queries.fetch_response_minutes(engine, street, w), check_exact=True)
     assert compared > 10
     # The rollup was read, not skipped: a city in a standard window takes it, a street or a type filter not.
-    w = rollup.standard_windows(end)[0]
+    w = standard_windows(end)[0]
     assert alert_queries._rolled_response(engine, tree.root, w, None, 2) is not None
     assert alert_queries._rolled_response(engine, street, w, None, None) is None
     assert alert_queries._rolled_response(engine, tree.root, w, "gas", None) is None
@@ -228,13 +229,13 @@ def test_alert_severity_and_type_counts_from_the_rollup_equal_raw(env):
     street = tree.unit(tree.children(tree.root.code)["code"].iloc[0])
     types = sorted({t for (t,) in alert_queries.rows(engine, alert_queries.select(alert_queries.alert.c.type).distinct())})
     compared = 0
-    for w in rollup.standard_windows(end):
+    for w in standard_windows(end):
         for kind, severity in [(None, None), (types[0], None), (None, 2), (types[-1], 1)]:
             for fetch in (queries.fetch_severity_stats, queries.fetch_alert_cases):
                 rolled = fetch(engine, tree.root, w, kind, severity, rolled=True)
                 pd.testing.assert_frame_equal(rolled, fetch(engine, tree.root, w, kind, severity), check_exact=True)
                 compared += int(len(rolled) > 0)
     assert compared > 40
-    w = rollup.standard_windows(end)[0]
+    w = standard_windows(end)[0]
     assert alert_queries._rolled_alert_window(engine, tree.root, w, types[0], 3, "type", ["raised"]) is not None
     assert alert_queries._rolled_alert_window(engine, street, w, None, None, "type", ["raised"]) is None

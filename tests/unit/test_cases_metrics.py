@@ -26,8 +26,8 @@ from cockpit.domain import cases as m
 from cockpit.domain.hierarchy import Tree, grid_unit
 from cockpit.domain.privacy import mask_text
 from cockpit.queries.cases import COHORT_COLUMNS
-from cockpit.store import rollup
 from cockpit.store.engine import make_engine
+from cockpit.store.rollup.refresh import refresh_rollups
 from cockpit.tools.check.database import check_database, format_problems
 from tests.integration.check_fixtures import CITY, STREET, TOWN, VILLAGE, clean_rows, write_db
 
@@ -153,7 +153,7 @@ def test_the_rollup_gives_the_same_overdue_trend(engine, tmp_path):
     url = write_db(tmp_path / "rolled.sqlite", rows)
     writer = make_engine(url, read_only=False)
     try:
-        rollup.refresh_rollups(writer)
+        refresh_rollups(writer)
         rolled = queries.fetch_case_overdue_rollup(writer, tree_root(writer), window)
         street = Tree.from_frame(queries.fetch_units(writer)).unit(STREET)
         by_street = queries.fetch_case_overdue_rollup(writer, street, window)

@@ -16,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 from cockpit.domain.geometry import round_coords
 from cockpit.store.engine import make_engine
 from cockpit.store.loader import LoadError, Progress, preflight, write_database
-from cockpit.store.rollup import refresh_rollups
+from cockpit.store.rollup.refresh import refresh_rollups
 from cockpit.tools.demo.facts import build_alerts, build_cases, build_participation, period_start
 from cockpit.tools.demo.presets import DEFAULT_END, PRESETS
 from cockpit.tools.demo.units import DemoUnits, build_population, build_units

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from cockpit.core.errors import first_line
 from cockpit.store.engine import make_engine
-from cockpit.store.rollup import refresh_rollups
+from cockpit.store.rollup.refresh import refresh_rollups
 from cockpit.store.upsert import Counts, Say, label_real, open_for_import
 from cockpit.tools.check.database import check_database, format_problems
 from cockpit.tools.importers.report import ImportFailure, Problem, Report
