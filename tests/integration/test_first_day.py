@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,9 +55,14 @@ def test_the_doc_lists_these_commands():
 def root(tmp_path_factory) -> Path:
     """A scratch project root: the doc's relative paths (.venv, tests/fixtures, data/, geo-jiaxing) resolve here."""
     scratch = tmp_path_factory.mktemp("first-day-root")
-    for name in (".venv", "cockpit", "tests"):
+    for name in ("cockpit", "tests"):
         (scratch / name).symlink_to(fd.REPO / name)
     (scratch / "data").mkdir()
+    # The doc's .venv/bin/python is this test's interpreter, wherever its virtualenv lives.
+    python = scratch / ".venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
     return scratch
 
 
