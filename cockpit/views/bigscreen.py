@@ -28,6 +28,9 @@ from cockpit.views import cards, charts
 from cockpit.views import map as mapview
 
 DESIGN_W, DESIGN_H = 1920, 1080
+# A wall at least 5 % taller than wide is laid out upright (bigscreen.css has the same media query):
+# fit then scales a DESIGN_H×DESIGN_W canvas instead of letterboxing the landscape one in a third of the glass.
+PORTRAIT_QUERY = "(max-aspect-ratio: 20/21)"
 SCALES = ("fit", "fill")
 ROTATIONS = ("children", "themes")
 DEFAULT_REFRESH = 60  # seconds between data refreshes
@@ -35,7 +38,7 @@ MIN_REFRESH = 5  # the issue's floor; a benchmark may allow less (see cockpit.ui
 DEFAULT_EVERY = 20  # seconds per rotation step
 MIN_EVERY = 5
 MAX_SECONDS = 24 * 3600
-MAP_W, MAP_H = 788, 860  # the map's box on the 1920×1080 canvas (fit); CSS resizes it on other shapes
+MAP_W, MAP_H = 788, 860  # the map's box on the 1920×1080 canvas (fit); CSS resizes it on other shapes (upright: 1024×830)
 ELEVATION_SCALE = 0.5  # of the overview's prism height (a fifth of the view's width at its tallest)
 ZOOM_GAIN = 0.1  # compute_view leaves a 15% margin and the tilt shrinks the far side: closer in
 THEMES = ("population", "cases", "alerts", "points")
@@ -302,6 +305,9 @@ SCRIPT = """<script>
       // A portrait wall is designed upright (1080 wide, 1920 tall), so its text keeps the landscape size.
       if (vh > vw) { s = Math.min(vw / H, vh / W); }
       w = vw / s; h = vh / s;
+    } else if (P.matchMedia(cfg.portrait).matches) {
+      // The stylesheet lays the parts out upright under the same query: fit the upright canvas.
+      w = H; h = W; s = Math.min(vw / w, vh / h);
     }
     var r = D.documentElement, st = r.style;
     st.setProperty('--bs-s', String(s));
@@ -310,7 +316,6 @@ SCRIPT = """<script>
     st.setProperty('--bs-x', ((vw - w * s) / 2) + 'px');
     st.setProperty('--bs-y', ((vh - h * s) / 2) + 'px');
     r.classList.add('bs-scaled');
-    r.classList.toggle('bs-tall', h > w * 1.05);
   }
   var two = function (n) { return (n < 10 ? '0' : '') + n; };
   function tick() {
@@ -364,7 +369,7 @@ def stall_seconds(options: ScreenOptions) -> int:
 def build_script(options: ScreenOptions, lang: str, health_url: str = "_stcore/health") -> str:
     """The browser side, run in a components iframe that reaches the page (same origin): scale, clock, reload."""
     cfg = {
-        "scale": options.scale, "lang": lang, "weekdays": t("bs_weekdays", lang).split(","),
+        "scale": options.scale, "portrait": PORTRAIT_QUERY, "lang": lang, "weekdays": t("bs_weekdays", lang).split(","),
         "months": list(MONTHS_EN), "health": health_url,
         "reloadMs": int(options.reload_hours * 3600 * 1000) if options.reload_hours else 0,
         "stallMs": stall_seconds(options) * 1000,

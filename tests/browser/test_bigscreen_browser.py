@@ -23,7 +23,8 @@ from cockpit.tools.bench.browser import BrowserBenchError, painted_share, stream
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
-WALLS = [(1920, 1080), (3840, 2160), (5760, 1080), (1366, 768), (1080, 1920)]
+WALLS = [(1920, 1080), (3840, 2160), (5760, 1080), (1366, 768)]  # landscape: the 16:9 canvas, letterboxed
+PORTRAIT = (1080, 1920)  # upright: the same parts stacked (test_portrait_walls_stack_the_parts_around_a_large_map)
 PARTS = {"title": ".bs-title", "clock": ".bs-clock", "map": ".st-key-bs-map", "population": ".st-key-bs-population",
          "cases": ".st-key-bs-cases", "alerts": ".st-key-bs-alerts", "points": ".st-key-bs-points"}
 PANELS = ("population", "cases", "alerts", "points")
@@ -135,6 +136,22 @@ def check_wall(page, width: int, height: int, name: str, output_dir: Path) -> di
     return boxes
 
 
+def check_portrait(boxes: dict[str, dict], width: int, height: int, name: str) -> None:
+    """Title and clock, then the map across the wall, then the four panels two by two; the map at least 40 %."""
+    head = max(boxes[p]["y"] + boxes[p]["height"] for p in ("title", "clock"))
+    assert head <= boxes["map"]["y"] + TOLERANCE, f"{name}: the head is not above the map"
+    assert boxes["map"]["y"] + boxes["map"]["height"] <= min(boxes[p]["y"] for p in PANELS) + TOLERANCE, (
+        f"{name}: the map is not above the panels")
+    pop, cases, alerts, points = (boxes[p] for p in PANELS)
+    assert pop["y"] == pytest.approx(alerts["y"], abs=2) and cases["y"] == pytest.approx(points["y"], abs=2)
+    assert pop["x"] == pytest.approx(cases["x"], abs=2) and alerts["x"] == pytest.approx(points["x"], abs=2)
+    assert pop["x"] < alerts["x"] and pop["y"] < cases["y"], f"{name}: the panels are not two by two"
+    share = boxes["map"]["height"] / height, boxes["map"]["width"] * boxes["map"]["height"] / (width * height)
+    assert min(share) >= 0.40, f"{name}: the map takes {share[0]:.0%} of the height, {share[1]:.0%} of the area"
+    assert boxes["map"]["width"] >= 0.9 * width, f"{name}: the map does not cross the wall"
+    assert max(b["y"] + b["height"] for b in boxes.values()) > height * 0.97, f"{name}: letterboxed, not upright"
+
+
 SNAPSHOT = """() => [document.querySelector('.bs-head').dataset.refreshes, document.querySelector('.bs-title').innerText,
   [...document.querySelectorAll('.bs-panel')].map(e => e.innerText).join('|'), document.querySelector('.bs-time').innerText,
   document.querySelectorAll('.st-key-bs-canvas [data-stale=true]').length]"""
@@ -174,7 +191,34 @@ def test_fill_covers_odd_walls_without_stretching(open_screen, output_dir):
         assert min(b["x"] for b in boxes.values()) < 40 and max(b["x"] + b["width"] for b in boxes.values()) > width - 40
         assert max(b["y"] + b["height"] for b in boxes.values()) > height - 40
         assert boxes["population"]["width"] == pytest.approx(520 if width > height else 503, abs=2)
+        if height > width:
+            check_portrait(boxes, width, height, f"fill-{width}x{height}")
     assert errors == []
+
+
+def test_portrait_walls_stack_the_parts_around_a_large_map(open_screen, output_dir):
+    """#25: an upright panel gets the upright layout under fit too, not the 16:9 canvas in a third of the glass."""
+    page, errors = open_screen("refresh=60")
+    runs = page.locator(".bs-clock").get_attribute("data-runs")
+    width, height = PORTRAIT
+    page.set_viewport_size({"width": width, "height": height})  # a wall turned upright: the browser alone re-lays it
+    time.sleep(SETTLE_S)
+    boxes = check_wall(page, width, height, f"fit-{width}x{height}", output_dir)
+    check_portrait(boxes, width, height, f"fit-{width}x{height}")
+    assert boxes["population"]["width"] == pytest.approx(503, abs=2), "the landscape text size (one design pixel each)"
+    assert page.locator(".bs-clock").get_attribute("data-runs") == runs and page.evaluate("() => window.__bsTest") == 1, (
+        "the layout changed without a rerun or a reload")
+    page.set_viewport_size({"width": 1920, "height": 1080})  # and back: the landscape layout as before
+    time.sleep(SETTLE_S)
+    boxes = check_wall(page, 1920, 1080, "fit-1920x1080-again", output_dir)
+    assert boxes["population"]["width"] == pytest.approx(520, abs=2) and boxes["map"]["x"] > boxes["population"]["x"]
+    # The same panel at 150 % display scaling: 720x1280 CSS pixels at 1.5 device pixels each.
+    page, more = open_screen("refresh=60", 720, 1280, dpr=1.5)
+    _settled(page)
+    boxes = check_wall(page, 720, 1280, "dpr150-720x1280", output_dir)
+    check_portrait(boxes, 720, 1280, "dpr150-720x1280")
+    assert boxes["population"]["width"] == pytest.approx(503 * 720 / 1080, abs=2)
+    assert errors == [] and more == []
 
 
 def test_150_percent_scaling_and_a_refresh_that_rotates_without_a_rerun(open_screen, output_dir):

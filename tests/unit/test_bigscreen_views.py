@@ -134,6 +134,17 @@ def test_the_script_scales_from_the_viewport_and_schedules_reloads():
         "reloadMs"] == 0
 
 
+def test_the_script_and_the_stylesheet_turn_upright_on_the_same_query():
+    """fit picks the upright canvas where the CSS lays the parts out upright: one query for both (#25)."""
+    from importlib import resources
+
+    css = resources.files("cockpit.resources").joinpath("bigscreen.css").read_text(encoding="utf-8")
+    cfg = json.loads(bs.build_script(bs.ScreenOptions(), "zh").split("cfg = ", 1)[1].split(", W = ", 1)[0])
+    assert cfg["portrait"] == bs.PORTRAIT_QUERY
+    assert f"@media {bs.PORTRAIT_QUERY}" in css and "bs-tall" not in css  # no second switch (the old class)
+    assert "matchMedia(cfg.portrait)" in bs.build_script(bs.ScreenOptions(), "zh")
+
+
 def _square(code: str, x: float) -> dict:
     ring = [[x, 30.0], [x + 0.1, 30.0], [x + 0.1, 30.1], [x, 30.1], [x, 30.0]]
     return {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
