@@ -17,7 +17,10 @@ from cockpit.domain.geometry import round_coords
 from cockpit.store.engine import make_engine
 from cockpit.store.loader import LoadError, Progress, preflight, write_database
 from cockpit.store.rollup.refresh import refresh_rollups
-from cockpit.tools.demo.facts import build_alerts, build_cases, build_participation, period_start
+from cockpit.tools.demo.facts.alerts import build_alerts
+from cockpit.tools.demo.facts.cases import build_cases
+from cockpit.tools.demo.facts.draws import period_start
+from cockpit.tools.demo.facts.participation import build_participation
 from cockpit.tools.demo.presets import DEFAULT_END, PRESETS
 from cockpit.tools.demo.units import DemoUnits, build_population, build_units
 
