@@ -382,7 +382,10 @@ def test_intranet_basemap_style_is_passed_to_the_map(clean_env, start):
 def test_kpi_cards_cover_four_themes_with_changes(start, lang, labels, mom, yoy):
     html = kpi_html(ok(start(lang=lang)))
     assert html.count('class="card theme-') == 4
-    for label in labels:
+    themes, figures = labels[:4], labels[4:]
+    for label in themes:
+        assert f'<h2 class="ct">{label}</h2>' in html, label  # each card titled by a heading (#25)
+    for label in figures:
         assert f">{label}</div>" in html, label
     assert html.count('class="kpi" data-key=') == N_KPIS
     assert html.count(f">{mom} ") == N_KPIS and html.count(f">{yoy} ") == N_KPIS
