@@ -12,7 +12,17 @@ import numpy as np
 import pytest
 
 from cockpit.tools.bench import pages as bench
-from cockpit.tools.bench.pages import BenchError, Target
+from cockpit.tools.bench.pages_report import (
+    TARGETS,
+    Target,
+    evaluate_targets,
+    format_report,
+    format_table,
+    median,
+    percentile,
+    sample_codes,
+)
+from cockpit.tools.bench.pages_setup import BenchError, open_city, resolve_source
 
 ROOT = Path(__file__).resolve().parents[2]
 ONE_MB = 1024 * 1024
@@ -22,28 +32,28 @@ ONE_MB = 1024 * 1024
 
 def test_percentile_on_known_inputs():
     values = [float(v) for v in range(1, 11)]
-    assert bench.percentile(values, 0) == 1.0 and bench.percentile(values, 100) == 10.0
-    assert bench.percentile(values, 50) == pytest.approx(5.5)
-    assert bench.percentile(values, 95) == pytest.approx(9.55)
-    assert bench.percentile([7.0, 1.0, 3.0], 50) == 3.0  # unsorted input
-    assert bench.percentile([4.2], 95) == 4.2
-    assert bench.median([10.0, 30.0, 20.0, 40.0]) == pytest.approx(25.0)
+    assert percentile(values, 0) == 1.0 and percentile(values, 100) == 10.0
+    assert percentile(values, 50) == pytest.approx(5.5)
+    assert percentile(values, 95) == pytest.approx(9.55)
+    assert percentile([7.0, 1.0, 3.0], 50) == 3.0  # unsorted input
+    assert percentile([4.2], 95) == 4.2
+    assert median([10.0, 30.0, 20.0, 40.0]) == pytest.approx(25.0)
     rng = np.random.default_rng(4)
     sample = list(rng.exponential(100, size=37))
     for q in (5, 50, 90, 95, 99):
-        assert bench.percentile(sample, q) == pytest.approx(float(np.percentile(sample, q)))
+        assert percentile(sample, q) == pytest.approx(float(np.percentile(sample, q)))
     with pytest.raises(ValueError):
-        bench.percentile([], 50)
+        percentile([], 50)
     with pytest.raises(ValueError):
-        bench.percentile([1.0], 101)
+        percentile([1.0], 101)
 
 
 def test_sample_codes_first_middle_last():
     codes = [f"{i:03d}" for i in range(9, 0, -1)]
-    assert bench.sample_codes(codes, 3) == ["001", "005", "009"]
-    assert bench.sample_codes(codes, 1) == ["001"]
-    assert bench.sample_codes(["b", "a"], 3) == ["a", "b"]  # fewer units than asked: each once
-    assert bench.sample_codes([], 3) == [] and bench.sample_codes(codes, 0) == []
+    assert sample_codes(codes, 3) == ["001", "005", "009"]
+    assert sample_codes(codes, 1) == ["001"]
+    assert sample_codes(["b", "a"], 3) == ["a", "b"]  # fewer units than asked: each once
+    assert sample_codes([], 3) == [] and sample_codes(codes, 0) == []
 
 
 def _run(page="overview", tier="street", unit="1", **values):
@@ -55,23 +65,23 @@ def _run(page="overview", tier="street", unit="1", **values):
 def test_targets_pass_fail_and_missing():
     runs = [_run(unit="a"), _run(unit="b", warm_p95_ms=151.0, map_bytes=ONE_MB, errors=["boom"]),
             _run(page="about", tier="-", unit="-", map_bytes=None, ratio_warm_to_floor=9.0)]
-    verdicts = {v["key"]: v for v in bench.evaluate_targets(runs, peak_mb=900.0)}
-    assert set(verdicts) == {t.key for t in bench.TARGETS}
+    verdicts = {v["key"]: v for v in evaluate_targets(runs, peak_mb=900.0)}
+    assert set(verdicts) == {t.key for t in TARGETS}
     assert not verdicts["warm_p95"]["pass"] and verdicts["warm_p95"]["failing"] == ["overview street b"]
     assert verdicts["warm_p95"]["worst"] == 151.0 and verdicts["warm_p95"]["worst_at"] == "overview street b"
     assert not verdicts["map_bytes"]["pass"] and verdicts["map_bytes"]["measured"] == 2  # the about page has no map
     assert verdicts["cold"]["pass"] and verdicts["peak_memory"]["pass"]
     assert verdicts["warm_vs_floor"]["pass"]  # the about page's ratio is not held to the SQL floor
     assert not verdicts["errors"]["pass"] and verdicts["errors"]["worst"] == 1
-    assert not bench.evaluate_targets(runs, peak_mb=2000.0)[3]["pass"]
-    missing = bench.evaluate_targets([_run(cold_ms=None)], 1.0, [Target("cold", "cold", 1500.0, "ms", "cold_ms")])[0]
+    assert not evaluate_targets(runs, peak_mb=2000.0)[3]["pass"]
+    missing = evaluate_targets([_run(cold_ms=None)], 1.0, [Target("cold", "cold", 1500.0, "ms", "cold_ms")])[0]
     assert not missing["pass"] and missing["missing"] == ["overview street 1"]
     at_limit = Target("r", "ratio", 3.0, "x", "ratio_warm_to_floor", strict=False)
-    assert bench.evaluate_targets([_run(ratio_warm_to_floor=3.0)], 1.0, [at_limit])[0]["pass"]
+    assert evaluate_targets([_run(ratio_warm_to_floor=3.0)], 1.0, [at_limit])[0]["pass"]
 
 
 def test_table_lists_every_view_and_flags_errors():
-    text = bench.format_table([_run(unit="330681001000"), _run(page="about", tier="-", unit="-", map_bytes=None,
+    text = format_table([_run(unit="330681001000"), _run(page="about", tier="-", unit="-", map_bytes=None,
                                                                 errors=["exception: boom"])])
     lines = text.splitlines()
     assert lines[0].split()[:4] == ["page", "tier", "unit", "cold"] and "warm/floor" in lines[0]
@@ -82,24 +92,24 @@ def test_table_lists_every_view_and_flags_errors():
 
 def test_source_resolution(tmp_path):
     env = {"COCKPIT_DB_URL": "sqlite:////x/env.sqlite", "COCKPIT_GEO_DIR": "/x/env-geo"}
-    assert bench.resolve_source("sqlite:////x/a.sqlite", None, "small", tmp_path, env).db_url == "sqlite:////x/a.sqlite"
-    from_env = bench.resolve_source(None, None, None, tmp_path, env)
+    assert resolve_source("sqlite:////x/a.sqlite", None, "small", tmp_path, env).db_url == "sqlite:////x/a.sqlite"
+    from_env = resolve_source(None, None, None, tmp_path, env)
     assert from_env.db_url == env["COCKPIT_DB_URL"] and from_env.geo_dir == Path("/x/env-geo") and not from_env.build
-    preset = bench.resolve_source(None, None, "small", tmp_path, env)  # an explicit preset beats the environment
+    preset = resolve_source(None, None, "small", tmp_path, env)  # an explicit preset beats the environment
     assert preset.db_url.endswith(str(tmp_path / "small.sqlite")) and preset.geo_dir == tmp_path / "small-geo"
     assert preset.build and preset.preset == "small"
-    default = bench.resolve_source(None, None, None, tmp_path, {})
+    default = resolve_source(None, None, None, tmp_path, {})
     assert default.preset == "jiaxing" and default.geo_dir == tmp_path / "jiaxing-geo"
     with pytest.raises(BenchError, match="unknown preset"):
-        bench.resolve_source(None, None, "atlantis", tmp_path, {})
+        resolve_source(None, None, "atlantis", tmp_path, {})
 
 
 def test_open_city_refuses_boundaries_of_another_city(small_demo, tmp_path):
     with pytest.raises(BenchError, match="no boundaries"):
-        bench.open_city(small_demo.db_url, tmp_path)
+        open_city(small_demo.db_url, tmp_path)
     (tmp_path / "units.geojson").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     with pytest.raises(BenchError, match="not for this database"):
-        bench.open_city(small_demo.db_url, tmp_path)
+        open_city(small_demo.db_url, tmp_path)
 
 
 # ---------------------------------------------------------------- one in-process run on the small city
@@ -107,7 +117,7 @@ def test_open_city_refuses_boundaries_of_another_city(small_demo, tmp_path):
 @pytest.fixture(scope="module")
 def report(small_demo) -> dict:
     saved = {k: os.environ.get(k) for k in ("COCKPIT_DB_URL", "COCKPIT_GEO_DIR")}
-    city = bench.open_city(small_demo.db_url, small_demo.geo_dir)
+    city = open_city(small_demo.db_url, small_demo.geo_dir)
     out = bench.run_bench(city, repeat=2, units=2, floor_runs=1, cold_runs=2)
     assert {k: os.environ.get(k) for k in saved} == saved  # the app's environment is put back
     return out
@@ -156,12 +166,12 @@ def test_times_bytes_and_memory_are_measured(report):
 def test_report_is_json_with_targets_and_prints_as_a_table(report):
     doc = json.loads(json.dumps(report, ensure_ascii=False, default=str))
     assert all("ratio_warm_to_floor" in r for r in doc["runs"])
-    assert [t["key"] for t in doc["targets"]] == [t.key for t in bench.TARGETS]
+    assert [t["key"] for t in doc["targets"]] == [t.key for t in TARGETS]
     assert all(isinstance(t["pass"], bool) for t in doc["targets"]) and isinstance(doc["all_targets_pass"], bool)
     assert doc["started_at"] <= doc["finished_at"]
-    text = bench.format_report(report)
+    text = format_report(report)
     assert "warm p95" in text and "peak memory" in text
-    assert sum(line.strip().startswith(("PASS", "FAIL")) for line in text.splitlines()) == len(bench.TARGETS)
+    assert sum(line.strip().startswith(("PASS", "FAIL")) for line in text.splitlines()) == len(TARGETS)
 
 
 # ---------------------------------------------------------------- the command

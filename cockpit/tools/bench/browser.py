@@ -347,7 +347,7 @@ def _median(values: list[float]) -> float | None:
 
 
 def verdict(ratio: float | None, errors: list[str], limit: float = TARGET_RATIO) -> dict:
-    """The target in the shape of :func:`cockpit.tools.bench.pages.evaluate_targets`' verdicts."""
+    """The target in the shape of :func:`cockpit.tools.bench.pages_report.evaluate_targets`' verdicts."""
     return {
         "key": "browser_first_paint", "unit": "x", "limit": limit, "comparison": "<",
         "description": f"overview first paint vs a bare {BARE_POLYGONS}-polygon pydeck page (headless Chromium)",

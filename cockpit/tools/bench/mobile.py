@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=MIN_RUNS, help=f"throttled loads per view (at least {MIN_RUNS})")
     parser.add_argument("--json", help="also write the full result to this file")
     args = parser.parse_args(argv)
-    from cockpit.tools.bench.pages import quiet_streamlit
+    from cockpit.tools.bench.pages_runner import quiet_streamlit
 
     quiet_streamlit()  # the app's cached readers, imported to measure, would each warn that no server runs
     settings = load_settings()
