@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from cockpit.tools.bench.browser import BrowserBenchError, Server, streamlit_servers
+from cockpit.tools.bench.servers import BrowserBenchError, Server, streamlit_servers
 
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT_DIR = REPO / "test-output" / "browser"

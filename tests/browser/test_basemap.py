@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from cockpit.core.settings import PROJECT_DIR
-from cockpit.tools.bench.browser import streamlit_servers
+from cockpit.tools.bench.servers import streamlit_servers
 
 pytestmark = pytest.mark.browser
 

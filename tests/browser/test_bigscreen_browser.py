@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.tools.bench.browser import BrowserBenchError, painted_share, streamlit_servers
+from cockpit.tools.bench.browser import painted_share
+from cockpit.tools.bench.servers import BrowserBenchError, streamlit_servers
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from cockpit.tools.bench.browser import BrowserBenchError, Server, painted_share, streamlit_servers
+from cockpit.tools.bench.browser import painted_share
+from cockpit.tools.bench.servers import BrowserBenchError, Server, streamlit_servers
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.tools.bench.browser import BrowserBenchError, Server, streamlit_servers
+from cockpit.tools.bench.servers import BrowserBenchError, Server, streamlit_servers
 from tests import firstday_city as fd
 
 pytestmark = pytest.mark.browser

@@ -12,6 +12,7 @@ import os
 import pytest
 
 from cockpit.tools.bench import browser as bench_browser
+from cockpit.tools.bench.servers import port_open
 from tests.conftest import browser_unavailable
 
 pytestmark = pytest.mark.browser
@@ -53,7 +54,7 @@ def test_first_paint_of_overview_and_bare_page(small_demo, playwright_session):
     assert set(result["servers"]) == {"cockpit", "bare"}
     for server in result["servers"].values():
         assert server["returncode"] is not None
-        assert not _alive(server["pid"]) and not bench_browser.port_open(server["port"])
+        assert not _alive(server["pid"]) and not port_open(server["port"])
 
 
 def test_missing_chromium_skips_the_browser_figure(monkeypatch, tmp_path):

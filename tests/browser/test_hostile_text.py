@@ -33,7 +33,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cockpit.tools.bench.browser import BrowserBenchError, Server, streamlit_servers
+from cockpit.tools.bench.servers import BrowserBenchError, Server, streamlit_servers
 from cockpit.views import files
 from tests.conftest import DemoCity, without_cockpit_settings
 

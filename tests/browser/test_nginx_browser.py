@@ -28,9 +28,10 @@ import pytest
 from cockpit.core.i18n import TEXT
 from cockpit.domain.sign_in import COOKIE_NAME
 from cockpit.store.users import User, Users, hash_password, write_users
-from cockpit.tools.bench.browser import CHROMIUM, CHROMIUM_ARGS, BrowserBenchError
+from cockpit.tools.bench.browser import CHROMIUM, CHROMIUM_ARGS
 from cockpit.tools.bench.load_server import metric_value
 from cockpit.tools.bench.nginx import NGINX, NginxError, cockpit_behind_nginx
+from cockpit.tools.bench.servers import BrowserBenchError
 from tests.conftest import browser_unavailable
 
 pytestmark = pytest.mark.browser

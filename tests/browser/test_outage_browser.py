@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.tools.bench.browser import BrowserBenchError, streamlit_servers
+from cockpit.tools.bench.servers import BrowserBenchError, streamlit_servers
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import pytest
 
 from cockpit.store import audit
 from cockpit.store.users import User, Users, hash_password, write_users
-from cockpit.tools.bench.browser import BrowserBenchError, streamlit_servers
+from cockpit.tools.bench.servers import BrowserBenchError, streamlit_servers
 from tests.browser.test_outage_browser import REPO, _logs
 
 pytestmark = pytest.mark.browser

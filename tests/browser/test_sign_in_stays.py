@@ -20,7 +20,7 @@ import pytest
 from cockpit.domain.sign_in import COOKIE_NAME
 from cockpit.store import audit
 from cockpit.store.users import User, Users, hash_password, read_users, write_users
-from cockpit.tools.bench.browser import BrowserBenchError, Server, streamlit_servers
+from cockpit.tools.bench.servers import BrowserBenchError, Server, streamlit_servers
 from tests.browser.test_outage_browser import REPO, _logs
 
 pytestmark = pytest.mark.browser

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.tools.bench import load
-from cockpit.tools.bench.browser import BrowserBenchError, streamlit_servers
+from cockpit.tools.bench.servers import BrowserBenchError, streamlit_servers
 
 REPO = Path(__file__).resolve().parents[2]
 

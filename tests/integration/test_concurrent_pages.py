@@ -23,7 +23,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
 from cockpit.core.i18n import t
-from cockpit.tools.bench.browser import BrowserBenchError, streamlit_servers
+from cockpit.tools.bench.servers import BrowserBenchError, streamlit_servers
 
 REPO = Path(__file__).resolve().parents[2]
 LOADS = 100

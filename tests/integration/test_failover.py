@@ -32,7 +32,7 @@ from cockpit import queries
 from cockpit.core.errors import safe_url
 from cockpit.core.i18n import t
 from cockpit.store.engine import make_engine
-from cockpit.tools.bench.browser import BrowserBenchError, Server, streamlit_servers
+from cockpit.tools.bench.servers import BrowserBenchError, Server, streamlit_servers
 from cockpit.tools.demo.build import run_demo
 
 pytestmark = pytest.mark.servers

@@ -30,7 +30,7 @@ from cockpit.core.model import compute_windows
 from cockpit.domain.hierarchy import Tree
 from cockpit.domain.metrics import compute_kpis, compute_theme_values
 from cockpit.store.engine import make_engine
-from cockpit.tools.bench.browser import BrowserBenchError, Server, streamlit_servers
+from cockpit.tools.bench.servers import BrowserBenchError, Server, streamlit_servers
 from cockpit.views.cards import build_kpi_html
 
 # One database behind both replicas: PostgreSQL (application_name shows which replica a session is).

@@ -31,7 +31,8 @@ from pathlib import Path
 
 from cockpit.core.errors import safe_url
 from cockpit.core.settings import PROJECT_DIR, load_settings
-from cockpit.tools.bench.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_servers
+from cockpit.tools.bench.browser import CHROMIUM, CHROMIUM_ARGS
+from cockpit.tools.bench.servers import streamlit_servers
 
 APP_PATH = PROJECT_DIR / "app.py"
 BENCH_DIR = PROJECT_DIR / "bench-output"

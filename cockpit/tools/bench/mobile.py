@@ -47,16 +47,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cockpit.core.settings import PROJECT_DIR, load_settings
-from cockpit.tools.bench.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    INIT_SCRIPT,
-    READ_SCRIPT,
-    TARGET_RATIO,
-    BrowserBenchError,
-    bare_script,
-    streamlit_servers,
-)
+from cockpit.tools.bench.browser import CHROMIUM, CHROMIUM_ARGS, INIT_SCRIPT, READ_SCRIPT, TARGET_RATIO, bare_script
+from cockpit.tools.bench.servers import BrowserBenchError, streamlit_servers
 
 VIEWPORT = {"width": 390, "height": 844}
 SCALE = 3

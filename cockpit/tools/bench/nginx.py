@@ -27,14 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cockpit.core.settings import PROJECT_DIR, load_settings
-from cockpit.tools.bench.browser import (
-    BrowserBenchError,
-    Server,
-    free_port,
-    port_open,
-    stop_process,
-    streamlit_servers,
-)
+from cockpit.tools.bench.servers import BrowserBenchError, Server, free_port, port_open, stop_process, streamlit_servers
 
 NGINX = Path("/usr/sbin/nginx")
 CANONICAL_CONF = PROJECT_DIR / "deploy" / "nginx" / "cockpit.conf"
