@@ -12,6 +12,7 @@ from cockpit.core.i18n import fmt_number, t
 from cockpit.core.model import Unit, Window
 from cockpit.domain import facts, grids, privacy
 from cockpit.queries.grids import GRID_SORTS
+from cockpit.ui.a11y import render_heading
 from cockpit.ui.data import cached_facts, cached_rollup_fresh, data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.filters import url_choice
@@ -82,6 +83,7 @@ def render_grids(scope: Scope) -> str | None:
     Returns the sort chosen (None: the default), for the page's exports.
     """
     lang, unit = scope.lang, scope.unit
+    render_heading(t("grids_title", lang))  # the page's one section, a heading under its h1 (#25)
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     choice = url_choice(PAGE, "sort", grids.sort_options(GRID_SORTS), t("grids_sort", lang), lang,
                         format_func=lambda c: gridview.sort_label(c, lang), container=left,
