@@ -1,12 +1,13 @@
 """Phones and tablets: every page at 390×844 and 768×1024 with mobile emulation (device scale 3, touch).
 
-For each page: the sidebar starts collapsed, nothing overflows sideways (the document is as wide
-as the viewport, the main area does not scroll sideways), the cards and maps are inside the
+For each page, every tab opened: the sidebar starts collapsed, nothing overflows sideways (the document
+is as wide as the viewport, the main area does not scroll sideways, no element reaches past the
+right edge; a table's cells scroll inside its box), the cards and maps are inside the
 viewport's width, a phone shows at most two figures a row, the breadcrumb and the child picker
 are at least 44 px tall. On the phone's map a one-finger swipe scrolls the page, two fingers
 move the map, and a tap on a shape drills into it. A phone opening the bare app lands on its
-home. Screenshots (top of each page and one screen further down) go to test-output/browser/.
-See docs/mobile.md.
+home; the big screen shows its upright canvas inside the screen. Screenshots (top of each page
+and one screen further down) go to test-output/browser/. See docs/mobile.md.
 """
 
 from __future__ import annotations
@@ -43,11 +44,18 @@ BOXED = (".cards, .card, .mb-figs, .ck-alert-cards, [data-testid=stDeckGlJsonCha
 # The innermost visible elements of the main area that reach past the screen's right edge, with
 # where they sit: a document can stay as wide as the screen while a part of it scrolls sideways
 # or is cut off (the alerts page's tab strip once put its sixth tab at 371-413 px on a 390 px phone).
-# A table's own cells are left out: the grid scrolls inside its box, and the box is checked above.
+# A table's cells are left out where the table scrolls inside its own box (a data grid, a chart's
+# data table): that box is what must stay inside the screen. Content of a closed toggle is not shown.
 OVERFLOWING = """() => { const vw = window.innerWidth, out = [];
-  const past = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.right > vw + 1; };
+  const scrollsX = a => ['auto', 'scroll'].includes(getComputedStyle(a).overflowX);
+  const inTableBox = e => { const table = e.closest('table');
+    for (let a = table?.parentElement; a; a = a.parentElement) if (scrollsX(a)) return true;
+    return false; };
+  const past = e => { if (e.parentElement?.closest('[data-testid=stDataFrame]') || inTableBox(e)
+                          || !e.checkVisibility()) return false;
+    const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && r.right > vw + 1; };
   for (const e of document.querySelectorAll('[data-testid=stMain] *')) {
-    if (e.parentElement?.closest('[data-testid=stDataFrame]') || !past(e) || [...e.children].some(past)) continue;
+    if (!past(e) || [...e.children].some(past)) continue;
     const r = e.getBoundingClientRect(), where = [];
     for (let a = e.parentElement; a && where.length < 3; a = a.parentElement) where.push(a.dataset.testid || a.tagName);
     out.push(`${e.tagName} "${(e.textContent || '').trim().slice(0, 20)}" ${Math.round(r.left)}-${Math.round(r.right)} px in ${where.join(' < ')}`);
@@ -131,7 +139,9 @@ def test_page_fits_the_screen(screen, output_dir, path):
     if vw < 640:
         assert all(n <= 2 for n in found["figs"]), f"{tag}: more than two figures a row: {found['figs']}"
     check_tap_targets(page, tag)
-    # Every tab's list too (one tab is drawn at a time): nothing in any of them reaches past the edge.
+    # Every tab's list too (one tab is drawn at a time), every toggle open (the charts' data tables):
+    # nothing in any of them reaches past the edge.
+    page.evaluate("() => document.querySelectorAll('[data-testid=stMain] details').forEach(d => { d.open = true; })")
     tabs = page.locator("[data-testid=stMain] [data-testid=stTab]")
     for i in range(max(tabs.count(), 1)):
         if tabs.count():
@@ -267,4 +277,23 @@ def test_a_tap_opens_the_tooltip(screen, small_demo):
         if tooltip.strip():
             break
     assert tooltip.strip(), "the tapped shape's tooltip opens on tap"
+    assert errors == []
+
+
+def test_the_big_screen_fits_a_phone_too(screen, output_dir):
+    """A wall page, but a link to it may be opened on a phone or an upright tablet: the upright canvas, inside the screen."""
+    size, page, errors, base = screen
+    page.goto(f"{base}/bigscreen?unit={CITY}&embed=true", wait_until="domcontentloaded")
+    page.locator(".bs-title").wait_for()
+    page.wait_for_function("() => document.documentElement.classList.contains('bs-scaled')")
+    time.sleep(1.0)
+    found = page.evaluate("""() => { const r = document.querySelector('.st-key-bs-canvas').getBoundingClientRect();
+        return {doc: document.documentElement.scrollWidth, vw: innerWidth, vh: innerHeight, box: [r.left, r.top, r.right, r.bottom],
+                upright: matchMedia('(max-aspect-ratio: 20/21)').matches}; }""")
+    assert found["doc"] <= found["vw"], f"big screen-{size}: the document is {found['doc']} px wide"
+    left, top, right, bottom = found["box"]
+    assert left >= -TOLERANCE_PX and top >= -TOLERANCE_PX and right <= found["vw"] + TOLERANCE_PX, found
+    assert bottom <= found["vh"] + TOLERANCE_PX and found["upright"] and bottom - top > right - left, found
+    assert page.locator("[data-testid=stException]").count() == 0
+    page.screenshot(path=str(output_dir / f"mobile-bigscreen-{size}.png"))
     assert errors == []
