@@ -65,6 +65,7 @@ class Settings:
     cookie_secret: str | None = None  # signs the sign-in cookie; the same on every process (None: secret_file)
     secret_file: Path = DEFAULT_SECRET_FILE  # made once with a random secret when none is configured
     max_runs: int = 3  # page runs computing at once per process (cockpit.ui.run_slots; 0: no limit)
+    chart_workers: int = 1  # processes drawing the screen's charts beside the page runs (cockpit.views.draw_pool; 0: none)
 
 
 def _read_secrets(path: Path) -> dict[str, str]:
@@ -131,6 +132,7 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path | None =
         cookie_secret=pick("cookie_secret") or secrets.get("auth_cookie_secret"),
         secret_file=Path(pick("secret_file") or DEFAULT_SECRET_FILE),
         max_runs=int(_number("max_runs", pick("max_runs"), Settings.max_runs, minimum=0)),
+        chart_workers=int(_number("chart_workers", pick("chart_workers"), Settings.chart_workers, minimum=0)),
     )
 
 

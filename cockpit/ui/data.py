@@ -40,7 +40,7 @@ from cockpit.domain import geometry, hierarchy, metrics
 from cockpit.queries import rollup
 from cockpit.store import boundaries
 from cockpit.store.engine import STORE_ERRORS, Engine, make_engine
-from cockpit.views import charts
+from cockpit.views import charts, draw_pool
 from cockpit.views.tables import Chart
 
 CHART_WIDTH = 560  # px of the SVG's own layout; CSS scales it to the column
@@ -358,7 +358,7 @@ def cached_chart_svg(builder: str, _build: Callable[..., Any], *args: Any) -> st
     instead where they have one (chart_svg). (Streamlit cannot hash a function: the leading
     underscore keeps it out of the key, its qualified name stands in.)
     """
-    return charts.json_to_svg(charts.spec_json(_build(*args)))
+    return draw_pool.draw(_build, args, settings().chart_workers)
 
 
 _memo_cache: cachetools.TTLCache = cachetools.TTLCache(SHARED_ENTRIES, TTL)
@@ -392,7 +392,7 @@ def svg_of(build: Callable[..., Any], *args: Any) -> str:
 
 
 def _draw(chart: Chart) -> str:
-    return charts.json_to_svg(charts.spec_json(chart.spec))
+    return draw_pool.draw(chart.build, chart.args, settings().chart_workers)
 
 
 def chart_svg(chart: Chart, key: tuple | None = None) -> str:

@@ -1,0 +1,50 @@
+"""draw_pool: the screen's charts drawn in a worker process come out as drawn here, and a failing pool never loses one."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+
+import pandas as pd
+import pytest
+
+from cockpit.views import charts, draw_pool
+
+DAILY = pd.DataFrame({"day": pd.date_range("2026-11-01", periods=5), "cases_received": [3, 0, 5, 2, 1],
+                      "alerts_raised": [1, 1, 0, 0, 2], "points_earned": [10, 0, 0, 4, 8]})
+
+
+def _chart_args() -> tuple:
+    return (DAILY, ["cases_received"], "事件", "zh")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_pool():
+    draw_pool.shutdown()
+    yield
+    draw_pool.shutdown()
+
+
+def test_a_worker_draws_what_the_server_would():
+    here = draw_pool.draw(charts.build_trend_chart, _chart_args(), workers=0)
+    there = draw_pool.draw(charts.build_trend_chart, _chart_args(), workers=1)
+    assert there == here and there.startswith("<svg")
+    assert draw_pool._pool is not None  # it was the worker that drew
+
+
+def test_a_killed_worker_is_replaced_and_the_chart_still_drawn(caplog):
+    draw_pool.draw(charts.build_trend_chart, _chart_args(), workers=1)
+    for pid in list(draw_pool._pool._processes):
+        os.kill(pid, signal.SIGKILL)
+    with caplog.at_level(logging.WARNING, logger="cockpit.views.draw_pool"):
+        svg = draw_pool.draw(charts.build_trend_chart, _chart_args(), workers=1)
+    assert svg.startswith("<svg") and "worker died" in caplog.text
+    assert draw_pool.draw(charts.build_trend_chart, _chart_args(), workers=1).startswith("<svg")  # a new worker
+
+
+def test_what_cannot_go_to_a_worker_is_drawn_here(caplog):
+    build = lambda *a: charts.build_trend_chart(*a)  # noqa: E731 - a lambda does not pickle
+    with caplog.at_level(logging.WARNING, logger="cockpit.views.draw_pool"):
+        svg = draw_pool.draw(build, _chart_args(), workers=1)
+    assert svg.startswith("<svg") and "pickle" in caplog.text and "drawing in the server process" in caplog.text
