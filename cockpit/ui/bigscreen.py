@@ -33,7 +33,7 @@ from cockpit.core.i18n import t
 from cockpit.core.model import Unit, compute_windows
 from cockpit.domain import facts, hierarchy, metrics
 from cockpit.store.engine import STORE_ERRORS
-from cockpit.ui import auth, data, frame, outline
+from cockpit.ui import auth, caching, data, frame, outline
 from cockpit.ui.outline import Outline
 from cockpit.ui.render import basemap_style, coloured_children
 from cockpit.ui.scope import Scope
@@ -69,7 +69,7 @@ def render_screen(view: ViewState) -> None:
     try:
         base = frame.build_scope(view)  # the frame's own scope (subtree rule included), without header and breadcrumb
     except frame.EmptyStore as exc:
-        data.note_outage(exc)
+        caching.note_outage(exc)
         return
     except frame.NoAccess:
         st.info(t("au_no_access", view.lang))
@@ -112,7 +112,7 @@ def _live(base: Scope, opts: bsview.ScreenOptions) -> None:
     ss = st.session_state
     full_run = ss.pop(_FULL, False)
     if not full_run:
-        data.clear_outage()  # a fragment run: the outage record is this run's (a full run's frame clears it)
+        caching.clear_outage()  # a fragment run: the outage record is this run's (a full run's frame clears it)
     ss[_REFRESHES] = ss.get(_REFRESHES, 0) + 1
     now = datetime.now()
     down = _store_down(base.url, opts, full_run)
@@ -122,7 +122,7 @@ def _live(base: Scope, opts: bsview.ScreenOptions) -> None:
         ss[_LAST] = screen
     except Exception as exc:  # a refresh that fails keeps the last screen, never the error box
         if isinstance(exc, STORE_ERRORS):
-            data.note_outage(exc)
+            caching.note_outage(exc)
         else:
             log.exception("big screen refresh failed")
         screen, failed = ss.get(_LAST), True
@@ -134,7 +134,7 @@ def _live(base: Scope, opts: bsview.ScreenOptions) -> None:
 
 def _stale_text(down: bool, lang: str) -> str | None:
     ss = st.session_state
-    found = data.outage()
+    found = caching.outage()
     if not down and found is None:
         ss[_OK_AT] = time.time()
         return None

@@ -32,7 +32,7 @@ from cockpit.domain import hierarchy
 from cockpit.domain.access import Access
 from cockpit.store.boundaries import BoundaryError, file_label
 from cockpit.store.engine import STORE_ERRORS, make_engine, ping, pool_exhausted
-from cockpit.ui import auth, data
+from cockpit.ui import auth, caching, data
 from cockpit.ui.render import inject_style, render_breadcrumb, render_header
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import ViewState, ensure_entry, literal, render_sidebar, resolve_unit, sync_url
@@ -64,7 +64,7 @@ def page_frame(with_unit: bool = True, move: Callable[[Scope], Scope] | None = N
     auth.render_user_box(view.lang)
     inject_style()
     top = st.empty()  # the outage notice, filled when the page has run
-    data.clear_outage()
+    caching.clear_outage()
     try:
         scope: Scope | ViewState = view
         if with_unit:
@@ -76,7 +76,7 @@ def page_frame(with_unit: bool = True, move: Callable[[Scope], Scope] | None = N
         st.info(t("au_no_access", view.lang))
         st.stop()
     except (*STORE_ERRORS, EmptyStore) as exc:
-        data.note_outage(exc)
+        caching.note_outage(exc)
         _show_outage(top, view.lang)
         st.stop()  # nothing to draw without the unit tree; the notice retries
     if isinstance(scope, Scope):
@@ -86,7 +86,7 @@ def page_frame(with_unit: bool = True, move: Callable[[Scope], Scope] | None = N
     try:
         yield scope
     except STORE_ERRORS as exc:
-        data.note_outage(exc)
+        caching.note_outage(exc)
     except Exception:
         log.exception("page failed")
         st.info(t("page_problem", view.lang))
@@ -105,7 +105,7 @@ def section(lang: str) -> Iterator[None]:
     try:
         yield
     except STORE_ERRORS as exc:
-        data.note_outage(exc)
+        caching.note_outage(exc)
         st.caption(t("section_unavailable", lang))
     except BoundaryError as exc:
         log.warning("boundary file: %s", exc)  # the server's path is for the operator's log, not the viewers
@@ -151,7 +151,7 @@ def root_unit(url: str, tree: hierarchy.Tree, found: Access) -> Unit | None:
 
 
 def _show_outage(slot: st.delta_generator.DeltaGenerator, lang: str) -> None:
-    found = data.outage()
+    found = caching.outage()
     if found is None:
         return
     slot.html(outage_html(found, data.settings().db_url, lang))
@@ -159,7 +159,7 @@ def _show_outage(slot: st.delta_generator.DeltaGenerator, lang: str) -> None:
     _retry_when_back()
 
 
-def outage_html(found: data.Outage, url: str, lang: str) -> str:
+def outage_html(found: caching.Outage, url: str, lang: str) -> str:
     """The notice: what is wrong (with the masked address), how old the figures shown are, that the page retries."""
     text = str(found.error).lower()
     shown_url = safe_url(url)

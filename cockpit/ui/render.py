@@ -18,7 +18,7 @@ from cockpit.core.settings import PROJECT_DIR, Settings
 from cockpit.domain import hierarchy, metrics
 from cockpit.store.boundaries import BoundaryError
 from cockpit.store.engine import STORE_ERRORS
-from cockpit.ui import data, device, outline
+from cockpit.ui import caching, data, device, outline
 from cockpit.ui.a11y import show_chart
 from cockpit.ui.nodata import no_data
 from cockpit.ui.outline import Outline
@@ -54,7 +54,7 @@ def render_breadcrumb(scope: Scope) -> None:
     try:
         children: list[tuple[str, str]] | None = data.children_options(scope.url, tr, unit)
     except STORE_ERRORS as exc:  # the way up still works from the cached tree; the way down waits
-        data.note_outage(exc)
+        caching.note_outage(exc)
         children = None
     # The keyed container lets mobile.css wrap the buttons into a row and widen the picker on narrow screens.
     crumbs = st.container(key="ck-crumbs")

@@ -1,7 +1,7 @@
-"""data.memo: derived figures cached under the scope that decides their inputs, never during an outage."""
+"""caching.memo: derived figures cached under the scope that decides their inputs, never during an outage."""
 
 
-from cockpit.ui import data
+from cockpit.ui import caching, data
 
 
 def _double(values: list[int]) -> list[int]:
@@ -15,9 +15,9 @@ def test_the_key_decides_and_an_outage_bypasses_the_cache():
     # Same key: the inputs are taken to be the same reads, so the cached answer stands.
     assert data.memo(_double, key, [5]) == [2, 4]
     assert data.memo(_double, ("part", "sqlite:///x.sqlite", "330681001000"), [5]) == [10]
-    data.note_outage(ConnectionError("store down"))
+    caching.note_outage(ConnectionError("store down"))
     try:  # last good answers may be the inputs now: computed, not cached or served from the cache
         assert data.memo(_double, key, [7]) == [14]
     finally:
-        data.clear_outage()
+        caching.clear_outage()
     assert data.memo(_double, key, [9]) == [2, 4]

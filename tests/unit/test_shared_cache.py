@@ -1,4 +1,4 @@
-"""data.shared_cache: one answer per process, computed once however many sessions ask, never changed by a caller."""
+"""caching.shared_cache: one answer per process, computed once however many sessions ask, never changed by a caller."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from cockpit.domain import hierarchy
-from cockpit.ui import data
+from cockpit.ui import caching, data
 
 
 def test_a_caller_that_edits_its_frame_leaves_the_shared_answer_alone():
     calls = []
 
-    @data.shared_cache(ttl=60)
+    @caching.shared_cache(ttl=60)
     def read(code: str) -> tuple[pd.DataFrame, dict]:
         calls.append(code)
         return pd.DataFrame({"code": [code], "n": [1]}), {"n": 1}
@@ -32,7 +32,7 @@ def test_a_caller_that_edits_its_frame_leaves_the_shared_answer_alone():
 def test_many_sessions_asking_at_once_cost_one_computation():
     started = []
 
-    @data.shared_cache(ttl=60)
+    @caching.shared_cache(ttl=60)
     def slow(code: str) -> int:
         started.append(code)
         time.sleep(0.3)
@@ -50,7 +50,7 @@ def test_many_sessions_asking_at_once_cost_one_computation():
 def test_errors_are_not_cached_and_clear_caches_forgets():
     state = {"fail": True, "n": 0}
 
-    @data.shared_cache(ttl=60)
+    @caching.shared_cache(ttl=60)
     def flaky() -> int:
         state["n"] += 1
         if state["fail"]:

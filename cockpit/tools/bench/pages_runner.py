@@ -34,7 +34,7 @@ SETTINGS_PREFIX = "COCKPIT_"  # every app setting (cockpit.core.settings): none 
 def measure_floor(calls: list[tuple[str, Callable, tuple]], runs: int) -> dict:
     """Median total time of the bare data calls a page made (recorded from the page itself), and per call.
 
-    `calls` come from ``cockpit.ui.data.record_calls`` around a run of the page: the functions
+    `calls` come from ``cockpit.ui.caching.record_calls`` around a run of the page: the functions
     under its ``st.cache_data`` wrappers with the arguments the page gave them, so the floor is
     exactly what that page asks of the store — rollups when it used them — and never a copy of
     its steps. Geometry and chart images are file and CPU work, not SQL, and are not recorded.
@@ -259,7 +259,7 @@ def measure_view(runner: PageRunner, city: City, page: str, tier: str, code: str
         errors += [e for e in r["errors"] if e not in errors]
         if r["ms"] is not None:
             warm.append(r["ms"])
-    from cockpit.ui.data import record_calls
+    from cockpit.ui.caching import record_calls
 
     with record_calls() as calls:  # one more warm run: the data calls this page makes, as it makes them
         runner.run(page, code)
