@@ -128,6 +128,11 @@ def test_page_fits_the_screen(screen, output_dir, path):
     page.goto(f"{base}/{path}?unit={CITY}", wait_until="domcontentloaded")
     wait_idle(page)
     for part in PAGES[path]:
+        # The map's element mounts once deck.gl's lazily loaded bundle arrives, up to a second after
+        # the run has finished (a count right after wait_idle failed now and then under load).
+        deadline = time.monotonic() + 15
+        while page.locator(part).count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
         assert page.locator(part).count() > 0, f"{tag}: {part} not drawn"
     found = layout(page)
     vw = found["vw"]
