@@ -112,7 +112,8 @@ def render_map(scope: Scope) -> None:
     height = device.map_height(mapview.MAP_HEIGHT)  # a phone's map leaves the page around it in view
     deck = mapview.build_deck(features, bounds, lang, vs.extrude, alerts, venues,
                               basemap_style(scope.settings), device.map_width(mapview.MAP_WIDTH), height)
-    legend_html = mapview.build_legend_html(vs.metric, legend, lang, alerts is not None, venues is not None)
+    legend_html = mapview.build_legend_html(vs.metric, legend, lang, alerts is not None, venues is not None,
+                                            no_data=METRIC_THEME[vs.metric] in no_data(scope))
     if isinstance(coloured, Outline):
         outline.render_outline_map(coloured, deck, lang, height, f"map-{unit.code}", legend_html)
         render_ranked(scope, coloured, vs.metric)

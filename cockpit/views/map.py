@@ -238,10 +238,15 @@ def _class_text(metric: str, lo: float | None, hi: float | None, lang: str) -> s
     return f"{num(lo)} – {num(hi)}"
 
 
-def build_legend_html(metric: str, legend: list[tuple[str, float | None, float | None]], lang: str, alerts_on: bool, venues_on: bool) -> str:
+def build_legend_html(metric: str, legend: list[tuple[str, float | None, float | None]], lang: str, alerts_on: bool,
+                      venues_on: bool, no_data: bool = False) -> str:
+    """The map's legend; `no_data`: the metric's theme has no fact under the unit (#28), so its one
+    class reads 暂无数据, not "all 0"."""
     rows = []
     for colour, lo, hi in legend:
-        if len(legend) == 1 and lo is not None and lo == hi:
+        if len(legend) == 1 and no_data:
+            text = t("no_data", lang)
+        elif len(legend) == 1 and lo is not None and lo == hi:
             text = t("legend_all_same", lang, value=format_metric(lo, metric, lang))  # every unit has this value
         else:
             text = _class_text(metric, lo, hi, lang)

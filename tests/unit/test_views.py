@@ -89,6 +89,14 @@ def test_legend_says_so_when_every_unit_has_the_same_value():
     assert views.compute_fill(pd.Series([], dtype=float), "open_cases") == ([], [])
 
 
+def test_legend_of_a_theme_without_facts_says_no_data_not_all_zero():
+    _, legend = views.compute_fill(pd.Series([0.0, 0.0]), "open_cases")
+    zh = views.build_legend_html("open_cases", legend, "zh", False, False, no_data=True)
+    en = views.build_legend_html("open_cases", legend, "en", False, False, no_data=True)
+    assert "暂无数据" in zh and "全部为" not in zh and "No data yet" in en and "all 0" not in en
+    assert "全部为 0" in views.build_legend_html("open_cases", legend, "zh", False, False)  # facts, and a true zero
+
+
 def test_legend_for_rates_keeps_open_bounds():
     assert _legend_texts("density", [0.5, 2.5, 10.25, 40.0], "en") == ["≤ 2", "2 – 6", "6 – 18", "&gt; 18"]
 
