@@ -70,7 +70,7 @@ def render_figures(scope: Scope) -> None:
     current, _ = data.cached_window_values(url, unit, scope.current)
     kpis = metrics.compute_kpis(current, data.comparison_values(url, unit, scope.previous),
                                 data.comparison_values(url, unit, scope.last_year))
-    st.html(views.build_home_figures_html(kpis, scope.lang, no_data(scope)))
+    st.html(views.build_home_figures_html(kpis, scope.lang, no_data(scope), scope.access.sees_import_hints))
 
 
 def open_cases(scope: Scope) -> tuple[pd.DataFrame, int]:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from cockpit.core.i18n import fmt_change, t
 from cockpit.domain.metrics import Kpi
-from cockpit.views.cards import GOOD_WHEN_UP, change_class, format_kpi
+from cockpit.views.cards import GOOD_WHEN_UP, build_no_data_html, change_class, format_kpi
 
 FIGURES = ("open", "overdue", "active", "closure_rate")  # what a grid worker checks on the way
 FIGURE_THEME = {"open": "cases", "overdue": "cases", "active": "alerts", "closure_rate": "cases"}
@@ -24,9 +24,10 @@ def _change(k: Kpi, lang: str) -> str:
     return f'<span class="chg {cls}">{html.escape(t("mom", lang))} {html.escape(fmt_change(k.mom, lang))}</span>'
 
 
-def build_home_figures_html(kpis: dict[str, Kpi], lang: str, no_data: Collection[str] = ()) -> str:
+def build_home_figures_html(kpis: dict[str, Kpi], lang: str, no_data: Collection[str] = (), hint: bool = False) -> str:
     """Four figures in a 2×2 grid, each with its 环比; a figure whose theme is in `no_data` (no fact under
-    the unit, #28) reads 暂无数据, not 0."""
+    the unit, #28) reads 暂无数据, not 0, and with `hint` (an operator) the grid is followed by the
+    import commands that fill those themes, as the desktop's cards give them."""
     cells = []
     for key in FIGURES:
         k = kpis.get(key)
@@ -39,7 +40,9 @@ def build_home_figures_html(kpis: dict[str, Kpi], lang: str, no_data: Collection
         alarm = " mb-alarm" if key in ("overdue", "active") and (k.value or 0) > 0 else ""
         cells.append(f'<div class="mb-fig{alarm}" data-key="{key}"><div class="kl">{html.escape(t(LABELS[key], lang))}</div>'
                      f'<div class="kv">{html.escape(format_kpi(k, lang))}</div><div class="kc">{_change(k, lang)}</div></div>')
-    return f'<div class="mb-figs">{"".join(cells)}</div>'
+    missing = [theme for theme in dict.fromkeys(FIGURE_THEME[key] for key in FIGURES if key in kpis) if theme in no_data]
+    how = "".join(build_no_data_html(theme, lang, True) for theme in missing) if hint else ""
+    return f'<div class="mb-figs">{"".join(cells)}</div>{how}'
 
 
 def build_case_rows_html(cases: pd.DataFrame, categories: dict[str, str], lang: str) -> str:

@@ -124,6 +124,9 @@ def test_trend_panel_says_no_data_for_a_theme_without_facts():
 def test_home_figures_without_facts():
     html = home.build_home_figures_html(KPIS, "zh", frozenset({"alerts"}))
     assert html.count("暂无数据") == 1 and '<div class="kv">0</div>' in html  # open cases: a true 0
+    assert "python -m cockpit import" not in html  # a viewer's phone: no command
+    operator = home.build_home_figures_html(KPIS, "zh", frozenset({"alerts"}), hint=True)
+    assert operator.count("<code>") == 1 and "--table alert" in operator and "--table case_record" not in operator
 
 
 @pytest.mark.parametrize(("access", "hint"), [
