@@ -30,6 +30,8 @@ if __name__ == "__main__":
         ui.page_failed(lang)
     heap.freeze_after_first_run()  # the libraries are imported now: the collector need not walk them again
 else:
+    from cockpit.core.settings import load_settings
+    from cockpit.views import draw_pool
     from cockpit.web import routes
 
     # A file leaves only through the cockpit's exports, which are audited (docs/privacy.md): the data
@@ -37,3 +39,4 @@ else:
     # session's first page never offers them (the option reaches a browser when a run begins).
     st.set_option("client.disableDataExport", True)
     app = st.App(__file__, routes=routes.routes(st.get_option("server.baseUrlPath") or ""))
+    draw_pool.start(load_settings().chart_workers)  # the chart worker is ready before the first viewer

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -41,6 +43,20 @@ def _warm() -> None:
     charts.json_to_svg('{"mark": "point"}')
 
 
+def _init() -> None:
+    """In the worker: leave with the server. A server killed outright (SIGKILL, an OOM kill) never
+    tells its pool, and an orphaned worker would hold its 200-300 MB until the machine restarts."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(2)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="draw-pool-parent-watch", daemon=True).start()
+    _warm()
+
+
 def _get(workers: int) -> ProcessPoolExecutor | None:
     global _pool, _pool_workers
     with _lock:
@@ -48,9 +64,16 @@ def _get(workers: int) -> ProcessPoolExecutor | None:
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=True)
             # spawn, not fork: the server's threads (and their locks) must not be copied into the worker.
-            _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_warm)
+            _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init)
             _pool_workers = workers
         return _pool
+
+
+def start(workers: int) -> None:
+    """Start the workers now, not on the first chart: spawning one and importing Altair takes seconds,
+    which the first viewers of a fresh server would otherwise wait for. Returns at once."""
+    if workers > 0:
+        _get(workers).submit(os.getpid)  # any task: the pool spawns its workers on the first one
 
 
 def _discard(broken: ProcessPoolExecutor) -> None:

@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -48,3 +52,36 @@ def test_what_cannot_go_to_a_worker_is_drawn_here(caplog):
     with caplog.at_level(logging.WARNING, logger="cockpit.views.draw_pool"):
         svg = draw_pool.draw(build, _chart_args(), workers=1)
     assert svg.startswith("<svg") and "pickle" in caplog.text and "drawing in the server process" in caplog.text
+
+
+def test_a_worker_leaves_with_its_server(tmp_path):
+    """A server killed outright (SIGKILL) leaves no worker behind holding its memory."""
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import os, sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})\n"
+        "from cockpit.views import draw_pool\n"
+        "if __name__ == '__main__':\n"
+        "    draw_pool.start(1)\n"
+        "    print(draw_pool._get(1).submit(os.getpid).result(timeout=60), flush=True)\n"
+        "    time.sleep(600)\n", encoding="utf-8")
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(server.stdout.readline())
+        assert _alive(worker)
+        server.kill()
+        server.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(worker)
+    finally:
+        server.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
