@@ -1,7 +1,7 @@
 """The first-day walk-through of docs/import.md (#28), as data for the tests: its commands, and a store built by them.
 
 The doc marks each step's ```bash block with ``<!-- first-day: STEP -->``; the integration test runs
-those blocks as an operator does (tests/integration/test_first_day.py), the app and browser tests
+those blocks as an operator does (tests/integration/test_first_day_walkthrough.py), the app and browser tests
 build their stores from the same commands, in this process. One source: the doc and the tests
 cannot drift.
 """
