@@ -29,7 +29,8 @@ if __name__ == "__main__":
     except Exception:  # noqa: BLE001 - a page that fails before its frame (an import, say): a notice, never the error box
         ui.page_failed(lang)
     heap.freeze_after_first_run()  # the libraries are imported now: the collector need not walk them again
-else:
+elif __name__ != "__mp_main__":  # not in a chart worker: spawn runs the parent's main script, which during
+    # a page run is this file (Streamlit installs the page script as __main__)
     from cockpit.core.settings import load_settings
     from cockpit.views import draw_pool
     from cockpit.web import routes

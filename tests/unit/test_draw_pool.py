@@ -85,3 +85,13 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"
+
+
+def test_a_worker_running_the_page_script_as_its_main_starts_nothing():
+    """During a page run Streamlit installs app.py as __main__, so a worker spawned then runs app.py as
+    __mp_main__: it must neither build the server's app nor start workers of its own (each worker died
+    at birth, and every chart respawned one)."""
+    import runpy
+
+    found = runpy.run_path(str(Path(__file__).resolve().parents[2] / "app.py"), run_name="__mp_main__")
+    assert "app" not in found and "draw_pool" not in found
