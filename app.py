@@ -31,13 +31,6 @@ if __name__ == "__main__":
     heap.freeze_after_first_run()  # the libraries are imported now: the collector need not walk them again
 elif __name__ != "__mp_main__":  # not in a chart worker: spawn runs the parent's main script, which during
     # a page run is this file (Streamlit installs the page script as __main__)
-    from cockpit.core.settings import load_settings
-    from cockpit.views import draw_pool
-    from cockpit.web import routes
+    from cockpit.ui import server
 
-    # A file leaves only through the cockpit's exports, which are audited (docs/privacy.md): the data
-    # grid's own CSV download and cell copy are off. Set here, at server start, so even the first
-    # session's first page never offers them (the option reaches a browser when a run begins).
-    st.set_option("client.disableDataExport", True)
-    app = st.App(__file__, routes=routes.routes(st.get_option("server.baseUrlPath") or ""))
-    draw_pool.start(load_settings().chart_workers)  # the chart worker is ready before the first viewer
+    app = server.build_app(__file__)
