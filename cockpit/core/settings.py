@@ -66,6 +66,7 @@ class Settings:
     secret_file: Path = DEFAULT_SECRET_FILE  # made once with a random secret when none is configured
     max_runs: int = 3  # page runs computing at once per process (cockpit.ui.run_slots; 0: no limit)
     chart_workers: int = 1  # processes drawing the screen's charts beside the page runs (cockpit.views.draw_pool; 0: none)
+    schemes_dir: Path | None = None  # the city's own evaluation schemes (考核方案, *.toml), beside the shipped examples
 
 
 def _read_secrets(path: Path) -> dict[str, str]:
@@ -133,6 +134,7 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path | None =
         secret_file=Path(pick("secret_file") or DEFAULT_SECRET_FILE),
         max_runs=int(_number("max_runs", pick("max_runs"), Settings.max_runs, minimum=0)),
         chart_workers=int(_number("chart_workers", pick("chart_workers"), Settings.chart_workers, minimum=0)),
+        schemes_dir=Path(schemes) if (schemes := pick("schemes_dir")) else None,
     )
 
 
