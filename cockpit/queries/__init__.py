@@ -49,6 +49,7 @@ from cockpit.queries.participation import (
     fetch_votes,
 )
 from cockpit.queries.population import fetch_child_population, fetch_population
+from cockpit.queries.ranking import fetch_month_figures
 from cockpit.queries.units import (
     fetch_data_end,
     fetch_data_start,
@@ -76,4 +77,5 @@ __all__ = [
     "fetch_case_categories", "fetch_case_cohort", "fetch_case_events", "fetch_case_list", "fetch_case_overdue_days",
     "fetch_case_overdue_rollup", "fetch_case_stage_times", "fetch_case_workload",
     "fetch_rolled_case_cohort", "fetch_rolled_case_workload",
+    "fetch_month_figures",
 ]

@@ -6,19 +6,22 @@ cockpit.store.rollup for how they are built and why end-of-day snapshots add up.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Table, and_, case, func, literal_column, select
 
 from cockpit.core import codes
 from cockpit.core.model import SEVERITIES, TIERS, AlertStats, CaseStats, PointsStats, Unit, Window
+from cockpit.queries import ranking
 from cockpit.queries.base import Bind, counts, rows, tuples
 from cockpit.store.rollup.tables import (
     DAY_COLUMNS,
+    MONTH_COLUMNS,
     ROLLUP_KEY,
     rollup_day,
     rollup_marker,
+    rollup_month,
     rollup_participants,
     rollup_street_day,
 )
@@ -184,3 +187,25 @@ def fetch_tier_breakdown(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
     frame = pd.DataFrame({"tier": TIERS, "cases": [int(v) for v in row]})
     return frame[frame["cases"] > 0].reset_index(drop=True)
 
+
+
+def fetch_month_figures(bind: Bind, unit: Unit, tier: str, months: list[date]) -> pd.DataFrame:
+    """cockpit.queries.ranking.fetch_month_figures from rollup_month: the same frame, a few rows per community.
+
+    A grid tier is read from the facts (rollup_month holds communities; grids are asked for under a street
+    or a community, a short read). Population is read live in both.
+    """
+    ranking.check_tier(unit, tier)
+    months = sorted(set(months))
+    if tier == "grid" or not months:
+        return ranking.fetch_month_figures(bind, unit, tier, months)
+    r = rollup_month.c
+    lo, hi = unit.grid_range
+    key = func.substr(r.community_code, 1, literal_column(str(int(codes.prefix_len(unit.code, tier))))).label("code")
+    # The primary key (month, community_code) answers each month's range of communities.
+    stmt = (select(key, r.month, *[_sum(getattr(r, name)).label(name) for name in MONTH_COLUMNS])
+            .where(r.month.in_(months), r.community_code >= lo[:12], r.community_code < hi)
+            .group_by(key, r.month))
+    counted = pd.DataFrame(tuples(bind, stmt), columns=["code", "month", *MONTH_COLUMNS])
+    counted["month"] = [pd.Timestamp(m).date() for m in counted["month"]]
+    return ranking.month_figures_frame(bind, unit, tier, months, counted)

@@ -133,13 +133,29 @@ rollup_points_day = Table(
 )
 Index("ix_rollup_points_day_day", rollup_points_day.c.day, rollup_points_day.c.district_code)
 
+# The ranking page's monthly figures (#21, cockpit.store.rollup.monthly) per community and month: a city
+# ranking every community over 13 months sums a few rows per community instead of scanning a year of facts.
+# Population is not here: the ranking reads it live from population_stat (a snapshot per month is small).
+MONTH_COLUMNS = (
+    "received", "review_due", "review_on_time", "due", "resolved_due", "resolved_on_time",
+    "closed", "visited", "reopened", "returned", "rated", "satisfied", "basic_satisfied",
+    "alerts_raised", "alerts_ack_on_time", "participants",
+)
+rollup_month = Table(
+    "rollup_month",
+    rollup_metadata,
+    Column("month", Date, primary_key=True, comment="the month's first day"),
+    Column("community_code", String(12), primary_key=True),
+    *[Column(name, Integer, nullable=False) for name in MONTH_COLUMNS],
+)
+
 for _table in rollup_metadata.tables.values():
     _table.dialect_kwargs["mysql_charset"] = "utf8mb4"
 
 ROLLUP_KEY = "rollup_through"
 # Raised whenever a rollup table or column is added or changed: rollups built by an older release then
 # count as stale (the app reads the facts) until `python -m cockpit rollup` rebuilds them.
-ROLLUP_FORMAT = 4
+ROLLUP_FORMAT = 5
 
 
 def rollup_marker(end: datetime) -> str:
