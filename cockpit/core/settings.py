@@ -48,6 +48,22 @@ class SessionPolicy:
         return int(self.hours * 3600)
 
 
+SUPERVISION_RULES = ("overdue", "returned_twice", "unsatisfied", "long_open")
+
+
+@dataclass(frozen=True)
+class SupervisionRules:
+    """Which cases qualify for 督办 (the cases page's supervision view, cockpit.domain.supervision): any enabled rule.
+
+    overdue: open and past its deadline; returned_twice: returned + reopened at least `returns` times;
+    unsatisfied: rated 1-2 (不满意) on the return visit; long_open: open longer than `factor` × its allowed time.
+    """
+
+    rules: tuple[str, ...] = SUPERVISION_RULES
+    returns: int = 2
+    factor: float = 2.0
+
+
 @dataclass(frozen=True)
 class Settings:
     db_url: str
@@ -67,6 +83,7 @@ class Settings:
     max_runs: int = 3  # page runs computing at once per process (cockpit.ui.run_slots; 0: no limit)
     chart_workers: int = 1  # processes drawing the screen's charts beside the page runs (cockpit.views.draw_pool; 0: none)
     schemes_dir: Path | None = None  # the city's own evaluation schemes (考核方案, *.toml), beside the shipped examples
+    supervision: SupervisionRules = SupervisionRules()  # the 督办 rules (COCKPIT_SUPERVISION_RULES, _RETURNS, _FACTOR)
 
 
 def _read_secrets(path: Path) -> dict[str, str]:
@@ -135,7 +152,29 @@ def load_settings(env: dict[str, str] | None = None, secrets_path: Path | None =
         max_runs=int(_number("max_runs", pick("max_runs"), Settings.max_runs, minimum=0)),
         chart_workers=int(_number("chart_workers", pick("chart_workers"), Settings.chart_workers, minimum=0)),
         schemes_dir=Path(schemes) if (schemes := pick("schemes_dir")) else None,
+        supervision=SupervisionRules(
+            rules=_rule_names(pick("supervision_rules")),
+            returns=int(_number("supervision_returns", pick("supervision_returns"), SupervisionRules.returns, minimum=1)),
+            factor=_number("supervision_factor", pick("supervision_factor"), SupervisionRules.factor, minimum=1.0,
+                           whole=False),
+        ),
     )
+
+
+def _rule_names(raw: str | None) -> tuple[str, ...]:
+    """The enabled 督办 rules, comma-separated, in their own order; an unknown name is logged and skipped,
+    and a list naming none of them (or empty) gives the default: every rule."""
+    if raw is None or not raw.strip():
+        return SUPERVISION_RULES
+    named = [n.strip().lower() for n in raw.split(",") if n.strip()]
+    unknown = [n for n in named if n not in SUPERVISION_RULES]
+    if unknown:
+        log.warning("COCKPIT_SUPERVISION_RULES names %s, not one of %s; skipped", unknown, ", ".join(SUPERVISION_RULES))
+    known = tuple(n for n in SUPERVISION_RULES if n in named)
+    if not known:
+        log.warning("COCKPIT_SUPERVISION_RULES=%r enables no rule; using %s", raw, ",".join(SUPERVISION_RULES))
+        return SUPERVISION_RULES
+    return known
 
 
 def _number(name: str, raw: str | None, default: float, minimum: float, whole: bool = True) -> float:

@@ -50,11 +50,13 @@ from cockpit.queries.participation import (
 )
 from cockpit.queries.population import fetch_child_population, fetch_population
 from cockpit.queries.ranking import fetch_month_figures
+from cockpit.queries.supervision import fetch_supervision_count, fetch_supervision_list, fetch_supervision_units
 from cockpit.queries.units import (
     fetch_data_end,
     fetch_data_start,
     fetch_grid,
     fetch_grid_codes,
+    fetch_grid_names,
     fetch_grids,
     fetch_has_units,
     fetch_meta,
@@ -64,7 +66,7 @@ from cockpit.queries.units import (
 
 __all__ = [
     "fetch_active_alerts", "fetch_alert_stats", "fetch_case_stats", "fetch_child_metrics", "fetch_child_population",
-    "fetch_daily", "fetch_data_end", "fetch_data_start", "fetch_grid", "fetch_grid_codes", "fetch_grids", "fetch_has_units", "fetch_meta",
+    "fetch_daily", "fetch_data_end", "fetch_data_start", "fetch_grid", "fetch_grid_codes", "fetch_grid_names", "fetch_grids", "fetch_has_units", "fetch_meta",
     "fetch_points_stats",
     "fetch_population", "fetch_tier_breakdown", "fetch_units", "fetch_venues",
     "fetch_closing_times", "fetch_grid_table", "fetch_facts", "fetch_newest_fact",
@@ -78,4 +80,5 @@ __all__ = [
     "fetch_case_overdue_rollup", "fetch_case_stage_times", "fetch_case_workload",
     "fetch_rolled_case_cohort", "fetch_rolled_case_workload",
     "fetch_month_figures",
+    "fetch_supervision_count", "fetch_supervision_list", "fetch_supervision_units",
 ]
