@@ -16,6 +16,8 @@ from cockpit.core.texts import grids as texts_grids
 from cockpit.core.texts import maps as texts_maps
 from cockpit.core.texts import mobile as texts_mobile
 from cockpit.core.texts import participation as texts_participation
+from cockpit.core.texts import ranking as texts_ranking
+from cockpit.core.texts import search as texts_search
 
 LANGS = ("zh", "en")
 
@@ -146,7 +148,7 @@ TEXT: dict[str, tuple[str, str]] = {
 
 # Each theme page keeps its texts in its own module; a key defined twice is a mistake caught here.
 for _theme in (texts_a11y, texts_access, texts_alerts, texts_bigscreen, texts_cases, texts_exports, texts_facts, texts_grids, texts_maps, texts_mobile,
-               texts_participation):
+               texts_participation, texts_ranking, texts_search):
     _twice = TEXT.keys() & _theme.TEXT.keys()
     if _twice:
         raise RuntimeError(f"text keys defined twice: {sorted(_twice)}")

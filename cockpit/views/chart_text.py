@@ -21,6 +21,7 @@ from cockpit.views import cases as case_views
 from cockpit.views import charts
 from cockpit.views import outline as outline_views
 from cockpit.views import participation as part_views
+from cockpit.views import ranking as rank_views
 
 DESCRIBE_TOP = 3  # a description names the first few bars; the table holds them all
 
@@ -259,6 +260,29 @@ def describe_rank_chart(frame: pd.DataFrame, missing: str, metric_label: str, la
     return _compose([(_sentence(title, items, lang), DataTable(title, (t("name", lang), metric_label), rows))], lang)
 
 
+# ---------------------------------------------------------------- the rankings page (#21)
+
+def describe_funnel_chart(dots: pd.DataFrame, limits: pd.DataFrame, r0: float, title: str, lang: str,  # noqa: ARG001
+                          width: int = 440, height: int = 260) -> ChartText:  # noqa: ARG001
+    """The group's rate, then every unit with its limits; the description names those outside the limits."""
+    if dots.empty or not r0 == r0:
+        return _compose([_nothing(title, lang, t("rk_funnel_empty", lang))], lang)
+    outside = [str(n) for n in dots.loc[dots["where"] != "inside", "name"]]
+    said = t("rk_funnel_outside", lang, names=t("ct_and", lang).join(outside)) if outside else t("rk_funnel_inside_all", lang)
+    sentence = title + t("ct_colon", lang) + t("rk_funnel_r0", lang) + " " + fmt_percent(r0) + t("ct_end", lang) + said
+    return _compose([(sentence, DataTable(title, rank_views.funnel_header(lang), tuple(rank_views.funnel_rows(dots, r0, lang))))], lang)
+
+
+def describe_history_chart(history: pd.DataFrame, title: str, lang: str, width: int = 440) -> ChartText:  # noqa: ARG001
+    """A unit's place and score each month."""
+    if history.empty or not history["ranked"].astype(bool).any():
+        return _compose([_nothing(title, lang, t("rk_history_empty", lang))], lang)
+    rows = tuple(rank_views.history_rows(history, lang))
+    items = [f"{month} {place}（{score}）" if lang == "zh" else f"{month} {place} ({score})" for month, place, score in rows[-DESCRIBE_TOP:]]
+    header = (t("rk_month", lang), t("rk_history_rank", lang), t("rk_history_score", lang))
+    return _compose([(_sentence(title, items, lang), DataTable(title, header, rows))], lang)
+
+
 # Every chart builder a page draws, with the describer that takes the same inputs.
 DESCRIBERS: dict[Callable[..., object], Callable[..., ChartText]] = {
     charts.build_trend_panel: describe_trend_panel,
@@ -267,6 +291,8 @@ DESCRIBERS: dict[Callable[..., object], Callable[..., ChartText]] = {
     alert_views.build_alert_panel: describe_alert_panel,
     part_views.build_panel: describe_participation_panel,
     outline_views.build_rank_chart: describe_rank_chart,
+    rank_views.build_funnel_chart: describe_funnel_chart,
+    rank_views.build_history_chart: describe_history_chart,
 }
 
 
