@@ -12,3 +12,5 @@ with ui.page_frame(move=home.home_scope) as scope:  # the viewer's own grid, com
         home.render_alerts(scope)
     with ui.section(scope.lang):
         home.render_links(scope)
+    with ui.section(scope.lang):
+        home.render_search(scope)

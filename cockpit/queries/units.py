@@ -63,3 +63,9 @@ def fetch_venues(bind: Bind, unit: Unit, limit: int = 5000) -> pd.DataFrame:
 def fetch_grid_codes(bind: Bind) -> list[str]:
     """Every grid code, sorted (the bench samples grids from it)."""
     return [r[0] for r in rows(bind, select(grid.c.code).order_by(grid.c.code))]
+
+
+def fetch_grid_names(bind: Bind) -> pd.DataFrame:
+    """Every grid's code, name and community, sorted by code: what the unit search indexes (#23)."""
+    stmt = select(grid.c.code, grid.c.name, grid.c.community_code).order_by(grid.c.code)
+    return pd.DataFrame(tuples(bind, stmt), columns=["code", "name", "community_code"])

@@ -32,7 +32,7 @@ from cockpit.domain import hierarchy
 from cockpit.domain.access import Access
 from cockpit.store.boundaries import BoundaryError, file_label
 from cockpit.store.engine import STORE_ERRORS, make_engine, ping, pool_exhausted
-from cockpit.ui import auth, caching, data
+from cockpit.ui import auth, caching, data, search
 from cockpit.ui.render import inject_style, render_breadcrumb, render_header
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import ViewState, ensure_entry, literal, render_sidebar, resolve_unit, sync_url
@@ -60,6 +60,7 @@ def page_frame(with_unit: bool = True, move: Callable[[Scope], Scope] | None = N
     the top, any other failure a notice in the page, never a traceback.
     """
     ensure_entry()
+    search_slot = st.sidebar.container()  # first in the sidebar, filled once the viewer's subtree is known
     view = render_sidebar()
     auth.render_user_box(view.lang)
     inject_style()
@@ -72,6 +73,8 @@ def page_frame(with_unit: bool = True, move: Callable[[Scope], Scope] | None = N
             if move is not None:
                 scope = move(scope)
             sync_url(view, scope.unit)
+            with search_slot:
+                search.render_unit_search(scope)
     except NoAccess:
         st.info(t("au_no_access", view.lang))
         st.stop()

@@ -16,7 +16,7 @@ from streamlit.errors import StreamlitAPIException
 from cockpit.core.i18n import t
 from cockpit.core.model import Unit
 from cockpit.domain import hierarchy, metrics
-from cockpit.ui import data, device
+from cockpit.ui import data, device, search
 from cockpit.ui.a11y import render_heading
 from cockpit.ui.alerts import Picked, cached_active
 from cockpit.ui.cases import cached_case_categories, cached_case_list
@@ -116,3 +116,8 @@ def render_links(scope: Scope) -> None:
     left.page_link("pages/cases.py", label=t("mb_cases_page", lang), icon=":material/assignment:", width="stretch")
     right.page_link("pages/alerts.py", label=t("mb_alerts_page", lang), icon=":material/warning:", width="stretch")
     st.caption(t("mb_unit_note", lang))
+
+
+def render_search(scope: Scope) -> None:
+    """The unit search inline: on a phone the sidebar, where every other page has it, stays shut."""
+    search.render_unit_search(scope, key="home_search")

@@ -1,4 +1,5 @@
-"""Engine parity of the first-day queries (#28): whether each theme's facts exist under a unit, and the newest fact.
+"""Engine parity of the first-day queries (#28) — whether each theme's facts exist under a unit, the newest
+fact — and of the grid names the unit search indexes (#23).
 
 The same small demo on PostgreSQL and MariaDB as on SQLite (``server_db``, ``reference`` in
 tests/integration/conftest.py). On the full demo every theme has facts at every sampled unit, so
@@ -8,6 +9,7 @@ four must be False on every engine.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from parity import Diffs
 
@@ -16,7 +18,7 @@ from cockpit.core.model import Unit
 
 pytestmark = pytest.mark.servers
 
-COMPARED = {"facts": {"fetch_facts", "fetch_newest_fact"}}
+COMPARED = {"facts": {"fetch_facts", "fetch_newest_fact", "fetch_grid_names"}}
 NOWHERE = Unit(code="990000001000", name="无此单位", level="street", parent_code=None, kind="street", area_km2=None, lon=None, lat=None)
 
 
@@ -33,3 +35,9 @@ def test_facts_are_equal(server_db, reference):
 def test_newest_fact_is_equal(server_db, reference):
     got, want = queries.fetch_newest_fact(server_db.engine), queries.fetch_newest_fact(reference.engine)
     assert want is not None and got == want
+
+
+def test_grid_names_are_equal(server_db, reference):
+    got, want = queries.fetch_grid_names(server_db.engine), queries.fetch_grid_names(reference.engine)
+    assert len(want) > 20 and list(want.columns) == ["code", "name", "community_code"]
+    pd.testing.assert_frame_equal(got, want)
