@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cockpit import ui
-from cockpit.ui import cases
+from cockpit.ui import brief, cases
 
 with ui.page_frame() as scope:
     view = cases.render_filters(scope)  # outside a section: every part below needs the filter
@@ -24,3 +24,4 @@ with ui.page_frame() as scope:
         cases.render_timeline(view, case_id)
     with ui.section(scope.lang):
         ui.render_downloads(cases.page_export(view))
+        brief.render_brief_button(scope, "cases")  # 生成简报: the brief of this unit and period

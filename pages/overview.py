@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cockpit import ui
-from cockpit.ui import overview
+from cockpit.ui import brief, overview
 
 with ui.page_frame() as scope:
     kpis = st.container()
@@ -18,3 +18,4 @@ with ui.page_frame() as scope:
         ui.render_trends(scope)
     with ui.section(scope.lang):
         ui.render_downloads(overview.page_export(scope))
+        brief.render_brief_button(scope, "overview")  # 生成简报: the brief of this unit and period

@@ -1,4 +1,4 @@
-"""Command line: `python -m cockpit demo|check|rollup|bench|bench-screen|bench-mobile|bench-load|try-nginx|export|users|audit|import`."""
+"""Command line: `python -m cockpit demo|check|rollup|bench|bench-screen|bench-mobile|bench-load|try-nginx|export|brief|users|audit|import`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Protocol
 from cockpit.core.settings import load_settings
 from cockpit.store.engine import DatabaseError
 from cockpit.tools.access import add_parsers as add_access_parsers
+from cockpit.tools.brief import add_parser as add_brief_parser
 from cockpit.tools.demo.presets import PRESETS
 from cockpit.tools.export import add_parser as add_export_parser
 from cockpit.tools.importers.cli import add_parser as add_import_parser
@@ -173,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("try-nginx", help="N cockpit processes behind Debian's nginx with deploy/nginx/cockpit.conf, "
                    "on loopback, until Ctrl-C")
     add_export_parser(sub)
+    add_brief_parser(sub)
     add_access_parsers(sub)
     add_import_parser(sub)
     return p

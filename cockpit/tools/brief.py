@@ -1,0 +1,128 @@
+"""`python -m cockpit brief`: the 工作简报 of a unit for a week, a month or a page's period, as DOCX or PDF.
+
+Built by cockpit.ui.brief from the pages' own functions (the figures are the screen's); the file is
+written under a temporary name and moved into place, and its path printed. Anything wrong — an
+argument, a unit, the database — is one line on stderr and exit status 2, nothing written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from cockpit.core.i18n import LANGS
+from cockpit.core.settings import load_settings
+
+FORMATS = ("docx", "pdf")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    from cockpit.core.model import PERIOD_DAYS
+
+    b = sub.add_parser("brief", help="write the 工作简报 (weekly/monthly brief) of a unit as DOCX or PDF")
+    b.add_argument("--unit", required=True, help="division code of the unit (12 digits) or grid (15 digits)")
+    when = b.add_mutually_exclusive_group()
+    when.add_argument("--week", help="an ISO week, e.g. 2026-W44 (default: the last full week of the data)")
+    when.add_argument("--month", help="a calendar month, e.g. 2026-10")
+    when.add_argument("--period", type=int, help=f"days, as on the pages: one of {', '.join(map(str, PERIOD_DAYS))}")
+    b.add_argument("--end", help="the last day of --period, YYYY-MM-DD (default: the newest day of the data)")
+    b.add_argument("--format", required=True, help="docx (Word, editable) or pdf")
+    b.add_argument("--lang", default="zh", help="zh (default) or en")
+    b.add_argument("--out", default="exports", help="folder to write into (default exports/)")
+    b.add_argument("--db", help="SQLAlchemy URL (default: COCKPIT_DB_URL or data/cockpit.sqlite)")
+    b.add_argument("--geo-dir", help="boundaries (default: COCKPIT_GEO_DIR or geo/)")
+    b.add_argument("--user", help="write as this user of the users file (required once it has users)")
+    b.add_argument("--timing", action="store_true", help="say on stderr how long the brief took")
+    b.set_defaults(func=cmd_brief)
+
+
+def _fail(reason: str) -> int:
+    print(f"error: {reason}", file=sys.stderr)
+    return 2
+
+
+def _check(args: argparse.Namespace) -> str | None:
+    """What is wrong with the arguments that needs no database, in one line."""
+    from cockpit.core.model import PERIOD_DAYS
+    from cockpit.domain import brief as model
+
+    if args.format.lower() not in FORMATS:
+        return f"unknown format {args.format!r}; choose one of: {', '.join(FORMATS)}"
+    if args.lang not in LANGS:
+        return f"unknown language {args.lang!r}; choose one of: {', '.join(LANGS)}"
+    if args.period is not None and args.period not in PERIOD_DAYS:
+        return f"--period must be one of {', '.join(map(str, PERIOD_DAYS))} days, not {args.period}"
+    if args.end and args.period is None:
+        return "--end goes with --period (a --week or --month names its own days)"
+    try:
+        date.fromisoformat(args.end) if args.end else None
+    except ValueError:
+        return f"--end must be a date as YYYY-MM-DD, not {args.end!r}"
+    try:
+        model.parse_week(args.week) if args.week else None
+        model.parse_month(args.month) if args.month else None
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    wrong = _check(args)
+    if wrong:
+        return _fail(wrong)
+    from cockpit.core.errors import first_line, safe_url
+    from cockpit.domain import brief as model
+    from cockpit.store.engine import STORE_ERRORS
+
+    logging.disable(logging.WARNING)  # Streamlit's caches warn at import that no server runs: not news here
+    try:
+        from cockpit.ui import brief, data, exports
+    finally:
+        logging.disable(logging.NOTSET)
+    exports.quiet_streamlit()
+    from cockpit.views.images import FontMissing
+
+    settings = load_settings()
+    settings = replace(settings, db_url=args.db or settings.db_url,
+                       geo_dir=Path(args.geo_dir) if args.geo_dir else settings.geo_dir)
+    shown_url, fmt = safe_url(settings.db_url), args.format.lower()
+    t0 = time.perf_counter()
+    try:
+        found = exports.cli_access(settings, args.user)
+        if args.week:
+            period = model.parse_week(args.week)
+        elif args.month:
+            period = model.parse_month(args.month)
+        elif args.period:
+            newest = data.cached_data_end(settings.db_url)
+            end = date.fromisoformat(args.end) if args.end else newest.date() if newest else date.today()
+            period = model.days_period(args.period, end)
+        else:
+            period = brief.default_period(settings)
+        scope = brief.brief_scope(settings, args.unit, period, args.lang, found)
+        name = brief.file_name(scope, period, fmt)
+        content = brief.brief_bytes(brief.build_brief(scope, period), fmt)
+    except exports.UnknownUnit:
+        return _fail(f"unknown unit {args.unit!r}: no unit or grid with this code in {shown_url}")
+    except exports.Refused as exc:
+        return _fail(str(exc))
+    except (ValueError, FontMissing) as exc:
+        return _fail(first_line(exc))
+    except STORE_ERRORS as exc:
+        return _fail(f"database {shown_url}: {first_line(exc)}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(content)
+    tmp.replace(path)  # a report job never picks up half a file
+    brief.record(scope, fmt, name, "cli")
+    print(path)
+    if args.timing:
+        print(f"brief written in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0
