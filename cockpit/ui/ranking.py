@@ -401,9 +401,11 @@ def render_history(v: RankView) -> None:
         return
     names = dict(zip(table["code"], table["name"]))
     options = list(table["code"])
-    code = st.selectbox(t("rk_history_unit", lang), options, key=f"rk-history-{v.scope.unit.code}-{v.tier}",
-                        format_func=lambda c: names.get(c, c))
-    show_chart(history_chart(v, code), (*v.key("history"), code))
+    left, _ = st.columns([1, 1])  # the chart's own width: stretched across the page its text would be huge
+    with left:
+        code = st.selectbox(t("rk_history_unit", lang), options, key=f"rk-history-{v.scope.unit.code}-{v.tier}",
+                            format_func=lambda c: names.get(c, c))
+        show_chart(history_chart(v, code), (*v.key("history"), code))
 
 
 def _picked_code(event: object, rows: pd.DataFrame) -> str | None:

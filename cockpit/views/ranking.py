@@ -221,15 +221,17 @@ def method_table(scheme: Scheme, table: pd.DataFrame, month: str, tier_label: st
 # ---------------------------------------------------------------- the funnel plot
 
 def funnel_view(dots: pd.DataFrame, limits: pd.DataFrame) -> tuple[pd.DataFrame, tuple[float, float]]:
-    """The limits drawn (from a little below the smallest sample: at n = 1 they span 0..1) and the rate axis."""
+    """The limits drawn and the rate axis. The axis fits the units and the limits from a little below the
+    smallest sample (at n = 1 the limits span 0..1); the limits are drawn from a third of it, cut at the axis."""
     low_n = max(1.0, float(dots["n"].min()) * 0.8)
-    shown = limits[limits["n"] >= low_n]
-    if shown.empty:
-        shown = limits.tail(2)
-    lo = min(float(dots["rate"].min()), float(shown["lo998"].min()))
-    hi = max(float(dots["rate"].max()), float(shown["hi998"].max()))
+    fitted = limits[limits["n"] >= low_n]
+    if fitted.empty:
+        fitted = limits.tail(2)
+    lo = min(float(dots["rate"].min()), float(fitted["lo998"].min()))
+    hi = max(float(dots["rate"].max()), float(fitted["hi998"].max()))
     pad = max(0.02, (hi - lo) * 0.05)
-    return shown, (max(0.0, lo - pad), min(1.0, hi + pad))
+    drawn = limits[limits["n"] >= max(1.0, float(dots["n"].min()) / 3)]
+    return (drawn if len(drawn) >= 2 else fitted), (max(0.0, lo - pad), min(1.0, hi + pad))
 
 
 def build_funnel_chart(dots: pd.DataFrame, limits: pd.DataFrame, r0: float, title: str, lang: str,
