@@ -15,12 +15,15 @@ import streamlit as st
 from cockpit import queries
 from cockpit.core.i18n import t
 from cockpit.core.model import Unit, Window
+from cockpit.core.settings import SupervisionRules
 from cockpit.domain import cases as metrics
+from cockpit.domain import supervision
 from cockpit.domain.hierarchy import short_names
 from cockpit.domain.privacy import mask_text
 from cockpit.queries.cases import COHORT_COLUMNS
 from cockpit.store.schema import CASE_STATUSES
 from cockpit.ui import data
+from cockpit.ui import supervision as sv_data
 from cockpit.ui.a11y import render_heading
 from cockpit.ui.data import data_call, engine
 from cockpit.ui.downloads import PageExport, Part, show_table
@@ -28,13 +31,16 @@ from cockpit.ui.filters import url_choice
 from cockpit.ui.nodata import no_data, render_no_data
 from cockpit.ui.render import show_chart
 from cockpit.ui.scope import Scope
+from cockpit.ui.state import literal
 from cockpit.views import cases as views
+from cockpit.views import supervision as sv_views
 from cockpit.views.tables import Chart, Table
 
 PAGE = "cases"
 PANEL_WIDTH = 420  # px of the SVG's own layout; CSS scales it to the column
 TABLE_HEIGHT = 300
 LIST_HEIGHT = 250
+VIEWS = ("list", "supervision")  # the page's views: the case handling (default) and 督办; URL ?view=supervision
 
 
 # ---------------------------------------------------------------- cached reads
@@ -99,6 +105,7 @@ class CaseFilter:
     categories: Codes  # the codes it selects
     source: str | None
     status: str | None  # the case list's own filter
+    view: str = "list"  # one of VIEWS
 
 
 class CaseView:
@@ -128,6 +135,35 @@ class CaseView:
         s = self.scope
         return cached_case_list(s.url, s.unit, s.current, self.f.status, self.f.categories, self.f.source)
 
+    @property
+    def supervising(self) -> bool:
+        return self.f.view == "supervision"
+
+    @property
+    def rules(self) -> SupervisionRules:
+        return self.scope.settings.supervision
+
+    def _sv_args(self) -> tuple:
+        s, f = self.scope, self.f
+        return s.url, s.unit, s.current, s.child_level, self.rules, f.status, f.categories, f.source
+
+    @cached_property
+    def sv_units(self) -> pd.DataFrame:
+        """督办 per responsible unit, named and ordered (cockpit.domain.supervision.by_unit)."""
+        grouped = sv_data.cached_supervision_units(*self._sv_args())
+        return supervision.by_unit(grouped, self.unit_names(), self.scope.current.end)
+
+    @cached_property
+    def sv_listed(self) -> tuple[pd.DataFrame, int]:
+        """The 督办 cases (top N), with their reasons, days overdue and times returned/reopened, and the total."""
+        cases, total = sv_data.cached_supervision_list(*self._sv_args())
+        return supervision.annotate(cases, self.rules, self.scope.current.end), total
+
+    def unit_names(self) -> dict[str, str]:
+        """The responsible units' names: the children's (a grid: itself)."""
+        unit = self.scope.unit
+        return short_names(self.child_names, unit.name) if self.child_names else {unit.code: unit.name}
+
     @cached_property
     def child_names(self) -> dict[str, str]:
         s = self.scope
@@ -151,7 +187,28 @@ def render_filters(scope: Scope) -> CaseView:
                         format_func=lambda s: views.source_label(s, lang), container=cols[1])
     status = url_choice(PAGE, "status", list(CASE_STATUSES), t("cs_filter_status", lang), lang,
                         format_func=lambda s: t(f"cs_status_{s}", lang), container=cols[2])
-    return CaseView(scope, CaseFilter(category, metrics.category_codes(cats, category), source, status), cats)
+    view = url_view(lang)
+    return CaseView(scope, CaseFilter(category, metrics.category_codes(cats, category), source, status, view), cats)
+
+
+def url_view(lang: str) -> str:
+    """The page's view (事件办理 / 督办) as a row of radio buttons kept in the URL as `view` like the filters
+    (cockpit.ui.filters): seeded once per session from the link; the default view leaves the URL without it."""
+    key, ss = f"filter-{PAGE}-view", st.session_state
+    if key not in ss:
+        raw = st.query_params.get("view") or (ss.get("_entry_params") or {}).get("view")
+        if raw is not None and raw not in VIEWS:
+            st.warning(t("unknown_filter", lang, name=t("cs_view", lang), value=literal(str(raw)[:40])))
+            raw = None
+        ss[key] = raw or VIEWS[0]
+    value = st.radio(t("cs_view", lang), VIEWS, key=key, horizontal=True, label_visibility="collapsed",
+                     format_func=lambda v: t(f"cs_view_{v}", lang))
+    if value == VIEWS[0]:
+        if "view" in st.query_params:
+            del st.query_params["view"]
+    elif st.query_params.get("view") != value:
+        st.query_params["view"] = value
+    return str(value)
 
 
 # ---------------------------------------------------------------- the parts
@@ -287,18 +344,71 @@ def render_timeline(v: CaseView, case_id: int | None) -> None:
         st.caption(t("cs_timeline_hint", lang))
         return
     render_heading(t('cs_timeline_title', lang, id=case_id))
-    cases, _ = v.listed
+    cases, _ = v.sv_listed if v.supervising else v.listed
     found = cases.loc[cases["id"] == case_id, "description"]
     if not found.empty and not pd.isna(found.iloc[0]):
         st.caption(t("cs_description", lang, text=mask_text(found.iloc[0])))
     show_table(timeline_table(v, case_id), height=LIST_HEIGHT - 30)
 
 
+# ---------------------------------------------------------------- 督办 (supervision, #22)
+
+
+def supervision_units_table(v: CaseView) -> Table:
+    lang = v.scope.lang
+    return sv_views.units_table(v.sv_units, v.rules, lang, t("sv_units_title", lang))
+
+
+def supervision_list_table(v: CaseView) -> Table:
+    lang = v.scope.lang
+    cases, total = v.sv_listed
+    notes = [t("ex_top_note", lang, shown=len(cases), total=total)] if total > len(cases) else []
+    note = "；".join([*notes, t("sv_chased_note", lang)])
+    return sv_views.list_table(cases, v.unit_names(), v.category_names(), v.rules, lang, t("sv_list_title", lang), note)
+
+
+def render_supervision_units(v: CaseView) -> None:
+    """The rules in force, then the 督办 cases per responsible unit: by rule, returned/reopened, longest overdue."""
+    lang = v.scope.lang
+    if render_no_data(v.scope, "cases"):  # no case under the unit yet: 暂无数据, not a table of zeros
+        return
+    render_heading(t("sv_units_title", lang))
+    st.caption(sv_views.rules_line(v.rules, v.scope.current.end, lang))
+    show_table(supervision_units_table(v), height=TABLE_HEIGHT)
+
+
+def render_supervision_list(v: CaseView) -> int | None:
+    """The 督办 cases, longest overdue first, top N with the total; the id of the row selected, if any."""
+    lang = v.scope.lang
+    if "cases" in no_data(v.scope):
+        return None
+    cases, total = v.sv_listed
+    render_heading(t("sv_list_title", lang))
+    if cases.empty:
+        st.caption(t("sv_empty", lang))
+        return None
+    st.caption(t("sv_total", lang, total=f"{total:,}", shown=len(cases)))
+    event = show_table(supervision_list_table(v), height=LIST_HEIGHT + 100, on_select="rerun",
+                       selection_mode="single-row", key=f"sv-{list_key(v)}")
+    st.caption(t("sv_chased_note", lang))
+    picked = list(event.selection.rows) if event is not None else []  # type: ignore[attr-defined]
+    if not picked or picked[0] >= len(cases):
+        return None
+    return int(cases["id"].iloc[picked[0]])
+
+
 # ---------------------------------------------------------------- exports
 
 def page_export(v: CaseView) -> PageExport:
-    """The page's tables and charts as the downloads and `python -m cockpit export` write them."""
+    """The page's tables and charts as the downloads and `python -m cockpit export` write them: the view's own
+    (the downloads hold what the screen shows; the 督办 view's two tables, masked, recorded in the audit log)."""
     lang = v.scope.lang
+    if v.supervising:
+        parts: tuple[Part, ...] = (
+            Part("table", "supervision_units", t("sv_units_title", lang), lambda: supervision_units_table(v)),
+            Part("table", "supervision_list", t("sv_list_title", lang), lambda: supervision_list_table(v)),
+        )
+        return PageExport(PAGE, v.scope, parts, filters_shown(v))
     parts = (
         Part("table", "summary", t("cs_kpi_title", lang), lambda: summary_table(v)),
         Part("table", "by_source", t("cs_by_source", lang), lambda: by_source_table(v)),
@@ -324,6 +434,8 @@ def filters_shown(v: CaseView) -> tuple[tuple[str, str], ...]:
         shown.append((t("cs_filter_source", lang), views.source_label(f.source, lang)))
     if f.status is not None:
         shown.append((t("cs_filter_status", lang), t(f"cs_status_{f.status}", lang)))
+    if v.supervising:
+        shown.append((t("cs_view", lang), t("cs_view_supervision", lang)))
     return tuple(shown)
 
 

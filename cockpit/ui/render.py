@@ -24,6 +24,7 @@ from cockpit.ui.nodata import no_data
 from cockpit.ui.outline import Outline
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
+from cockpit.ui.supervision import cached_supervision_count
 from cockpit.views import basemap, cards, charts
 from cockpit.views import map as mapview
 from cockpit.views.bigscreen import METRIC_THEME
@@ -89,7 +90,16 @@ def render_kpis(scope: Scope) -> None:
     current, severities = data.cached_window_values(url, unit, scope.current)
     kpis = metrics.compute_kpis(current, data.comparison_values(url, unit, scope.previous),
                                 data.comparison_values(url, unit, scope.last_year))
-    st.html(cards.build_kpi_html(kpis, scope.lang, severities, no_data(scope), scope.access.sees_import_hints))
+    missing = no_data(scope)
+    st.html(cards.build_kpi_html(kpis, scope.lang, severities, missing, scope.access.sees_import_hints,
+                                 supervision_line(scope) if "cases" not in missing else ""))
+
+
+def supervision_line(scope: Scope) -> str:
+    """The cases card's 督办 count (the cases page's 督办 total for the unit, unfiltered), linking to that view."""
+    count = cached_supervision_count(scope.url, scope.unit, scope.current, scope.settings.supervision)
+    return cards.build_supervision_html(count, cards.supervision_href(scope.unit.code, scope.view.period_days, scope.lang),
+                                        scope.lang)
 
 
 

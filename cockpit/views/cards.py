@@ -54,11 +54,24 @@ def build_no_data_html(theme: str, lang: str, hint: bool) -> str:
             f'<div class="ck-nodata-v">{html.escape(t("no_data", lang))}</div>{how}</div>')
 
 
+def build_supervision_html(count: int, href: str, lang: str) -> str:
+    """The cases card's 督办 line: the cases the city's rules put under supervision, a link to their view."""
+    return (f'<a class="ck-sv" data-sv="{int(count)}" href="{html.escape(href)}" title="{html.escape(t("sv_card_title", lang))}">'
+            f'<span class="ck-sv-l">{html.escape(t("sv_card", lang))}</span> '
+            f'<span class="ck-sv-v">{html.escape(t("sv_card_cases", lang, n=fmt_number(count, lang)))}</span> ›</a>')
+
+
+def supervision_href(unit_code: str, period_days: int, lang: str) -> str:
+    """The cases page's 督办 view for the unit and period (relative: it works under any base path)."""
+    return f"cases?unit={unit_code}&period={int(period_days)}&lang={lang}&view=supervision"
+
+
 def build_kpi_html(kpis: dict[str, Kpi], lang: str, severity_counts: tuple[int, int, int, int] | None = None,
-                   no_data: Collection[str] = (), hint: bool = False) -> str:
+                   no_data: Collection[str] = (), hint: bool = False, supervision: str = "") -> str:
     """Four theme cards, each KPI with its 环比 (vs previous period) and 同比 (vs last year).
 
     A theme in `no_data` (no fact under the unit) shows 暂无数据 and, with `hint`, its import command.
+    `supervision` (build_supervision_html) sits at the right of the cases card's title.
     """
     cards = []
     for theme, keys in THEMES.items():
@@ -81,7 +94,9 @@ def build_kpi_html(kpis: dict[str, Kpi], lang: str, severity_counts: tuple[int, 
                 f'<div class="kc">{_change_html(t("mom", lang), k.mom, lang, GOOD_WHEN_UP.get(key))}'
                 f'{_change_html(t("yoy", lang), k.yoy, lang, GOOD_WHEN_UP.get(key))}</div></div>'
             )
-        cards.append(f'<div class="card theme-{theme}"><h2 class="ct">{html.escape(t(f"theme_{theme}", lang))}</h2>'
+        # The 督办 line floats at the right of the card's title: the cards row stays as tall as before.
+        head = supervision if theme == "cases" else ""
+        cards.append(f'<div class="card theme-{theme}">{head}<h2 class="ct">{html.escape(t(f"theme_{theme}", lang))}</h2>'
                      f'<div class="kgrid">{"".join(rows)}</div></div>')
     return f'<div class="cards">{"".join(cards)}</div>'
 
