@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 
+import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
@@ -33,7 +34,7 @@ from cockpit.core.i18n import t
 from cockpit.core.model import Unit, compute_windows
 from cockpit.domain import facts, hierarchy, metrics
 from cockpit.store.engine import STORE_ERRORS
-from cockpit.ui import auth, caching, data, frame, outline
+from cockpit.ui import auth, caching, data, frame, outline, ranking
 from cockpit.ui.outline import Outline
 from cockpit.ui.render import basemap_style, coloured_children
 from cockpit.ui.scope import Scope
@@ -41,6 +42,7 @@ from cockpit.ui.state import ViewState
 from cockpit.views import bigscreen as bsview
 from cockpit.views import map as mapview
 from cockpit.views import outline as outview
+from cockpit.views import ranking as rkview
 
 BENCH_ENV = "COCKPIT_BENCH"  # "1": the memory benchmark may refresh faster than the floor (down to 1 s)
 OPTION_NAMES = ("scale", "refresh", "rotate", "every", "reload_hours")
@@ -145,8 +147,11 @@ def _stale_text(down: bool, lang: str) -> str | None:
 def _read_screen(base: Scope, opts: bsview.ScreenOptions, now: datetime) -> _Screen:
     step = _rotation_step(base, opts)
     scope = _step_scope(base, step, now)
-    metric = bsview.THEME_METRIC[step.theme] if "themes" in opts.rotate else base.view.metric
-    deck, legend = _read_map(scope, metric)
+    if step.theme == bsview.RANKING:  # the month's 考核 in the map's place
+        deck, legend = None, _read_ranking(scope)
+    else:
+        metric = bsview.THEME_METRIC[step.theme] if "themes" in opts.rotate else base.view.metric
+        deck, legend = _read_map(scope, metric)
     return _Screen(scope.unit, step if opts.rotate else None, data.cached_meta(scope.url).get("label") == "demo",
                    data.cached_data_end(scope.url), deck, legend, _read_panels(scope, step.theme))
 
@@ -183,7 +188,8 @@ def _rotation_step(base: Scope, opts: bsview.ScreenOptions) -> bsview.Step:
         ss[_STEP_AT] = time.time()
     ss.setdefault(_STEP_AT, time.time())
     n = len(_children(base)) if "children" in opts.rotate else 0
-    return bsview.compute_step(ss.get(_STEP, 0), opts.rotate, n, bsview.METRIC_THEME[base.view.metric])
+    return bsview.compute_step(ss.get(_STEP, 0), opts.rotate, n, bsview.METRIC_THEME[base.view.metric],
+                               ranking=base.child_level is not None)  # a grid has nothing below it to rank
 
 
 def _children(base: Scope) -> list[tuple[str, str]]:
@@ -212,6 +218,26 @@ def _unit_of(base: Scope, code: str) -> Unit:
         return base.tree.unit(code)
     row = data.cached_grid(base.url, code)
     return hierarchy.grid_unit(row) if row is not None else base.unit
+
+
+def _read_ranking(scope: Scope) -> str:
+    """The month's 红榜 and 黑榜 of the unit's children per peer group, by the default scheme (the rankings page's defaults)."""
+    lang = scope.lang
+    view = ranking.default_view(scope) if scope.child_level is not None else None
+    if view is None:
+        return bsview.build_ranking_html(t("theme_ranking", lang), scope.unit.name, [], lang)
+    groups = []
+    for group in view.groups:
+        found = view.lists(group)
+        groups.append((view.group_text(group), _ranked_rows(found.red, lang), _ranked_rows(found.black, lang)))
+    title = t("bs_rank_title", lang, month=view.month_text(), unit=scope.unit.name)
+    sub = t("bs_rank_sub", lang, scheme=view.scheme.name(lang), tier=t(f"level_{view.tier}", lang))
+    return bsview.build_ranking_html(title, sub, groups, lang)
+
+
+def _ranked_rows(rows: pd.DataFrame, lang: str) -> list[tuple[str, str, str]]:
+    return [(rkview.rank_cell(r["rank"], bool(r["tied"]), True, lang), str(r["name"]), f"{float(r['score']):.1f}")
+            for _, r in rows.iterrows()]
 
 
 def _read_map(scope: Scope, metric: str) -> tuple[pdk.Deck | None, str]:

@@ -136,13 +136,18 @@ class Step:
     length: int
 
 
-def compute_step(step: int, rotate: tuple[str, ...], n_children: int, default_theme: str) -> Step:
-    """What rotation step `step` shows: the unit first, then each child; with themes, all four per unit."""
+RANKING = "ranking"  # the 考核 step of a theme rotation: the month's top and bottom children in the map's place
+
+
+def compute_step(step: int, rotate: tuple[str, ...], n_children: int, default_theme: str, ranking: bool = False) -> Step:
+    """What rotation step `step` shows: the unit first, then each child; with themes, all four per unit
+    (and, where `ranking` — the unit has children to rank — the month's 考核 after them)."""
     units = n_children + 1 if "children" in rotate and n_children else 1
-    themes = len(THEMES) if "themes" in rotate else 1
+    cycle = (*THEMES, RANKING) if ranking else THEMES
+    themes = len(cycle) if "themes" in rotate else 1
     length = units * themes
     i = step % length
-    theme = THEMES[i % themes] if themes > 1 else default_theme
+    theme = cycle[i % themes] if themes > 1 else default_theme
     child = (i // themes) if "children" in rotate and n_children else None
     return Step(child, theme, i + 1, length)
 
@@ -240,6 +245,29 @@ def build_panel_html(theme: str, kpis: Mapping[str, Kpi], lang: str, on: bool = 
     if trend_svg:
         parts.append(f'<img class="bs-trend" alt="{_e(t(TREND_TITLES[theme], lang))}" src="{svg_data_uri(trend_svg)}"/>')
     return f'<div class="bs-panel theme-{theme}{" on" if on else ""}" data-theme="{theme}">{"".join(parts)}</div>'
+
+
+def build_ranking_html(title: str, subtitle: str, groups: list[tuple[str, list[tuple[str, str, str]], list[tuple[str, str, str]]]],
+                       lang: str) -> str:
+    """The 考核 step in the map's place: per peer group the month's 红榜 and 黑榜 (place, unit, score).
+
+    `groups`: (group name, red rows, black rows), each row (place as shown — "3（并列）" —, name, score text).
+    """
+    def rows(items: list[tuple[str, str, str]]) -> str:
+        if not items:
+            return f'<li class="bs-rk-none">{_e(t("bs_rank_none", lang))}</li>'
+        return "".join(f'<li><span class="bs-rk-place">{_e(place)}</span><span class="bs-rk-name">{_e(name)}</span>'
+                       f'<span class="bs-rk-score">{_e(score)}</span></li>' for place, name, score in items)
+
+    blocks = "".join(
+        f'<div class="bs-rk-group"><div class="bs-rk-gname">{_e(name)}</div><div class="bs-rk-lists">'
+        f'<div class="bs-rk-list red"><div class="bs-rk-lname">{_e(t("bs_rank_red", lang))}</div><ol>{rows(red)}</ol></div>'
+        f'<div class="bs-rk-list black"><div class="bs-rk-lname">{_e(t("bs_rank_black", lang))}</div><ol>{rows(black)}</ol></div>'
+        f'</div></div>' for name, red, black in groups)
+    if not groups:
+        blocks = f'<div class="bs-rk-none">{_e(t("bs_rank_none", lang))}</div>'
+    return (f'<div class="bs-ranking" data-theme="{RANKING}"><div class="bs-rk-title">{_e(title)}</div>'
+            f'<div class="bs-rk-sub">{_e(subtitle)}</div>{blocks}</div>')
 
 
 def _population_bar(kpis: Mapping[str, Kpi], lang: str) -> str:

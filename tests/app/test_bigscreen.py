@@ -121,5 +121,25 @@ def test_rotating_themes_starts_with_population_on_the_map_and_highlighted(start
     shown = panels(at)
     assert "bs-panel theme-population on" in shown["population"]
     assert all(" on" not in body.split(">")[0] for theme, body in shown.items() if theme != "population")
-    assert "轮播 1/4" in one(at, 'class="bs-head"')
+    assert "轮播 1/5" in one(at, 'class="bs-head"')  # four themes, then the month's 考核
     assert ">人口<" in one(at, 'class="legend"')  # the map's metric is the theme's
+
+
+@pytest.mark.usefixtures("app_env")
+def test_the_fifth_theme_is_the_months_ranking_in_the_maps_place(start, units):
+    """#21: rotate=themes ends each unit's cycle with 考核排名 — the month's 红榜 and 黑榜 of its children."""
+    import time
+
+    at = start(page=PAGE, unit=units.city, rotate="themes", every="10")
+    at.session_state["_bs_step"] = 4  # the fifth step: the ranking
+    at.session_state["_bs_step_at"] = time.time()
+    at.run()
+    assert_clean(at)
+    board = one(at, 'class="bs-ranking"')
+    assert "考核排名" in board and "红榜" in board and "黑榜" in board and "三率 示例" in board
+    names = [units.name(c) for c in units.children(units.city)]
+    assert sum(name in board for name in names) >= 2, board  # children named with their scores
+    assert re.search(r'bs-rk-score">\d+\.\d<', board)
+    assert not at.get("deck_gl_json_chart"), "no map while the ranking is on show"
+    assert "轮播 5/5" in one(at, 'class="bs-head"')
+    assert all(" on" not in body.split(">")[0] for body in panels(at).values())  # no theme panel lit

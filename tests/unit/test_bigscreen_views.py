@@ -84,6 +84,24 @@ def test_rotation_through_themes_and_both():
     assert both[-1].length == 12 and both[-1].position == 12
 
 
+def test_rotation_through_themes_ends_with_the_ranking_where_there_is_one():
+    steps = [bs.compute_step(i, ("themes",), 3, "cases", ranking=True) for i in range(6)]
+    assert [s.theme for s in steps] == [*bs.THEMES, bs.RANKING, "population"]
+    assert steps[4].length == 5
+    both = [bs.compute_step(i, ("children", "themes"), 2, "cases", ranking=True) for i in range(15)]
+    assert [(s.child, s.theme) for s in both[4:6]] == [(0, bs.RANKING), (1, "population")] and both[-1].length == 15
+    assert bs.compute_step(4, ("children",), 3, "cases", ranking=True).theme == "cases"  # only a theme rotation has it
+
+
+def test_ranking_board_escapes_names_and_says_when_empty():
+    html = bs.build_ranking_html("2026年10月考核排名 · 诸暨市", "三率 示例", [
+        ("街道", [("1", "<b>暨阳街道</b>", "92.4"), ("2（并列）", "浣东街道", "90.1")], [("9", "陶朱街道", "70.2")])], "zh")
+    assert "&lt;b&gt;暨阳街道&lt;/b&gt;" in html and "<b>暨阳" not in html
+    assert html.count("<li>") == 3 and "红榜" in html and "黑榜" in html and "2（并列）" in html
+    assert "本月暂无可排名的单位" in bs.build_ranking_html("t", "s", [], "zh")
+    assert "No unit to rank" in bs.build_ranking_html("t", "s", [("Streets", [], [])], "en")
+
+
 def test_no_rotation_and_a_unit_without_children():
     assert bs.compute_step(7, (), 5, "alerts") == bs.Step(None, "alerts", 1, 1)
     assert bs.compute_step(3, ("children",), 0, "cases") == bs.Step(None, "cases", 1, 1)  # a grid

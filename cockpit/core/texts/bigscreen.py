@@ -16,4 +16,10 @@ TEXT: dict[str, tuple[str, str]] = {
                        "This screen may not rotate through the units below it: showing its own unit only."),
     "bs_rotating": ("轮播 {n}/{total}", "Rotating {n}/{total}"),
     "bs_weekdays": ("星期一,星期二,星期三,星期四,星期五,星期六,星期日", "Mon,Tue,Wed,Thu,Fri,Sat,Sun"),
+    "theme_ranking": ("考核排名", "Rankings"),
+    "bs_rank_title": ("{month}考核排名 · {unit}", "Rankings for {month} · {unit}"),
+    "bs_rank_sub": ("{scheme} · 按{tier}排名 · 样本不足的不排名", "{scheme} · {tier} ranked · too few cases: not ranked"),
+    "bs_rank_red": ("红榜", "Top"),
+    "bs_rank_black": ("黑榜", "Bottom"),
+    "bs_rank_none": ("本月暂无可排名的单位", "No unit to rank this month"),
 }
