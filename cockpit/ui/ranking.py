@@ -38,6 +38,7 @@ MODES = ("kind", "all")
 GROUP_ORDER = ("urban", "rural", "other", "all")  # 街道 before 镇, 社区 before 村
 HISTORY_MONTHS = 12
 CHART_WIDTH = 440  # px of the SVG's own layout; CSS scales it to the column
+HISTORY_WIDTH = 660  # half the page: the same size of text as the funnel plots
 TABLE_HEIGHT = 420
 
 # The last version of each scheme that was read well, for the whole process: a file saved half-way
@@ -382,7 +383,7 @@ def render_funnel(v: RankView) -> None:
                              format_func=lambda i: views.indicator_name(i, lang))
     st.caption(t("rk_funnel_note", lang))
     charts = funnel_charts(v, indicator)
-    for chart, col in zip(charts, st.columns(len(charts))):
+    for chart, col in zip(charts, st.columns(max(2, len(charts)))):  # one group: half the width, text at its size
         with col:
             show_chart(chart, (*v.key(chart.key),))
 
@@ -390,7 +391,7 @@ def render_funnel(v: RankView) -> None:
 def history_chart(v: RankView, code: str) -> Chart:
     name = dict(zip(v.table["code"], v.table["name"])).get(code, code)
     title = t("rk_history_title", v.lang, name=name)
-    return Chart("history", title, views.build_history_chart, (v.history(code), title, v.lang, CHART_WIDTH))
+    return Chart("history", title, views.build_history_chart, (v.history(code), title, v.lang, HISTORY_WIDTH))
 
 
 def render_history(v: RankView) -> None:
@@ -455,3 +456,9 @@ def default_view(scope: Scope) -> RankView | None:
     return RankView(scope, lib, lib.schemes[lib.default() or next(iter(lib.schemes))], months, months.default,
                     MODES[0], tiers[0])
 
+
+
+def cli_export(scope: Scope) -> PageExport:
+    """What `python -m cockpit export --page ranking` writes: the page with its defaults (nothing at a grid)."""
+    v = default_view(scope)
+    return page_export(v) if v is not None else PageExport(PAGE, scope, ())

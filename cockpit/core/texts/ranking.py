@@ -7,7 +7,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "rk_month_partial": ("{year}年{month}月（截至{day}日）", "{month_name} {year} (to {day} {month_name})"),
     "rk_scheme": ("考核方案", "Scheme"),
     "rk_group": ("分组", "Groups"),
-    "rk_group_kind": ("按类型分组（街道与镇、社区与村分开）", "By kind (streets apart from towns, communities apart from villages)"),
+    "rk_group_kind": ("按类型分组（街道与镇、社区与村分开）", "By kind (urban apart from rural)"),
     "rk_group_all": ("全部一起排名", "All together"),
     "rk_tier": ("排名对象", "Rank"),
     "rk_tier_value": ("本级下属的{level}", "every {level} below"),
