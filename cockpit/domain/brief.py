@@ -154,7 +154,7 @@ class Brief:
     source: str
     demo: str  # the demo notice, or "" for operational data
     sections: tuple[Section, ...]
-    figures: dict[str, float | None] = field(default_factory=dict, compare=False)  # the numbers the sentences use
+    figures: dict = field(default_factory=dict, compare=False)  # the figures the sentences were written from
     file_stem: str = ""
 
 

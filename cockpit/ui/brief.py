@@ -10,7 +10,7 @@ same unit and period. `python -m cockpit brief` and the button build the same do
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
@@ -35,6 +35,7 @@ from cockpit.views.tables import Chart, Table
 log = logging.getLogger("cockpit.ui")
 FORMATS = ("docx", "pdf")
 MIME = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
+SUPERVISION_ROWS = 10
 TABLE_ROWS = 15  # rows of a long table (categories, grids) the brief prints; the note says how many there were
 
 
@@ -157,32 +158,46 @@ def _ranking_month(period: model.Period) -> date:
 
 
 def _supervision_blocks(scope: Scope) -> list[model.Block]:
-    """HOOK (#22, 督办): once the cases page offers `cases.supervision_table(view) -> Table`, the brief prints it."""
-    build = getattr(cases, "supervision_table", None)
-    if build is None:
+    """督办: the cases page's own 督办 tables (per responsible unit, then the cases, longest overdue first).
+
+    HOOK while the 督办 view is being built: without `cases.supervision_units_table` (and a CaseFilter
+    that has a `view`), the section says the list is not connected yet.
+    """
+    units_table = getattr(cases, "supervision_units_table", None)
+    list_table = getattr(cases, "supervision_list_table", None)
+    if units_table is None or "view" not in {f.name for f in fields(cases.CaseFilter)}:
         return [model.note(bt("br_hook_supervision", scope.lang))]
-    built = build(cases.default_view(scope))
-    return [model.table(grid_of(built, scope.lang, max_rows=TABLE_ROWS))] if built is not None else []
+    base = cases.default_view(scope)
+    view = cases.CaseView(scope, replace(base.f, view="supervision"), base.categories)
+    blocks = [grid_block(units_table(view), scope.lang)]
+    if list_table is not None:
+        # the grid's code and the masked description stay on the page: a leader's list names the unit and the why
+        blocks.append(grid_block(list_table(view), scope.lang, SUPERVISION_ROWS,
+                                 (t("sv_col_grid", scope.lang), t("cs_col_description", scope.lang))))
+    return blocks
 
 
 def _ranking_blocks(scope: Scope, period: model.Period) -> list[model.Block]:
-    """HOOK (#21/#22, 考核排名): once cockpit.ui.ranking offers `brief_lists(scope, month) -> (red, black)` Tables,
-    the brief prints the month's red and black lists."""
+    """考核排名: the ranking page's 红榜 and 黑榜 (its default scheme, tier and groups) of the month the period ends in
+    or, mid-month, the month before; a unit without units below it, or data without that month, says so."""
+    from cockpit.ui import ranking
+
     lang = scope.lang
     month = _ranking_month(period)
-    try:
-        import importlib
-
-        ranking = importlib.import_module("cockpit.ui.ranking")
-    except ImportError:
-        ranking = None
-    build = getattr(ranking, "brief_lists", None)
     label = f"{month.year}年{month.month}月" if lang == "zh" else f"{month:%B %Y}"
-    if build is None:
-        return [model.note(bt("br_hook_ranking", lang, month=label))]
-    red, black = build(scope, month)
-    return [model.h2(bt("br_s5_red", lang)), model.table(grid_of(red, lang)),
-            model.h2(bt("br_s5_black", lang)), model.table(grid_of(black, lang))]
+    base = ranking.default_view(scope) if scope.child_level is not None else None
+    if base is None or month not in base.months.options:
+        return [model.note(bt("br_no_ranking", lang, month=label))]
+    view = ranking.RankView(scope, base.lib, base.scheme, base.months, month, base.mode, base.tier)
+    return [model.p(bt("br_ranking_lead", lang, month=view.month_text(), scheme=view.scheme.name(lang))),
+            grid_block(ranking.lists_table(view), lang, None)]
+
+
+def grid_block(table: Table, lang: str, rows: int | None = TABLE_ROWS, drop: tuple[str, ...] = ()) -> model.Block:
+    """A page's table in the brief; one without rows is a line saying so, as on screen."""
+    if table.frame.empty:
+        return model.note(f"{table.title}：{bt('br_none', lang)}" if lang == "zh" else f"{table.title}: {bt('br_none', lang)}")
+    return model.table(grid_of(table, lang, max_rows=rows, drop=drop))
 
 
 def build_brief(scope: Scope, period: model.Period, made: datetime | None = None) -> model.Brief:
@@ -194,10 +209,7 @@ def build_brief(scope: Scope, period: model.Period, made: datetime | None = None
     paragraphs = model.overall_paragraphs(f, unit.name, period.kind, lang, missing)
 
     def grid(key: str, rows: int | None = TABLE_ROWS) -> model.Block:
-        if tables[key].frame.empty:  # a table without rows is a word, as on screen
-            return model.note(f"{tables[key].title}：{bt('br_none', lang)}" if lang == "zh" else
-                              f"{tables[key].title}: {bt('br_none', lang)}")
-        return model.table(grid_of(tables[key], lang, max_rows=rows))
+        return grid_block(tables[key], lang, rows)
 
     indicators = kpi_grid(f.pop("kpis"), lang, t("ov_kpis", lang), missing)
     s1 = [model.p(x) for x in paragraphs] + [model.table(indicators), figures["trends"]]
@@ -225,7 +237,7 @@ def build_brief(scope: Scope, period: model.Period, made: datetime | None = None
         period=bt("br_period_line", lang, text=model.period_text(period.first, period.last, lang)),
         as_of=bt("br_as_of", lang, time=f"{fmt_date(scope.end, lang)} {scope.end:%H:%M}" if data_end else t("no_data", lang)),
         made=fmt_date(made, lang), source=bt("br_source", lang), demo=bt("br_demo", lang) if is_demo else "",
-        sections=sections, figures={k: v for k, v in f.items() if isinstance(v, int | float) or v is None},
+        sections=sections, figures=f,
     )
 
 

@@ -111,6 +111,7 @@ def _table(doc: Document, grid: Grid, number: int, lang: str) -> None:
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     numeric = grid.numeric or (False,) * len(grid.columns)
+    size = Pt(8) if len(grid.columns) > 8 else Pt(9.5)  # a wide table in smaller type, still inside the margins
     for i, name in enumerate(grid.columns):
         c = table.rows[0].cells[i]
         c.text = name
@@ -118,7 +119,7 @@ def _table(doc: Document, grid: Grid, number: int, lang: str) -> None:
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         for run in para.runs:
             run.font.bold = True
-            run.font.size = Pt(9.5)
+            run.font.size = size
             set_fonts(run, HEAD_LATIN, HEAD_EAST)
     _repeat_header(table.rows[0])
     for values in grid.rows:
@@ -130,7 +131,7 @@ def _table(doc: Document, grid: Grid, number: int, lang: str) -> None:
             para.paragraph_format.line_spacing = 1.0
             para.paragraph_format.space_after = Pt(0)
             for run in para.runs:
-                run.font.size = Pt(9.5)
+                run.font.size = size
     if grid.note:
         doc.add_paragraph(grid.note).runs[0].font.size = Pt(9)
     else:

@@ -57,7 +57,7 @@ TEMPLATE = r"""
     #if b.kind == "table" [
       #figure(kind: table, supplement: none, numbering: none,
         caption: figure.caption(position: top, b.caption),
-        text(size: 8.5pt, table(
+        text(size: if b.columns.len() > 8 { 7.5pt } else { 8.5pt }, table(
           columns: b.columns.len(),
           align: (x, y) => if y == 0 { center + horizon } else if b.numeric.at(x) { right + horizon } else { left + horizon },
           fill: (x, y) => if y == 0 { luma(232) },

@@ -58,15 +58,25 @@ def _number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def grid_of(table: Table, lang: str, title: str | None = None, max_rows: int | None = None) -> Grid:
-    """The table's frame as formatted text; `max_rows` keeps the first rows and says how many there were."""
-    frame = table.frame
+def identifier_columns(lang: str) -> frozenset[str]:
+    """Columns of numbers that name a thing (a case's 编号, a device): printed plain, never as 3,935."""
+    return frozenset({t("cs_col_id", lang), t("al_col_device", lang)})
+
+
+def grid_of(table: Table, lang: str, title: str | None = None, max_rows: int | None = None,
+            drop: tuple[str, ...] = ()) -> Grid:
+    """The table's frame as formatted text; `max_rows` keeps the first rows and says how many there were;
+    `drop` leaves out columns (by header) a page needs and a printed brief does not."""
+    frame = table.frame.drop(columns=[c for c in drop if c in table.frame.columns])
+    plain = identifier_columns(lang)
     shown = frame if max_rows is None else frame.head(max_rows)
     dates = {c: table.is_date_only(c) for c in table.datetime_columns()}
     numeric = tuple(bool(pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))
                     for c in frame.columns)
     rows = tuple(
-        tuple(cell(v, c in table.percent, c in table.scientific, dates.get(c, False)) for c, v in zip(frame.columns, row))
+        tuple(str(v) if c in plain and not _missing(v) else cell(v, c in table.percent, c in table.scientific,
+                                                                 dates.get(c, False))
+              for c, v in zip(frame.columns, row))
         for row in shown.itertuples(index=False, name=None)
     )
     note = table.note

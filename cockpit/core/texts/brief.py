@@ -50,9 +50,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "br_hook_supervision": ("督办清单尚未接入：事件诉求页的督办视图上线后，本节列出超期、多次退回或重办、不满意的督办事件。",
                             "The supervision list is not connected yet: once the cases page's supervision view exists, "
                             "this part lists the overdue, returned and unsatisfied cases under supervision."),
-    "br_hook_ranking": ("考核排名尚未接入：考核排名页上线后，本节列出{month}的红榜和黑榜。",
-                        "The ranking is not connected yet: once the ranking page exists, this part lists "
-                        "the red and black lists of {month}."),
+    "br_no_ranking": ("{month}暂无考核排名（本单位下无可排名的单位，或数据未覆盖该月）。",
+                      "No ranking for {month} (no units below this one to rank, or no data for that month)."),
+    "br_ranking_lead": ("{month}考核排名（{scheme}）的红榜和黑榜如下。", "The red and black lists of {month} ({scheme})."),
     "br_no_data": ("{theme}暂无数据。", "No {theme} data yet."),
     "br_none": ("无", "None"),
     "br_more_rows": ("（共 {total} 行，仅列前 {shown} 行）", "({total} rows; the first {shown} shown)"),
