@@ -7,8 +7,10 @@ answers the same from it. Population is read live here for both: residents at th
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, time
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 
@@ -21,6 +23,7 @@ from cockpit.store.rollup.tables import MONTH_COLUMNS
 from cockpit.store.schema import admin_unit, grid, population_stat
 
 MONTH_FIGURE_COLUMNS = ("month", "code", *MONTH_COLUMNS, "population")
+Rows = list[tuple]  # (month, code or code prefix, *values): a read's rows before they are placed
 
 
 def check_tier(unit: Unit, tier: str) -> None:
@@ -43,11 +46,11 @@ def _earliest_snapshot(bind: Bind) -> date | None:
     return pd.Timestamp(value).date() if value is not None else None
 
 
-def month_populations(bind: Bind, unit: Unit, tier: str, months: list[date]) -> pd.DataFrame:
-    """(month, code, population): the overview's residents per child (fetch_child_population) at the latest
-    snapshot on or before the month's end; a month before the first snapshot takes the first one (a
-    ranking per resident needs a denominator, and the earliest count is the closest there is)."""
-    snapshots: dict[date, date | None] = {}
+def month_snapshots(bind: Bind, months: list[date]) -> dict[date, date | None]:
+    """The population_stat snapshot each month reads: the overview's (the latest on or before the month's
+    end); a month before the first snapshot takes the first one (a ranking per resident needs a
+    denominator, and the earliest count is the closest there is). None when there is no snapshot."""
+    out: dict[date, date | None] = {}
     earliest: list[date | None] = []
     for month in months:
         snap = latest_snapshot(bind, datetime.combine(month_bounds(month)[1], time()))
@@ -55,28 +58,43 @@ def month_populations(bind: Bind, unit: Unit, tier: str, months: list[date]) -> 
             if not earliest:
                 earliest.append(_earliest_snapshot(bind))
             snap = earliest[0]
-        snapshots[month] = snap
+        out[month] = snap
+    return out
+
+
+def month_populations(bind: Bind, unit: Unit, tier: str, months: list[date]) -> Rows:
+    """(month, code, population) rows: the overview's residents per child (fetch_child_population) at each month's snapshot."""
+    snapshots = month_snapshots(bind, months)
     # Months sharing a snapshot (a city that counts residents once a year) read it once.
     by_snapshot = {snap: fetch_child_population(bind, unit, tier, datetime.combine(snap, time()))
                    for snap in set(snapshots.values()) if snap is not None}
-    parts = [pd.DataFrame({"month": month, "code": by_snapshot[snap].index, "population": by_snapshot[snap].to_numpy()})
-             for month, snap in snapshots.items() if snap is not None]
-    if not parts:
-        return pd.DataFrame({"month": pd.Series(dtype=object), "code": pd.Series(dtype=str),
-                             "population": pd.Series(dtype="int64")})
-    out = pd.concat(parts, ignore_index=True)
-    return out.assign(population=out["population"].round().astype("int64"))
+    return [(month, code, round(value)) for month, snap in snapshots.items() if snap is not None
+            for code, value in by_snapshot[snap].items()]
 
 
-def month_figures_frame(bind: Bind, unit: Unit, tier: str, months: list[date], counted: pd.DataFrame) -> pd.DataFrame:
-    """MONTH_FIGURE_COLUMNS for every (month, unit of the tier): `counted` (month, code prefix, MONTH_COLUMNS)
-    where it has a row, zeros elsewhere, and the population. Sorted by month, then code."""
-    index = pd.MultiIndex.from_product([months, tier_codes(bind, unit, tier)], names=["month", "code"])
-    counted = counted.assign(code=[codes.pad_code(k) for k in counted["code"]])
-    out = counted.set_index(["month", "code"])[list(MONTH_COLUMNS)].reindex(index, fill_value=0)
-    population = month_populations(bind, unit, tier, months).set_index(["month", "code"])["population"]
-    out["population"] = population.reindex(index, fill_value=0)
-    return out.astype("int64").reset_index()[list(MONTH_FIGURE_COLUMNS)]
+def month_figures_frame(bind: Bind, unit: Unit, tier: str, months: list[date], counted: Rows,
+                        population: Rows) -> pd.DataFrame:
+    """MONTH_FIGURE_COLUMNS for every (month, unit of the tier): `counted` (month, code, *MONTH_COLUMNS)
+    where it has a row, zeros elsewhere, and `population` (month, code, population). By month, then code.
+
+    Placed by position in one integer array: pandas' set_index/reindex on string keys took ~0.1 s for a
+    city's 1,202 communities over 13 months, a third of the page's budget.
+    """
+    unit_codes = tier_codes(bind, unit, tier)
+    row_of = {key: i for i, key in enumerate(itertools.product(months, unit_codes))}
+    names = [*MONTH_COLUMNS, "population"]
+    values = np.zeros((len(row_of), len(names)), dtype="int64")
+    for rows_, first in ((counted, 0), (population, len(MONTH_COLUMNS))):
+        # codes.pad_code: a district's or street's prefix back to its 12-digit code
+        at = np.fromiter((row_of.get((r[0], r[1].ljust(12, "0")), -1) for r in rows_), dtype="int64", count=len(rows_))
+        known = at >= 0  # a code outside the unit list (no such unit in admin_unit / grid) is not ranked
+        if known.any():
+            width = len(rows_[0]) - 2
+            values[at[known], first:first + width] = np.array([r[2:] for r in rows_], dtype="int64")[known]
+    out = pd.DataFrame(values, columns=names)
+    out.insert(0, "code", pd.Series(unit_codes * len(months), dtype=object))
+    out.insert(0, "month", pd.Series([m for m in months for _ in unit_codes], dtype=object))
+    return out
 
 
 def _in_area(column: ColumnElement[str], unit: Unit) -> ColumnElement[bool]:
@@ -112,7 +130,8 @@ def fetch_month_figures(bind: Bind, unit: Unit, tier: str, months: list[date]) -
     def where(grid_code: ColumnElement[str], time_col: ColumnElement) -> list[ColumnElement[bool]]:
         return [_in_area(grid_code, unit), or_(*[and_(time_col >= start, time_col < end) for start, end in ranges])]
 
-    counted = month_frame(bind, lambda col: child_key(col, unit, tier), where) if months else None
-    if counted is None:
-        counted = pd.DataFrame(columns=["k", "month", *MONTH_COLUMNS])
-    return month_figures_frame(bind, unit, tier, months, counted.rename(columns={"k": "code"}))
+    counted: Rows = []
+    if months:
+        frame = month_frame(bind, lambda col: child_key(col, unit, tier), where)
+        counted = list(zip(frame["month"], frame["k"], *[frame[c] for c in MONTH_COLUMNS], strict=True))
+    return month_figures_frame(bind, unit, tier, months, counted, month_populations(bind, unit, tier, months))

@@ -23,6 +23,7 @@ from cockpit.store.rollup.tables import (
     rollup_marker,
     rollup_month,
     rollup_participants,
+    rollup_population,
     rollup_street_day,
 )
 from cockpit.store.schema import meta
@@ -190,22 +191,38 @@ def fetch_tier_breakdown(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
 
 
 def fetch_month_figures(bind: Bind, unit: Unit, tier: str, months: list[date]) -> pd.DataFrame:
-    """cockpit.queries.ranking.fetch_month_figures from rollup_month: the same frame, a few rows per community.
+    """cockpit.queries.ranking.fetch_month_figures from rollup_month and rollup_population: the same frame.
 
-    A grid tier is read from the facts (rollup_month holds communities; grids are asked for under a street
-    or a community, a short read). Population is read live in both.
+    A grid tier is read from the facts (the rollups hold communities; grids are asked for under a street
+    or a community, a short read). Which snapshot a month's population takes is decided as the facts do.
     """
     ranking.check_tier(unit, tier)
     months = sorted(set(months))
     if tier == "grid" or not months:
         return ranking.fetch_month_figures(bind, unit, tier, months)
-    r = rollup_month.c
     lo, hi = unit.grid_range
-    key = func.substr(r.community_code, 1, literal_column(str(int(codes.prefix_len(unit.code, tier))))).label("code")
-    # The primary key (month, community_code) answers each month's range of communities.
-    stmt = (select(key, r.month, *[_sum(getattr(r, name)).label(name) for name in MONTH_COLUMNS])
-            .where(r.month.in_(months), r.community_code >= lo[:12], r.community_code < hi)
-            .group_by(key, r.month))
-    counted = pd.DataFrame(tuples(bind, stmt), columns=["code", "month", *MONTH_COLUMNS])
-    counted["month"] = [pd.Timestamp(m).date() for m in counted["month"]]
-    return ranking.month_figures_frame(bind, unit, tier, months, counted)
+    n = int(codes.prefix_len(unit.code, tier))
+
+    def per_code(table: Table, values: list[str], *where: ColumnElement[bool]) -> list[tuple]:
+        """The table's rows under the unit matching `where`, summed per unit of the tier: (code, *values).
+
+        Community rows are read as stored (no grouping); one statement a month or snapshot, so no date
+        column comes back (parsing 15,000 dates costs more than the read on SQLite).
+        """
+        code = table.c.community_code
+        inside = [code >= lo[:12], code < hi, *where]
+        if n == 12:
+            stmt = select(code, *[table.c[v] for v in values]).where(*inside)
+        else:
+            key = func.substr(code, 1, literal_column(str(n)))
+            stmt = select(key, *[_sum(table.c[v]) for v in values]).where(*inside).group_by(key)
+        return tuples(bind, stmt)
+
+    # The primary keys (month or as_of, community_code) answer each month's range of communities.
+    counted = [(month, *row) for month in months
+               for row in per_code(rollup_month, list(MONTH_COLUMNS), rollup_month.c.month == month)]
+    snapshots = ranking.month_snapshots(bind, months)
+    at_snapshot = {snap: per_code(rollup_population, ["population"], rollup_population.c.as_of == snap)
+                   for snap in sorted({snap for snap in snapshots.values() if snap is not None})}
+    population = [(month, *row) for month, snap in snapshots.items() for row in at_snapshot.get(snap, ())]
+    return ranking.month_figures_frame(bind, unit, tier, months, counted, population)

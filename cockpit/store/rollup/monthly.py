@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Integer, Select, Table, and_, cast, extrac
 
 from cockpit.store.rollup.daily import community_of
 from cockpit.store.rollup.tables import MONTH_COLUMNS
-from cockpit.store.schema import alert, case_record, points_ledger
+from cockpit.store.schema import alert, case_record, points_ledger, population_stat
 from cockpit.store.sql import Bind, count_if, tuples
 
 # key(grid_code column) -> the unit a row is counted for; where(grid_code column, time column) -> filters
@@ -113,3 +113,13 @@ def compute_month_frame(bind: Bind) -> pd.DataFrame:
     frame = month_frame(bind, community_of,
                         lambda _grid_code, time_col: [time_col.is_not(None)])
     return frame.rename(columns={"k": "community_code"})[["month", "community_code", *MONTH_COLUMNS]]
+
+
+def compute_population_frame(bind: Bind) -> pd.DataFrame:
+    """rollup_population: residents (registered + floating, as the overview counts them) per community and snapshot."""
+    p = population_stat.c
+    keys = [p.as_of.label("as_of"), community_of(p.grid_code).label("community_code")]
+    stmt = select(*keys, func.sum(p.registered + p.floating)).group_by(*keys)
+    frame = pd.DataFrame(tuples(bind, stmt), columns=["as_of", "community_code", "population"])
+    frame["as_of"] = [pd.Timestamp(d).date() for d in frame["as_of"]]
+    return frame.astype({"population": "int64"})

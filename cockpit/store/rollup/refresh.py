@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, MetaData, Table, func, inspect, selec
 
 from cockpit.store.loader import BATCH, bulk_insert, frame_rows
 from cockpit.store.rollup.daily import compute_day_frame, compute_points_day_frame, street_frame
-from cockpit.store.rollup.monthly import compute_month_frame
+from cockpit.store.rollup.monthly import compute_month_frame, compute_population_frame
 from cockpit.store.rollup.tables import ROLLUP_KEY, rollup_marker, rollup_metadata, standard_windows
 from cockpit.store.rollup.windowed import (
     compute_alert_window_frame,
@@ -45,7 +45,8 @@ def compute_rollup_frames(bind: Bind) -> tuple[Frames, datetime | None]:
             **compute_case_window_frames(bind, windows), "rollup_grid_window": compute_grid_window_frame(bind, windows),
             "rollup_alert_response": compute_response_frame(bind, windows),
             "rollup_alert_window": compute_alert_window_frame(bind, windows),
-            "rollup_points_day": compute_points_day_frame(bind), "rollup_month": compute_month_frame(bind)}, end
+            "rollup_points_day": compute_points_day_frame(bind), "rollup_month": compute_month_frame(bind),
+            "rollup_population": compute_population_frame(bind)}, end
 
 
 def refresh_rollups(engine: Engine) -> dict[str, int]:

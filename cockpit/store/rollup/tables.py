@@ -135,7 +135,7 @@ Index("ix_rollup_points_day_day", rollup_points_day.c.day, rollup_points_day.c.d
 
 # The ranking page's monthly figures (#21, cockpit.store.rollup.monthly) per community and month: a city
 # ranking every community over 13 months sums a few rows per community instead of scanning a year of facts.
-# Population is not here: the ranking reads it live from population_stat (a snapshot per month is small).
+# Population is kept per snapshot (rollup_population): which snapshot a month takes is decided when read.
 MONTH_COLUMNS = (
     "received", "review_due", "review_on_time", "due", "resolved_due", "resolved_on_time",
     "closed", "visited", "reopened", "returned", "rated", "satisfied", "basic_satisfied",
@@ -147,6 +147,16 @@ rollup_month = Table(
     Column("month", Date, primary_key=True, comment="the month's first day"),
     Column("community_code", String(12), primary_key=True),
     *[Column(name, Integer, nullable=False) for name in MONTH_COLUMNS],
+)
+# Residents (registered + floating) per community at each population_stat snapshot: the ranking's population.
+# A city's snapshot is one row per grid (嘉兴: 92,600), so 13 months read 1.2 million rows live (1.3 s on
+# SQLite); summed per community they are 1,202 a snapshot.
+rollup_population = Table(
+    "rollup_population",
+    rollup_metadata,
+    Column("as_of", Date, primary_key=True),
+    Column("community_code", String(12), primary_key=True),
+    Column("population", Integer, nullable=False),
 )
 
 for _table in rollup_metadata.tables.values():
