@@ -1,11 +1,15 @@
-"""The overview's exports: its KPI cards and the map's figures as tables, its trend panel as a chart."""
+"""The overview's sub-units list and exports: its KPI cards and the map's figures as tables, its trend panel as a chart."""
 
 from __future__ import annotations
 
+import pandas as pd
+import streamlit as st
+
 from cockpit.core.i18n import t
 from cockpit.domain import metrics
-from cockpit.ui import data
-from cockpit.ui.downloads import PageExport, Part
+from cockpit.ui import data, ranking
+from cockpit.ui.a11y import render_heading
+from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.nodata import no_data
 from cockpit.ui.render import trend_chart
 from cockpit.ui.scope import Scope
@@ -24,13 +28,39 @@ def kpis_table(scope: Scope) -> Table:
     return views.kpi_table(kpis, scope.lang, t("ov_kpis", scope.lang), no_data(scope))
 
 
-def sub_units_table(scope: Scope) -> Table:
-    """What the map colours: every child (a grid: itself) with every map metric."""
+def sub_units_table(scope: Scope, sort: str = "code") -> Table:
+    """What the map colours: every child (a grid: itself) with every map metric and the month's 考核 of the children."""
     unit = scope.unit
     names = dict(data.children_options(scope.url, scope.tree, unit)) if scope.child_level else {unit.code: unit.name}
     values = data.map_values(scope.url, scope.tree, unit, scope.child_level, scope.current, list(names))
     title = t("ov_children" if scope.child_level else "ov_self", scope.lang)
-    return views.children_table(values, names, scope.lang, title)
+    return views.children_table(values, names, scope.lang, title, child_scores(scope), sort)
+
+
+def child_scores(scope: Scope) -> pd.DataFrame | None:
+    """The children's place, its peer group and 综合分 in the month the rankings page opens on (its default scheme), by code."""
+    if scope.child_level is None:
+        return None
+    view = ranking.default_view(scope)
+    if view is None or view.tier != scope.child_level or view.table.empty:
+        return None
+    found = view.table.set_index("code")[["rank", "tied", "ranked", "score", "group"]]
+    # Places are per peer group (街道 apart from 镇): name the group where there is more than one.
+    return found.assign(group=found["group"].map(view.group_text) if len(view.groups) > 1 else "")
+
+
+def render_children(scope: Scope) -> None:
+    """The sub-units as a list that can be ordered by any map figure or by the month's 考核综合分."""
+    if scope.child_level is None:
+        return
+    lang = scope.lang
+    render_heading(t("ov_children", lang))
+    sort = st.selectbox(t("ov_sort", lang), views.SORTS, key="ov_child_sort",
+                        format_func=lambda s: t(f"ov_sort_{s}", lang) if s in ("code", "score") else t(f"m_{s}", lang))
+    table = sub_units_table(scope, sort)
+    if t("ov_score", lang) in table.frame.columns:
+        st.caption(t("ov_score_note", lang))
+    show_table(table, height=min(420, 38 + 35 * len(table.frame)))
 
 
 def page_export(scope: Scope) -> PageExport:

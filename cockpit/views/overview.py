@@ -30,11 +30,36 @@ def kpi_table(kpis: dict[str, Kpi], lang: str, title: str, no_data: Collection[s
     return Table("indicators", title, frame, percent=(rate, mom, yoy))
 
 
-def children_table(values: pd.DataFrame, names: dict[str, str], lang: str, title: str) -> Table:
-    """Each unit the map draws with every map metric, in the map's order of codes."""
+SORTS = ("code", *MAP_METRICS, "score")  # how the overview's list of sub-units can be ordered
+
+
+def children_table(values: pd.DataFrame, names: dict[str, str], lang: str, title: str,
+                   scores: pd.DataFrame | None = None, sort: str = "code") -> Table:
+    """Each unit the map draws with every map metric, in the map's order of codes (or by `sort`, highest first).
+
+    `scores` (by code: rank, tied, ranked, score, group): the month's 考核 of these units (#21), two more
+    columns — the place in its peer group (街道 3（并列）, 样本不足) and the 综合分; a unit not ranked has none.
+    """
     frame = pd.DataFrame({t("name", lang): [names.get(c, c) for c in values.index],
                           t("code", lang): [str(c) for c in values.index]})
     for m in MAP_METRICS:
         column = pd.to_numeric(values[m], errors="coerce")
         frame[t(f"m_{m}", lang)] = (column.round(2) if m in ("density", "points_per_1000") else column.round(0).astype("int64")).to_numpy()
+    if scores is not None:
+        found = scores.reindex([str(c) for c in values.index])
+        frame[t("ov_rank", lang)] = [_place(r, lang) for r in found.itertuples()]
+        frame[t("ov_score", lang)] = pd.array(found["score"].where(found["ranked"].fillna(False).astype(bool)).round(2),
+                                               dtype="Float64")
+    column = {"score": t("ov_score", lang), **{m: t(f"m_{m}", lang) for m in MAP_METRICS}}.get(sort)
+    if column in frame.columns:
+        frame = frame.sort_values(column, ascending=False, na_position="last", kind="stable").reset_index(drop=True)
     return Table("sub_units", title, frame)
+
+
+def _place(row: object, lang: str) -> str:
+    rank = getattr(row, "rank", None)
+    if not getattr(row, "ranked", False) or rank is None or pd.isna(rank):
+        return t("ov_rank_none", lang) if getattr(row, "ranked", None) is False else ""
+    place = t("ov_rank_tied", lang, rank=int(rank)) if getattr(row, "tied", False) else str(int(rank))
+    group = getattr(row, "group", "")
+    return f"{group} {place}" if isinstance(group, str) and group else place

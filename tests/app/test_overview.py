@@ -14,6 +14,7 @@ import re
 import shutil
 import sqlite3
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 from streamlit.testing.v1 import AppTest
@@ -538,3 +539,25 @@ def test_the_charts_image_is_named_and_carries_no_per_mark_aria(units, start, la
     # Vega keeps ARIA on a few group containers; without aria:false every mark and axis tick has its own
     # (the small city's trends: 140 aria-label and 157 role attributes, a quarter of the bytes).
     assert svg.count("aria-label=") < 10 and svg.count("role=") < 40
+
+
+@pytest.mark.usefixtures("app_env")
+def test_the_sub_units_list_orders_by_the_months_score_as_the_rankings_page_ranks(start, units):
+    """#21: the overview's list of sub-units can be ordered by 考核综合分, and the figures are the rankings page's."""
+    at = start(unit=units.city)
+    at.selectbox(key="ov_child_sort").set_value("score")
+    at = at.run()
+    assert not at.exception and not at.error
+    [listed] = [d.value for d in at.dataframe if "考核综合分" in d.value.columns]
+    scores = listed["考核综合分"].dropna()
+    assert len(scores) >= 2 and list(scores) == sorted(scores, reverse=True)
+    assert set(listed["代码"]) == set(units.children(units.city))
+
+    ranking = start(page="pages/ranking.py", unit=units.city)
+    ranked = pd.concat([d.value for d in ranking.dataframe if (d.key or "").startswith("rk-table-")])
+    on_page = dict(zip(ranked["代码"], ranked["综合分"], strict=True))
+    for code, score in zip(listed["代码"], listed["考核综合分"], strict=True):
+        if not pd.isna(score):
+            assert score == pytest.approx(float(on_page[code]), abs=0.01), code
+    first = listed.iloc[0]
+    assert first["考核名次"].split(" ")[-1] in ("1", "1（并列）")  # first in its peer group (街道 or 镇)
