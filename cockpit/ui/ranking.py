@@ -37,6 +37,7 @@ PAGE = "ranking"
 MODES = ("kind", "all")
 GROUP_ORDER = ("urban", "rural", "other", "all")  # 街道 before 镇, 社区 before 村
 HISTORY_MONTHS = 12
+HISTORY_AUTO = 120  # up to this many units, the first one's history is drawn without being asked
 CHART_WIDTH = 440  # px of the SVG's own layout; CSS scales it to the column
 HISTORY_WIDTH = 660  # half the page: the same size of text as the funnel plots
 TABLE_HEIGHT = 420
@@ -216,10 +217,16 @@ class RankView:
         return ranking.lists(self.table, group, self.scheme.list_size)
 
     def history(self, code: str) -> pd.DataFrame:
+        """The unit's place and score in each of the last 12 months, ranked in its own group only (the other
+        groups do not move it, and a city's communities are ranked twelve times otherwise)."""
+        table = self.table
+        group = table.loc[table["code"] == code, "group"]
+        peers = set(table.loc[table["group"] == group.iloc[0], "code"]) if not group.empty else {code}
         f = self.figures
-        monthly = f.assign(month=pd.to_datetime(f["month"]).dt.date)
+        monthly = f[f["code"].isin(peers)].assign(month=pd.to_datetime(f["month"]).dt.date)
         monthly = monthly[monthly["month"] > months_back(self.month, HISTORY_MONTHS + 1)[0]]
-        return data.memo(ranking.history, (*self.key("history"), code), monthly, self.units, self.scheme, self.mode, code)
+        units = self.units[self.units["code"].isin(peers)]
+        return data.memo(ranking.history, (*self.key("history"), code), monthly, units, self.scheme, self.mode, code)
 
 
 def _ranked(current: pd.DataFrame, previous: pd.DataFrame, units: pd.DataFrame, scheme: Scheme, mode: str) -> pd.DataFrame:
@@ -402,10 +409,15 @@ def render_history(v: RankView) -> None:
         return
     names = dict(zip(table["code"], table["name"]))
     options = list(table["code"])
+    many = len(options) > HISTORY_AUTO  # a city's communities: twelve months ranked again, only when asked
     left, _ = st.columns([1, 1])  # the chart's own width: stretched across the page its text would be huge
     with left:
         code = st.selectbox(t("rk_history_unit", lang), options, key=f"rk-history-{v.scope.unit.code}-{v.tier}",
-                            format_func=lambda c: names.get(c, c))
+                            format_func=lambda c: names.get(c, c), index=None if many else 0,
+                            placeholder=t("rk_history_pick", lang))
+        if code is None:
+            st.caption(t("rk_history_hint", lang))
+            return
         show_chart(history_chart(v, code), (*v.key("history"), code))
 
 

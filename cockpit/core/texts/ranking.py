@@ -102,6 +102,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "rk_history_score": ("综合分", "Score"),
     "rk_history_title": ("{name}：名次与综合分", "{name}: rank and score"),
     "rk_history_empty": ("该单位近 12 个月没有参与排名。", "This unit was not ranked in the last 12 months."),
+    "rk_history_pick": ("— 选择单位 —", "— choose a unit —"),
+    "rk_history_hint": ("选择一个单位，查看它近 12 个月在本组的名次与综合分。",
+                        "Choose a unit to see its place in its group and its score over the last 12 months."),
     "rk_history_of": ("共 {n} 个", "of {n}"),
     # the 方法 sheet
     "rk_method": ("方法", "Method"),
