@@ -10,11 +10,10 @@ with ui.page_frame() as scope:
     if view.supervising:  # 督办 (?view=supervision): the cases to chase, per responsible unit, then listed
         with ui.section(scope.lang):
             cases.render_supervision_units(view)
-        listed, timeline = st.columns([2.2, 1])
         case_id = None
-        with listed, ui.section(scope.lang):
+        with ui.section(scope.lang):  # the list is wide (reasons, counts, rating): full width, the timeline under it
             case_id = cases.render_supervision_list(view)
-        with timeline, ui.section(scope.lang):
+        with ui.section(scope.lang):
             cases.render_timeline(view, case_id)
     else:
         with ui.section(scope.lang):

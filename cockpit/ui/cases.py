@@ -40,6 +40,7 @@ PAGE = "cases"
 PANEL_WIDTH = 420  # px of the SVG's own layout; CSS scales it to the column
 TABLE_HEIGHT = 300
 LIST_HEIGHT = 250
+ROW_PX = 35  # a dataframe row's height on screen
 VIEWS = ("list", "supervision")  # the page's views: the case handling (default) and 督办; URL ?view=supervision
 
 
@@ -341,7 +342,8 @@ def render_timeline(v: CaseView, case_id: int | None) -> None:
     """The selected case's masked description and its steps (case_event)."""
     lang = v.scope.lang
     if case_id is None:
-        st.caption(t("cs_timeline_hint", lang))
+        if not (v.supervising and v.sv_listed[0].empty):  # no 督办 case: nothing to pick
+            st.caption(t("cs_timeline_hint", lang))
         return
     render_heading(t('cs_timeline_title', lang, id=case_id))
     cases, _ = v.sv_listed if v.supervising else v.listed
@@ -374,7 +376,11 @@ def render_supervision_units(v: CaseView) -> None:
         return
     render_heading(t("sv_units_title", lang))
     st.caption(sv_views.rules_line(v.rules, v.scope.current.end, lang))
-    show_table(supervision_units_table(v), height=TABLE_HEIGHT)
+    if v.sv_units.empty:  # said once, here; the list below then stays away
+        st.caption(t("sv_empty", lang))
+        return
+    table = supervision_units_table(v)
+    show_table(table, height=min(TABLE_HEIGHT, ROW_PX * (len(table.frame) + 1) + 3))  # no blank rows under a few units
 
 
 def render_supervision_list(v: CaseView) -> int | None:
@@ -383,12 +389,11 @@ def render_supervision_list(v: CaseView) -> int | None:
     if "cases" in no_data(v.scope):
         return None
     cases, total = v.sv_listed
-    render_heading(t("sv_list_title", lang))
-    if cases.empty:
-        st.caption(t("sv_empty", lang))
+    if cases.empty:  # the table above said so
         return None
+    render_heading(t("sv_list_title", lang))
     st.caption(t("sv_total", lang, total=f"{total:,}", shown=len(cases)))
-    event = show_table(supervision_list_table(v), height=LIST_HEIGHT + 100, on_select="rerun",
+    event = show_table(supervision_list_table(v), height=min(LIST_HEIGHT + 100, ROW_PX * (len(cases) + 1) + 3), on_select="rerun",
                        selection_mode="single-row", key=f"sv-{list_key(v)}")
     st.caption(t("sv_chased_note", lang))
     picked = list(event.selection.rows) if event is not None else []  # type: ignore[attr-defined]

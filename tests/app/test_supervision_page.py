@@ -196,3 +196,19 @@ def test_the_overview_card_gives_the_view_total(app_env, units, start, level):
     # The card's link is inside the cases card.
     cases_card = re.search(r'<div class="card theme-cases">(.*?)<div class="card theme-alerts', cards)
     assert cases_card and "ck-sv" in cases_card.group(1)
+
+
+def test_selecting_a_row_shows_its_timeline(app_env, units, start):
+    import sqlite3
+
+    street = units.first("street")
+    at = clean(start(page=PAGE, unit=street, view="supervision"))
+    listed = tables(at)["list"]
+    first_id = int(listed.iloc[0]["编号"])
+    at.session_state[f"sv-cs-list-{street}-30-None-None-None"] = {"selection": {"rows": [0], "columns": []}}
+    at = clean(at.run())
+    titles = [m.value for m in at.markdown] + [h.proto.body for h in at.get("html")]
+    assert any(f"事件 {first_id} 的办理过程" in v for v in titles), titles
+    with sqlite3.connect(app_env.db_path) as conn:
+        steps = conn.execute("SELECT count(*) FROM case_event WHERE case_id = ?", (first_id,)).fetchone()[0]
+    assert len(at.dataframe[-1].value) == steps > 0
