@@ -16,8 +16,8 @@ from sqlalchemy import ColumnElement, and_, func, literal_column, or_, select
 
 from cockpit.core import codes
 from cockpit.core.model import Unit
-from cockpit.queries.base import Bind, child_key, in_unit, rows
-from cockpit.queries.population import fetch_child_population, latest_snapshot
+from cockpit.queries.base import Bind, child_key, in_unit, rows, tuples
+from cockpit.queries.population import latest_snapshot
 from cockpit.store.rollup.monthly import month_bounds, month_frame
 from cockpit.store.rollup.tables import MONTH_COLUMNS
 from cockpit.store.schema import admin_unit, grid, population_stat
@@ -63,13 +63,24 @@ def month_snapshots(bind: Bind, months: list[date]) -> dict[date, date | None]:
 
 
 def month_populations(bind: Bind, unit: Unit, tier: str, months: list[date]) -> Rows:
-    """(month, code, population) rows: the overview's residents per child (fetch_child_population) at each month's snapshot."""
+    """(month, code, population) rows: residents per unit of the tier at each month's snapshot.
+
+    Residents as fetch_child_population counts them (registered + floating), for every snapshot in one
+    statement: one read per snapshot cost ~8 ms each under a community of 嘉兴, most of a grid ranking's time.
+    """
     snapshots = month_snapshots(bind, months)
-    # Months sharing a snapshot (a city that counts residents once a year) read it once.
-    by_snapshot = {snap: fetch_child_population(bind, unit, tier, datetime.combine(snap, time()))
-                   for snap in set(snapshots.values()) if snap is not None}
-    return [(month, code, round(value)) for month, snap in snapshots.items() if snap is not None
-            for code, value in by_snapshot[snap].items()]
+    wanted = sorted({snap for snap in snapshots.values() if snap is not None})
+    if not wanted:
+        return []
+    p = population_stat.c
+    key = child_key(p.grid_code, unit, tier).label("key")
+    stmt = (select(key, p.as_of, func.sum(p.registered + p.floating))
+            .where(p.as_of.in_(wanted), in_unit(p.grid_code, unit)).group_by(key, p.as_of))
+    by_snapshot: dict[date, list[tuple[str, int]]] = {}
+    for code, as_of, population in tuples(bind, stmt):
+        by_snapshot.setdefault(pd.Timestamp(as_of).date(), []).append((code, int(population)))
+    return [(month, code, population) for month, snap in snapshots.items() if snap is not None
+            for code, population in by_snapshot.get(snap, ())]
 
 
 def month_figures_frame(bind: Bind, unit: Unit, tier: str, months: list[date], counted: Rows,
@@ -128,7 +139,11 @@ def fetch_month_figures(bind: Bind, unit: Unit, tier: str, months: list[date]) -
     ranges = _month_ranges(months)
 
     def where(grid_code: ColumnElement[str], time_col: ColumnElement) -> list[ColumnElement[bool]]:
-        return [_in_area(grid_code, unit), or_(*[and_(time_col >= start, time_col < end) for start, end in ranges])]
+        # Below the district the grid-code range is the short walk: the time is compared through an
+        # expression no index serves, or SQLite walks the time index over the whole city (嘉兴, a
+        # community's grids for 13 months: 2.2 s -> 0.1 s; participation._during does the same).
+        t = time_col if unit.level in ("city", "district") else func.coalesce(time_col, time_col)
+        return [_in_area(grid_code, unit), or_(*[and_(t >= start, t < end) for start, end in ranges])]
 
     counted: Rows = []
     if months:
