@@ -151,6 +151,8 @@ def test_red_and_black_lists_keep_ties_together(table):
     assert list(one.red["code"]) == ["c1"] and sorted(one.black["code"]) == ["c3", "c4"]
     small = lists(table, "rural", 2)  # a group of two: one list, not the same units twice
     assert list(small.red["code"]) == ["v1", "v2"] and small.black.empty
+    three = lists(table, "urban", 3)  # five ranked: top c1, c2, c6; the bottom three less those = c3, c4
+    assert list(three.red["code"]) == ["c1", "c2", "c6"] and sorted(three.black["code"]) == ["c3", "c4"]
 
 
 def test_change_against_last_month(table):

@@ -136,9 +136,9 @@ def lists(table: pd.DataFrame, group: str, size: int) -> Lists:
     g = table[(table["group"] == group) & table["rank"].notna()]
     from_bottom = scoring.competition_rank(g["score"], descending=False)
     red = g[g["rank"] <= size].sort_values("rank")
-    black = g[from_bottom <= size].assign(rank_from_bottom=from_bottom).sort_values("rank_from_bottom")
-    if len(g) <= size:  # a group no larger than a list: one list, not the same units twice
-        black = black.iloc[0:0]
+    # A unit is never on both lists: in a group of fewer than 2N the bottom list keeps only those not on the top one.
+    bottom = (from_bottom <= size) & ~g["code"].isin(red["code"])
+    black = g[bottom].assign(rank_from_bottom=from_bottom[bottom]).sort_values("rank_from_bottom")
     return Lists(red=red, black=black, floors=g[g["below_floor"].map(len) > 0])
 
 
