@@ -31,6 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     when.add_argument("--month", help="a calendar month, e.g. 2026-10")
     when.add_argument("--period", type=int, help=f"days, as on the pages: one of {', '.join(map(str, PERIOD_DAYS))}")
     b.add_argument("--end", help="the last day of --period, YYYY-MM-DD (default: the newest day of the data)")
+    b.add_argument("--each", metavar="LEVEL", help="instead: one brief for every unit of this level under --unit "
+                   "(district, street or community), e.g. every street's for a Monday job")
     b.add_argument("--format", required=True, help="docx (Word, editable) or pdf")
     b.add_argument("--lang", default="zh", help="zh (default) or en")
     b.add_argument("--out", default="exports", help="folder to write into (default exports/)")
@@ -57,6 +59,8 @@ def _check(args: argparse.Namespace) -> str | None:
         return f"unknown language {args.lang!r}; choose one of: {', '.join(LANGS)}"
     if args.period is not None and args.period not in PERIOD_DAYS:
         return f"--period must be one of {', '.join(map(str, PERIOD_DAYS))} days, not {args.period}"
+    if args.each and args.each not in ("district", "street", "community"):
+        return f"--each must be district, street or community, not {args.each!r}"
     if args.end and args.period is None:
         return "--end goes with --period (a --week or --month names its own days)"
     try:
@@ -76,12 +80,11 @@ def cmd_brief(args: argparse.Namespace) -> int:
     if wrong:
         return _fail(wrong)
     from cockpit.core.errors import first_line, safe_url
-    from cockpit.domain import brief as model
     from cockpit.store.engine import STORE_ERRORS
 
     logging.disable(logging.WARNING)  # Streamlit's caches warn at import that no server runs: not news here
     try:
-        from cockpit.ui import brief, data, exports
+        from cockpit.ui import brief, exports
     finally:
         logging.disable(logging.NOTSET)
     exports.quiet_streamlit()
@@ -94,19 +97,14 @@ def cmd_brief(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         found = exports.cli_access(settings, args.user)
-        if args.week:
-            period = model.parse_week(args.week)
-        elif args.month:
-            period = model.parse_month(args.month)
-        elif args.period:
-            newest = data.cached_data_end(settings.db_url)
-            end = date.fromisoformat(args.end) if args.end else newest.date() if newest else date.today()
-            period = model.days_period(args.period, end)
-        else:
-            period = brief.default_period(settings)
-        scope = brief.brief_scope(settings, args.unit, period, args.lang, found)
-        name = brief.file_name(scope, period, fmt)
-        content = brief.brief_bytes(brief.build_brief(scope, period), fmt)
+        period = brief.period_of(settings, args.week, args.month, args.period,
+                                 date.fromisoformat(args.end) if args.end else None)
+        wanted = brief.units_below(settings, args.unit, args.each) if args.each else [args.unit]
+        for code in wanted:
+            scope = brief.brief_scope(settings, code, period, args.lang, found)
+            name = brief.file_name(scope, period, fmt)
+            _write(brief.brief_bytes(brief.build_brief(scope, period), fmt), Path(args.out), name)
+            brief.record(scope, fmt, name, "cli")
     except exports.UnknownUnit:
         return _fail(f"unknown unit {args.unit!r}: no unit or grid with this code in {shown_url}")
     except exports.Refused as exc:
@@ -115,14 +113,15 @@ def cmd_brief(args: argparse.Namespace) -> int:
         return _fail(first_line(exc))
     except STORE_ERRORS as exc:
         return _fail(f"database {shown_url}: {first_line(exc)}")
-    out = Path(args.out)
+    if args.timing:
+        print(f"{len(wanted)} brief(s) written in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _write(content: bytes, out: Path, name: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     path = out / name
     tmp = path.with_name(path.name + ".part")
     tmp.write_bytes(content)
     tmp.replace(path)  # a report job never picks up half a file
-    brief.record(scope, fmt, name, "cli")
-    print(path)
-    if args.timing:
-        print(f"brief written in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-    return 0
+    print(path, flush=True)

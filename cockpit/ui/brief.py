@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
+from cockpit.core import codes
 from cockpit.core.i18n import fmt_date, t
 from cockpit.core.model import PERIOD_DAYS, Window, covered
 from cockpit.core.settings import Settings
@@ -62,6 +63,33 @@ def default_period(settings: Settings) -> model.Period:
     """The last full Monday–Sunday week by the data's newest day (what a Monday-morning job wants)."""
     end = data.cached_data_end(settings.db_url) or datetime.now()
     return model.last_full_week(end.date())
+
+
+def period_of(settings: Settings, week: str | None = None, month: str | None = None, days: int | None = None,
+              end: date | None = None) -> model.Period:
+    """The days a brief covers: an ISO week, a calendar month, a page's period ending `end` (default: the data's
+    newest day), else the data's last full week."""
+    if week:
+        return model.parse_week(week)
+    if month:
+        return model.parse_month(month)
+    if days:
+        newest = data.cached_data_end(settings.db_url)
+        return model.days_period(days, end or (newest.date() if newest else date.today()))
+    return default_period(settings)
+
+
+def units_below(settings: Settings, code: str, level: str) -> list[str]:
+    """The codes of every unit of `level` under `code` (for one brief each), in code order."""
+    tree = data.cached_tree(settings.db_url)
+    if not tree.has(code):
+        raise exports.UnknownUnit(code)
+    unit = tree.unit(code)
+    units = tree.units
+    below = units[(units["level"] == level) & units["code"].str.startswith(codes.prefix(unit.code, unit.level))]
+    if below.empty:
+        raise ValueError(f"no {level} under {unit.code} ({unit.name})")
+    return sorted(below["code"])
 
 
 def file_name(scope: Scope, period: model.Period, ext: str) -> str:

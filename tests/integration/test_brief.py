@@ -198,3 +198,16 @@ def test_english_brief(capsys, tmp_path):
                                       "--out", str(tmp_path)).read_bytes()))
     assert [p.text for p in d.paragraphs if p.style.name == "Heading 1"][0] == "1. Overview"
     assert "Demo data" in text_of(d)
+
+
+@pytest.mark.usefixtures("city_env")
+def test_each_street_gets_its_own_brief(capsys, tmp_path):
+    assert main(["brief", "--unit", CITY, "--each", "street", "--week", "2026-W40", "--format", "docx",
+                 "--out", str(tmp_path)]) == 0
+    paths = [Path(p) for p in capsys.readouterr().out.split()]
+    assert len(paths) == 3 and len({p.name for p in paths}) == 3 and all(p.is_file() for p in paths)
+    titles = {docx.Document(str(p)).paragraphs[0].text for p in paths}
+    assert len(titles) == 3 and all(t.endswith("社会治理工作简报") for t in titles)
+    street = sorted(paths)[0].name.split("_")[0]
+    assert main(["brief", "--unit", CITY, "--each", "district", "--format", "docx", "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip().startswith("error: no district under 330681000000") and street
