@@ -27,7 +27,7 @@ from cockpit.queries import rollup
 from cockpit.ui import data
 from cockpit.ui.a11y import render_heading, show_chart
 from cockpit.ui.data import data_call, engine
-from cockpit.ui.downloads import PageExport, Part, show_table
+from cockpit.ui.downloads import MISSING, PageExport, Part, column_config, show_table
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import literal, set_unit
 from cockpit.views import ranking as views
@@ -315,13 +315,24 @@ def render_table(v: RankView) -> None:
     for group, tab in zip(v.groups, tabs):
         with tab:
             rows = table[table["group"] == group]
-            event = show_table(group_table(v, group), on_select="rerun", selection_mode="single-row",
-                               key=f"rk-table-{v.scope.unit.code}-{v.tier}-{group}-{lang}",
-                               height=min(TABLE_HEIGHT, 38 + 35 * len(rows)))
+            event = _show_ranking(group_table(v, group), lang, on_select="rerun", selection_mode="single-row",
+                                  key=f"rk-table-{v.scope.unit.code}-{v.tier}-{group}-{lang}",
+                                  height=min(TABLE_HEIGHT, 38 + 35 * len(rows)))
             picked = _picked_code(event, rows)
             if picked and picked != v.scope.unit.code:
                 set_unit(picked)
                 st.rerun()
+
+
+def _show_ranking(table: Table, lang: str, **kwargs: object) -> object:
+    """show_table with the place and the unit pinned while the indicators scroll, the place wide enough for 并列."""
+    if table.frame.empty:
+        return show_table(table, **kwargs)
+    config = column_config(table) | {
+        t("rk_col_rank", lang): st.column_config.TextColumn(width=100 if lang == "zh" else 90, pinned=True),
+        t("rk_col_name", lang): st.column_config.TextColumn(pinned=True)}
+    return st.dataframe(table.frame, hide_index=True, width="stretch", column_config=config, placeholder=MISSING,
+                        **kwargs)  # type: ignore[arg-type]
 
 
 def render_lists(v: RankView) -> None:

@@ -22,6 +22,7 @@ from cockpit.views.tables import Table
 WHERE = ("above_998", "above_95", "inside", "below_95", "below_998")
 WHERE_COLOURS = ("#e57373", "#ffb74d", "#4fc3f7", "#ffb74d", "#e57373")
 MISSING = "—"
+NAMED_AT_MOST = 8  # names written on a funnel plot
 
 
 # ---------------------------------------------------------------- labels
@@ -260,11 +261,22 @@ def build_funnel_chart(dots: pd.DataFrame, limits: pd.DataFrame, r0: float, titl
         x=x, y=alt.Y("rate:Q", scale=y_scale), color=colour,
         tooltip=[alt.Tooltip("name:N", title=t("rk_col_name", lang)), alt.Tooltip("n:Q", title="n", format=",.0f"),
                  alt.Tooltip("rate:Q", title=t("rk_funnel_y", lang), format=".1%")])
-    outside = frame[frame["where"] != "inside"]
+    outside = named_units(frame, r0)
     named = alt.Chart(outside).mark_text(align="left", dx=6, dy=-4, fontSize=11, color="#e8f1ff", clip=True).encode(
         x=x, y=alt.Y("rate:Q", scale=y_scale), text="name:N")
     return (alt.layer(band998, band95, *lines, centre, points, named)
             .properties(width=width, height=height, title=alt.Title(title, anchor="start", fontSize=14)))
+
+
+def named_units(dots: pd.DataFrame, r0: float, most: int = NAMED_AT_MOST) -> pd.DataFrame:
+    """The units outside the limits whose names the plot writes: the farthest out first, at most `most`
+    (a crowd of labels over a group of small villages reads as nothing; the 数据 table lists them all)."""
+    outside = dots[dots["where"] != "inside"]
+    if len(outside) <= most:
+        return outside
+    spread = np.sqrt(r0 * (1 - r0) / outside["n"].astype(float)).replace(0, np.nan)
+    distance = ((outside["rate"] - r0).abs() / spread).fillna(0.0)
+    return outside.assign(_d=distance).sort_values("_d", ascending=False).head(most).drop(columns="_d")
 
 
 # ---------------------------------------------------------------- a unit's history

@@ -81,9 +81,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "rk_funnel_empty": ("本组没有样本。", "No sample in this group."),
     "rk_funnel_x": ("样本量 n（件）", "Sample n (cases)"),
     "rk_funnel_y": ("比率", "Rate"),
-    "rk_funnel_note": ("横轴为样本量，纵轴为比率；实线为本组比率，虚线为 95% 与 99.8% 控制限。控制限外的单位标出名称。",
+    "rk_funnel_note": ("横轴为样本量，纵轴为比率；实线为本组比率，虚线为 95% 与 99.8% 控制限。控制限外的单位标出名称（最多 8 个，偏离最远的优先；全部单位见“数据”）。",
                        "Sample on x, rate on y; the solid line is the group's rate, the dashed lines its 95% "
-                       "and 99.8% control limits. Units outside the limits are named."),
+                       "and 99.8% control limits. Units outside the limits are named (at most 8, the farthest out first; every unit is under Data)."),
     "rk_where_above_998": ("高于 99.8% 上限", "Above 99.8% limit"),
     "rk_where_above_95": ("高于 95% 上限", "Above 95% limit"),
     "rk_where_inside": ("控制限内", "Within limits"),
