@@ -1,7 +1,7 @@
 """The 工作简报 (weekly/monthly brief): its figures gathered through the pages' own functions, and the 生成简报 button.
 
-Nothing here asks the database anything a page does not: the overview's cards (`overview.kpis_table`
-and the calls behind it), the cases page's card, tables and charts (`cases.default_view`,
+Nothing here asks the database anything a page does not: the overview's cards (the calls behind
+`render_kpis` and `overview.kpis_table`, worded by the cards' own `format_kpi`), the cases page's card, tables and charts (`cases.default_view`,
 `kpi_values`, `by_source_table`…), the alerts page's cards, severity counts and above-baseline grids,
 the participation page's tables and chart — so every number in the brief is the screen's for the
 same unit and period. `python -m cockpit brief` and the button build the same document.
@@ -29,7 +29,7 @@ from cockpit.ui import alerts, cases, data, exports, participation
 from cockpit.ui.nodata import no_data
 from cockpit.ui.render import trend_chart
 from cockpit.ui.scope import Scope
-from cockpit.views import files
+from cockpit.views import files, images
 from cockpit.views.brief_tables import grid_of, kpi_grid
 from cockpit.views.tables import Chart, Table
 
@@ -102,9 +102,8 @@ def file_name(scope: Scope, period: model.Period, ext: str) -> str:
 
 
 def _png(chart: Chart) -> bytes:
-    from cockpit.ui.downloads import chart_bytes  # the PNG export path: vl-convert, CJK font checked
-
-    return chart_bytes(chart, "png")
+    """The page's chart through the PNG export path (vl-convert, the CJK font checked), on white paper."""
+    return images.png_bytes(chart.spec, theme="print")
 
 
 def _received_before(scope: Scope) -> float | None:
@@ -133,7 +132,6 @@ def gather(scope: Scope) -> tuple[dict, dict[str, Table], dict[str, Chart]]:
     before = _received_before(scope)
     picked = alerts.Picked(None, None)
     alert_figures = alerts.card_figures(scope, picked)
-    pop = data.cached_window_values(url, unit, scope.current)[0]
     categories = _pairs(by_category)
     f: dict = {
         "received": received, "received_before": before, "received_change": metrics.change(received, before),
@@ -146,8 +144,8 @@ def gather(scope: Scope) -> tuple[dict, dict[str, Table], dict[str, Chart]]:
         "s1": severities[0], "s2": severities[1], "ack_rate": kpis["ack_rate"].value, "hot": alert_figures["hot"],
         "earned": kpis["earned"].value, "earned_change": kpis["earned"].mom, "redeemed": kpis["redeemed"].value,
         "per_1000": kpis["participants_per_1000"].value,
-        "registered": pop.get("registered"), "floating": pop.get("floating"), "elderly_60p": pop.get("elderly_60p"),
-        "elderly_alone": pop.get("elderly_alone"),
+        "registered": current.get("registered"), "floating": current.get("floating"),
+        "elderly_60p": current.get("elderly_60p"), "elderly_alone": current.get("elderly_alone"),
     }
     f["population"] = None if f["registered"] is None else (f["registered"] or 0) + (f["floating"] or 0)
     _, active_counts = alerts.cached_active(url, unit, scope.current.end, picked)

@@ -42,10 +42,30 @@ def export_config(font: str = CJK_FAMILY) -> dict:
     return config
 
 
-def _spec(chart: alt.TopLevelMixin, font: str) -> dict:
+def _spec(chart: alt.TopLevelMixin, font: str, theme: str = "screen") -> dict:
     spec = chart.to_dict()
     spec["config"] = {**spec.get("config", {}), **export_config(font)}
-    return spec
+    return _for_print(spec) if theme == "print" else spec
+
+
+# The print theme (the 工作简报's charts): the same chart on white paper. The screen's light inks — the
+# theme's and those a builder names for its marks (the funnel's figures, 暂无数据) — become dark ones.
+PRINT_BACKGROUND = "#ffffff"
+PRINT_INK = {"#e8f1ff": "#1b2633", "#cfe3f7": "#33414f", "#9fb3c8": "#5b6b7b", "#1c3a57": "#dde3ea",
+             "#35597a": "#8a99a8", "#ffffff": "#1b2633"}
+
+
+def _for_print(node: object) -> object:
+    if isinstance(node, dict):
+        out = {k: _for_print(v) for k, v in node.items()}
+        if "background" in out and out["background"] == BACKGROUND:
+            out["background"] = PRINT_BACKGROUND
+        return out
+    if isinstance(node, list):
+        return [_for_print(v) for v in node]
+    if isinstance(node, str):
+        return PRINT_INK.get(node.lower(), node)
+    return node
 
 
 @functools.cache
@@ -78,9 +98,10 @@ def check_font(font: str = CJK_FAMILY) -> None:
                           "to a folder holding a CJK font")
 
 
-def png_bytes(chart: alt.TopLevelMixin, font: str = CJK_FAMILY, scale: int = PNG_SCALE) -> bytes:
+def png_bytes(chart: alt.TopLevelMixin, font: str = CJK_FAMILY, scale: int = PNG_SCALE, theme: str = "screen") -> bytes:
+    """The chart as a PNG: the screen's dark theme, or `theme="print"` (white paper, dark ink) for the brief."""
     check_font(font)
-    return vl_convert.vegalite_to_png(_spec(chart, font), scale=scale)
+    return vl_convert.vegalite_to_png(_spec(chart, font, theme), scale=scale)
 
 
 def svg_text(chart: alt.TopLevelMixin, font: str = CJK_FAMILY) -> str:
