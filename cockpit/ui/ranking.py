@@ -214,7 +214,7 @@ class RankView:
         return sorted(found, key=lambda g: (GROUP_ORDER.index(g) if g in GROUP_ORDER else len(GROUP_ORDER), g))
 
     def lists(self, group: str) -> ranking.Lists:
-        return ranking.lists(self.table, group, self.scheme.list_size)
+        return data.memo(ranking.lists, (*self.key("lists"), group), self.table, group, self.scheme.list_size)
 
     def history(self, code: str) -> pd.DataFrame:
         """The unit's place and score in each of the last 12 months, ranked in its own group only (the other
@@ -299,7 +299,8 @@ def _scheme_errors(scope: Scope, lib: Library) -> None:
 def group_table(v: RankView, group: str) -> Table:
     rows = v.table[v.table["group"] == group]
     label = v.group_text(group)
-    return views.table_frame(rows, v.scheme, v.lang, f"ranking_{group}", t("rk_table_title", v.lang, group=label))
+    return data.memo(views.table_frame, (*v.key("table_frame"), group), rows, v.scheme, v.lang, f"ranking_{group}",
+                     t("rk_table_title", v.lang, group=label))
 
 
 def render_table(v: RankView) -> None:
