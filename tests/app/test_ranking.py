@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -19,6 +20,8 @@ from streamlit.testing.v1 import AppTest
 
 from cockpit.store import audit
 from cockpit.store.users import User, Users, hash_password, write_users
+from cockpit.ui import data, ranking
+from cockpit.views import ranking as views
 
 pytestmark = pytest.mark.usefixtures("app_env")  # the small demo city, read-only
 
@@ -205,3 +208,17 @@ def test_the_workbook_holds_the_ranking_the_lists_and_the_method(units, start, d
     assert export[4] == "ranking" and export[5] == units.city  # audited like every page's
     about = {row[0]: row[1] for row in wb["说明"].iter_rows(values_only=True)}
     assert "月份：2026年10月" in about["筛选"] and "考核方案：三率 示例" in about["筛选"]
+
+
+def test_months_offered_newest_complete_by_default_and_a_partial_month_labelled(monkeypatch):
+    monkeypatch.setattr(data, "cached_data_start", lambda _url: datetime(2026, 8, 20, 9, 0))
+    monkeypatch.setattr(data, "cached_data_end", lambda _url: datetime(2026, 11, 8, 17, 30))
+    found = ranking.month_choices("sqlite://")
+    assert found.options == [date(2026, 11, 1), date(2026, 10, 1), date(2026, 9, 1), date(2026, 8, 1)]
+    assert found.default == date(2026, 10, 1) and (found.partial, found.to_day) == (date(2026, 11, 1), 8)
+    assert views.month_label(found.partial, "zh", found.to_day) == "2026年11月（截至8日）"
+    assert views.month_label(found.partial, "en", found.to_day) == "Nov 2026 (to 8 Nov)"
+    monkeypatch.setattr(data, "cached_data_end", lambda _url: datetime(2026, 10, 31, 23, 0))
+    found = ranking.month_choices("sqlite://")
+    assert found.default == date(2026, 10, 1) and found.partial is None
+    assert ranking.months_back(date(2026, 2, 1), 3) == (date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1))
