@@ -49,14 +49,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "rk_col_received": ("诉求量", "Cases"),
     "rk_col_per_10k": ("诉求量/万人", "Cases per 10,000"),
     "rk_col_points": ("{name}得分", "{name} points"),
-    "rk_col_n": ("{name}样本", "{name} n"),
     "rk_col_score": ("综合分", "Score"),
     "rk_col_score_change": ("Δ综合分", "Δ score"),
     "rk_col_grade": ("等级", "Grade"),
     "rk_col_floor": ("低于底线", "Below floor"),
     "rk_tied": ("{rank}（并列）", "{rank} (tied)"),
     "rk_small": ("样本不足", "Too few cases"),
-    "rk_new": ("—", "—"),
     # lists
     "rk_lists": ("红榜 · 黑榜", "Top and bottom"),
     "rk_red": ("红榜（前 {n} 名）", "Top {n}"),
@@ -105,7 +103,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "rk_history_pick": ("— 选择单位 —", "— choose a unit —"),
     "rk_history_hint": ("选择一个单位，查看它近 12 个月在本组的名次与综合分。",
                         "Choose a unit to see its place in its group and its score over the last 12 months."),
-    "rk_history_of": ("共 {n} 个", "of {n}"),
     # the 方法 sheet
     "rk_method": ("方法", "Method"),
     "rk_m_item": ("项目", "Item"),
