@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from cockpit.domain.hierarchy import parse_unit_param
 from cockpit.domain.metrics import ThemeValues, ratio
 
@@ -149,3 +151,28 @@ def parse_units(raw: str | None) -> Picked:
 def cap(codes: Sequence[str], limit: int = MAX_UNITS) -> tuple[list[str], list[str]]:
     """The first `limit` codes, and the ones left over."""
     return list(codes[:limit]), list(codes[limit:])
+
+
+# ---------------------------------------------------------------- 区域均衡: a per-capita measure across the children
+
+# measure -> (the map figures' column, residents it is per; 0: the column as it is)
+BALANCE_MEASURES: dict[str, tuple[str, int]] = {
+    "open": ("open_cases", PER),
+    "overdue": ("overdue_cases", PER),
+    "alerts": ("active_alerts", PER),
+    "points": ("points_per_1000", 0),
+    "density": ("density", 0),
+}
+
+
+def balance_values(children: pd.DataFrame, measure: str) -> pd.Series:
+    """Each child's figure of `measure`, from the overview's map figures (population, counts, density, points per
+    1,000), indexed by code. A child with no residents has no per-capita figure (NaN), not 0."""
+    column, per = BALANCE_MEASURES[measure]
+    if children.empty or column not in children:
+        return pd.Series(dtype="float64")
+    values = children[column].astype(float)
+    if per:
+        population = children["population"].astype(float)
+        values = values * per / population.where(population > 0)
+    return values

@@ -30,6 +30,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("participation", "pages/participation.py", ":material/volunteer_activism:"),
     PageSpec("grids", "pages/grids.py", ":material/grid_view:"),
     PageSpec("ranking", "pages/ranking.py", ":material/leaderboard:"),  # 考核排名 (#21)
+    PageSpec("compare", "pages/compare.py", ":material/compare_arrows:"),  # 对比分析 (#23)
     PageSpec("bigscreen", "pages/bigscreen.py", ":material/tv:",
              roles=frozenset({*rules.ROLES, rules.OPEN, rules.KIOSK})),  # 大屏: its own canvas, no sidebar shown
     # The data source page names the database: for those who see the whole city.

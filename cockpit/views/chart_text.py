@@ -19,6 +19,7 @@ from cockpit.core.model import SEVERITIES, TIERS
 from cockpit.views import alerts as alert_views
 from cockpit.views import cases as case_views
 from cockpit.views import charts
+from cockpit.views import compare as compare_views
 from cockpit.views import outline as outline_views
 from cockpit.views import participation as part_views
 from cockpit.views import ranking as rank_views
@@ -283,6 +284,22 @@ def describe_history_chart(history: pd.DataFrame, title: str, lang: str, width: 
     return _compose([(_sentence(title, items, lang), DataTable(title, header, rows))], lang)
 
 
+# ---------------------------------------------------------------- the compare page (#23)
+
+def describe_trend_multiples(series: tuple[tuple[str, pd.DataFrame], ...], lang: str, width: int = 1080) -> ChartText:  # noqa: ARG001
+    """Each measure's small multiples: every unit's (or period's) total, a day's mean and its highest day."""
+    parts: list[tuple[str, DataTable | None]] = []
+    rows = compare_views.trend_rows(series, lang)
+    for _, title_key in compare_views.MEASURES:
+        title = t(title_key, lang)
+        mine = [r for r in rows if r[0] == title]
+        items = [t("ct_total", lang, label=label, value=_count(total)) for _, label, total, _, _ in mine]
+        table = DataTable(title, (t("cp_unit", lang), t("ct_total_col", lang), t("cp_day_mean", lang), t("cp_day_max", lang)),
+                          tuple((label, _count(total), _decimal(mean), _count(top)) for _, label, total, mean, top in mine))
+        parts.append((_sentence(title, items, lang), table))
+    return _compose(parts, lang)
+
+
 # Every chart builder a page draws, with the describer that takes the same inputs.
 DESCRIBERS: dict[Callable[..., object], Callable[..., ChartText]] = {
     charts.build_trend_panel: describe_trend_panel,
@@ -293,6 +310,7 @@ DESCRIBERS: dict[Callable[..., object], Callable[..., ChartText]] = {
     outline_views.build_rank_chart: describe_rank_chart,
     rank_views.build_funnel_chart: describe_funnel_chart,
     rank_views.build_history_chart: describe_history_chart,
+    compare_views.build_trend_multiples: describe_trend_multiples,
 }
 
 

@@ -83,3 +83,18 @@ def test_cap_keeps_the_first_six():
     codes = [str(330681001000 + i) for i in range(8)]
     kept, left = compare.cap(codes)
     assert kept == codes[:6] and left == codes[6:]
+
+
+def test_balance_values_per_10k_and_missing_without_residents():
+    import pandas as pd
+
+    children = pd.DataFrame({"population": [20000.0, 5000.0, 0.0], "open_cases": [10.0, 10.0, 3.0],
+                             "points_per_1000": [4.0, 0.0, 0.0], "density": [100.0, 50.0, 0.0]},
+                            index=["a", "b", "c"])
+    open_ = compare.balance_values(children, "open")
+    assert open_["a"] == pytest.approx(5.0) and open_["b"] == pytest.approx(20.0)  # 10 per 20,000; 10 per 5,000
+    assert pd.isna(open_["c"])
+    found = compare.spread(list(open_))
+    assert found.ratio == pytest.approx(4.0) and found.left_out == 1  # 20 / 5; c has no residents
+    assert found.cv == pytest.approx(0.6)  # mean 12.5, sd 7.5
+    assert list(compare.balance_values(children, "points")) == [4.0, 0.0, 0.0]
