@@ -189,7 +189,6 @@ def fetch_tier_breakdown(bind: Bind, unit: Unit, w: Window) -> pd.DataFrame:
     return frame[frame["cases"] > 0].reset_index(drop=True)
 
 
-
 def fetch_month_figures(bind: Bind, unit: Unit, tier: str, months: list[date]) -> pd.DataFrame:
     """cockpit.queries.ranking.fetch_month_figures from rollup_month and rollup_population: the same frame.
 

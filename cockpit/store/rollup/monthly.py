@@ -5,7 +5,8 @@ raised, points earned). The month is the (year, month) pair read by EXTRACT, whi
 on SQLite, PostgreSQL and MariaDB alike; grouping by it carries no bound parameter, so the SELECT and
 GROUP BY expressions are the same text on PostgreSQL. The fact read narrows the rows to the months
 asked for; the rollup refresh takes every month at once. Both group with the same statements, so their
-answers agree by construction (tests/integration/test_parity_ranking.py checks it).
+answers agree by construction (tests/integration/test_parity_ranking.py checks it). Residents are
+summed per community and snapshot (rollup_population); which snapshot a month takes is decided when read.
 
 Participants are distinct per grid and month: above the grid a resident who earned points in two grids
 counts in both. That makes a community's figure a sum of its grids', so the rollup can store it per
