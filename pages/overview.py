@@ -16,8 +16,7 @@ with ui.page_frame() as scope:
         ui.render_kpis(scope)
     with right, ui.section(scope.lang):
         ui.render_trends(scope)
-    with ui.section(scope.lang):
+    with ui.section(scope.lang):  # the sidebar's parts: nothing more in the main area, which fits one screen
         overview.render_children(scope)  # the sub-units, ordered by any figure or by the month's 考核综合分
-    with ui.section(scope.lang):
         ui.render_downloads(overview.page_export(scope))
         brief.render_brief_button(scope, "overview")  # 生成简报: the brief of this unit and period

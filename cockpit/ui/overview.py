@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
 from cockpit.core.i18n import t
 from cockpit.domain import metrics
 from cockpit.ui import data, ranking
-from cockpit.ui.a11y import render_heading
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.nodata import no_data
 from cockpit.ui.render import trend_chart
@@ -50,17 +51,24 @@ def child_scores(scope: Scope) -> pd.DataFrame | None:
 
 
 def render_children(scope: Scope) -> None:
-    """The sub-units as a list that can be ordered by any map figure or by the month's 考核综合分."""
+    """The sub-units in the sidebar, ordered by any map figure or by the month's 考核综合分.
+
+    In the sidebar because the overview fits one 1920×1080 screen without scrolling (tests/browser/test_map.py);
+    a compact list there — name, the figure ordered by, place and score — and every column in the exports.
+    """
     if scope.child_level is None:
         return
     lang = scope.lang
-    render_heading(t("ov_children", lang))
-    sort = st.selectbox(t("ov_sort", lang), views.SORTS, key="ov_child_sort",
-                        format_func=lambda s: t(f"ov_sort_{s}", lang) if s in ("code", "score") else t(f"m_{s}", lang))
-    table = sub_units_table(scope, sort)
-    if t("ov_score", lang) in table.frame.columns:
-        st.caption(t("ov_score_note", lang))
-    show_table(table, height=min(420, 38 + 35 * len(table.frame)))
+    with st.sidebar, st.expander(t("ov_children_list", lang), icon=":material/format_list_numbered:"):
+        sort = st.selectbox(t("ov_sort", lang), views.SORTS, key="ov_child_sort",
+                            format_func=lambda s: t(f"ov_sort_{s}", lang) if s in ("code", "score") else t(f"m_{s}", lang))
+        table = sub_units_table(scope, sort)
+        frame = table.frame
+        keep = [t("name", lang)] + ([t(f"m_{sort}", lang)] if sort not in ("code", "score") else [])
+        keep += [c for c in (t("ov_rank", lang), t("ov_score", lang)) if c in frame.columns]
+        if t("ov_score", lang) in frame.columns:
+            st.caption(t("ov_score_note", lang))
+        show_table(replace(table, frame=frame[keep]), height=min(420, 38 + 35 * len(frame)))
 
 
 def page_export(scope: Scope) -> PageExport:

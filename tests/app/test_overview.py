@@ -551,7 +551,9 @@ def test_the_sub_units_list_orders_by_the_months_score_as_the_rankings_page_rank
     [listed] = [d.value for d in at.dataframe if "考核综合分" in d.value.columns]
     scores = listed["考核综合分"].dropna()
     assert len(scores) >= 2 and list(scores) == sorted(scores, reverse=True)
-    assert set(listed["代码"]) == set(units.children(units.city))
+    code_of = {units.name(c): c for c in units.children(units.city)}
+    assert set(listed["名称"]) == set(code_of)  # every child listed
+    listed = listed.assign(代码=listed["名称"].map(code_of))
 
     ranking = start(page="pages/ranking.py", unit=units.city)
     ranked = pd.concat([d.value for d in ranking.dataframe if (d.key or "").startswith("rk-table-")])

@@ -33,6 +33,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ov_kpis": ("指标", "Indicators"),
     "ov_children": ("下级单元", "Sub-units"),
     "ov_self": ("本网格", "This grid"),
+    "ov_children_list": ("下级单元排序", "Sub-units, ordered"),
     "ov_rank": ("考核名次", "Rank"),
     "ov_score": ("考核综合分", "Score"),
     "ov_rank_tied": ("{rank}（并列）", "{rank} (tied)"),
