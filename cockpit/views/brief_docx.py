@@ -59,6 +59,10 @@ def _styles(doc: Document) -> None:
         style.font.bold = name != "Caption"
         style.font.italic = False
         set_fonts(style, HEAD_LATIN if name != "Caption" else LATIN, HEAD_EAST if name != "Caption" else BODY_EAST)
+    title_ppr = styles["Title"].element.pPr
+    border = title_ppr.find(qn("w:pBdr")) if title_ppr is not None else None
+    if border is not None:  # the default template's blue rule under a title: the masthead has its own red one
+        title_ppr.remove(border)
     styles["Heading 1"].paragraph_format.space_before = Pt(14)
     styles["Heading 2"].paragraph_format.space_before = Pt(8)
     # the language Word checks and breaks lines in
@@ -165,6 +169,7 @@ def docx_bytes(brief: Brief) -> bytes:
             elif block.kind == "p":
                 para = doc.add_paragraph(block.text)
                 para.paragraph_format.first_line_indent = Pt(24)  # two characters, as Chinese prose is set
+                para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
             elif block.kind == "note":
                 para = doc.add_paragraph(block.text)
                 para.runs[0].font.size = Pt(10)
