@@ -18,7 +18,7 @@ from cockpit.domain import hierarchy
 from cockpit.domain.access import OPEN, Access
 from cockpit.store import audit
 from cockpit.store.users import UsersFileError, read_users
-from cockpit.ui import alerts, cases, data, frame, grids, overview, participation, ranking
+from cockpit.ui import alerts, cases, compare, data, frame, grids, overview, participation, ranking
 from cockpit.ui.downloads import PageExport
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import ViewState
@@ -30,6 +30,7 @@ PAGE_EXPORTS: dict[str, Callable[[Scope], PageExport]] = {
     "participation": participation.page_export,
     "grids": lambda scope: grids.page_export(scope, None),
     "ranking": ranking.cli_export,
+    "compare": compare.cli_export,  # the balance of the unit's children (no units picked on the command line)
 }
 
 
