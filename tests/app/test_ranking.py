@@ -222,3 +222,21 @@ def test_months_offered_newest_complete_by_default_and_a_partial_month_labelled(
     found = ranking.month_choices("sqlite://")
     assert found.default == date(2026, 10, 1) and found.partial is None
     assert ranking.months_back(date(2026, 2, 1), 3) == (date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1))
+
+
+def test_a_plain_viewer_gets_a_short_notice_of_a_broken_scheme_file(units, start, clean_env, tmp_path):
+    folder = tmp_path / "schemes"
+    folder.mkdir()
+    (folder / "bad.toml").write_text(BROKEN, encoding="utf-8")
+    clean_env.setenv("COCKPIT_SCHEMES_DIR", str(folder))
+    street = units.first("street")
+    users = Users()
+    users.users["wang"] = User("wang", "viewer", street, hash_password(PASSWORD))
+    write_users(Path(os.environ["COCKPIT_USERS_FILE"]), users)
+    at = start(page=PAGE, unit=street)
+    at.text_input(key="signin-name").input("wang")
+    at.text_input(key="signin-password").input(PASSWORD)
+    at = clean(at.button[0].click().run())
+    warned = " ".join(w.value for w in at.warning)
+    assert "请联系管理员" in warned and "bad.toml" not in warned
+    assert tables(at)
