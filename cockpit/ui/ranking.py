@@ -420,7 +420,7 @@ def render_history(v: RankView) -> None:
     if table.empty:
         return
     names = dict(zip(table["code"], table["name"]))
-    options = list(table["code"])
+    options = [c for g in v.groups for c in table.loc[table["group"] == g, "code"]]  # as the tabs order them
     many = len(options) > HISTORY_AUTO  # a city's communities: twelve months ranked again, only when asked
     left, _ = st.columns([1, 1])  # the chart's own width: stretched across the page its text would be huge
     with left:
