@@ -232,8 +232,11 @@ class CompareView:
     def compared(self) -> views.Compared:
         lang = self.lang
         title = (t("cp_table_periods", lang, name=self.scope.unit.name) if self.mode == "periods" else t("cp_table", lang))
+        short = None
+        if self.mode == "periods":
+            short = [t("cp_now", lang), t("cp_previous" if self.against == "previous" else "cp_last_year", lang)]
         return views.comparison([(c.label, compare.figures(c.values)) for c in self.columns], lang, title,
-                                with_change=self.mode == "periods", note=t("cp_table_note", lang))
+                                with_change=self.mode == "periods", note=t("cp_table_note", lang), short=short)
 
     def trend_chart(self) -> Chart:
         s = self.scope
@@ -284,7 +287,7 @@ def render_table(v: CompareView) -> None:
     render_heading(found.table.title)
     config = {c: cfg for c, cfg in column_config(found.table).items() if c not in found.columns}
     config[t("cp_figure", lang)] = st.column_config.TextColumn(pinned=True)
-    st.dataframe(styled(found, lang), hide_index=True, width="stretch", column_config=config,
+    st.dataframe(styled(found, lang), hide_index=True, width="stretch", column_config=config, placeholder=MISSING,
                  height=38 + 35 * len(found.table.frame), key=f"cmp-table-{v.mode}-{lang}")
     st.caption(t("cp_table_note", lang))
 
@@ -387,12 +390,13 @@ def render_balance(scope: Scope) -> str:
                  level=t(f"level_{scope.child_level}", lang), measure=t(f"cp_bm_{measure}", lang),
                  cv=f"{now.cv:.2f}", ratio=f"{now.ratio:.1f}", hi=_num(now.highest), lo=_num(now.lowest))
         delta = compare.spread_change(now, then) if then is not None else None
-        if delta is None:
+        if delta is None or then is None or then.cv is None:
             line += " " + t("cp_balance_no_before", lang)
+        elif round(delta, 2) == 0:
+            line += " " + t("cp_balance_unchanged", lang, cv=f"{then.cv:.2f}")
         else:
-            word = "cp_balance_same" if round(delta, 2) == 0 else "cp_balance_more_even" if delta < 0 else "cp_balance_less_even"
-            line += " " + t("cp_balance_change", lang, cv=f"{then.cv:.2f}", word=t(word, lang),  # type: ignore[union-attr]
-                            delta=f"{abs(delta):.2f}")
+            word = "cp_balance_more_even" if delta < 0 else "cp_balance_less_even"
+            line += " " + t("cp_balance_change", lang, cv=f"{then.cv:.2f}", word=t(word, lang), delta=f"{abs(delta):.2f}")
         st.html(f'<div class="ck-balance" role="status" style="font-size:1.05rem;line-height:1.6;padding:8px 12px;'
                 f'border-left:4px solid #4fc3f7;background:rgba(79,195,247,0.08)">{html.escape(line)}</div>')
     if now.left_out:

@@ -42,13 +42,16 @@ class Compared:
 
 
 def comparison(columns: Sequence[tuple[str, dict[str, float | None]]], lang: str, title: str,
-               with_change: bool = False, note: str = "") -> Compared:
+               with_change: bool = False, note: str = "", short: Sequence[str] | None = None) -> Compared:
     """Rows the figures (compare.ROWS), a column per unit (or period), then the best and the worst of each row.
 
     Rates are written in percent (82.5), so one column holds numbers of one kind per row; `with_change`
-    (two periods) adds the relative change of the first column against the second.
+    (two periods) adds the relative change of the first column against the second. `short`: the columns' names
+    in the best and worst columns (本期 for 本期（10月1日–10月30日）).
     """
     labels = [label for label, _ in columns]
+    named = list(short) if short is not None else labels
+    joiner = "、" if lang == "zh" else ", "
     best_col, worst_col, change_col = t("cp_best", lang), t("cp_worst", lang), t("cp_change", lang)
     rows, marks = [], []
     for i, row in enumerate(compare.ROWS):
@@ -62,8 +65,8 @@ def comparison(columns: Sequence[tuple[str, dict[str, float | None]]], lang: str
         if with_change:
             now, before = values[0], values[1] if len(values) > 1 else None
             record[change_col] = (None if now is None or before is None or before == 0 else (now - before) / before)
-        record[best_col] = "、".join(labels[j] for j in sorted(best)) if lang == "zh" else ", ".join(labels[j] for j in sorted(best))
-        record[worst_col] = "、".join(labels[j] for j in sorted(worst)) if lang == "zh" else ", ".join(labels[j] for j in sorted(worst))
+        record[best_col] = joiner.join(named[j] for j in sorted(best))
+        record[worst_col] = joiner.join(named[j] for j in sorted(worst))
         rows.append(record)
     frame = pd.DataFrame(rows)
     for label in labels:
@@ -103,7 +106,7 @@ def build_trend_multiples(series: tuple[tuple[str, pd.DataFrame], ...], lang: st
             colour = PALETTE[r % len(PALETTE)]
             x_axis = alt.Axis(format=date_format, labelAngle=0, tickCount=4) if last else alt.Axis(labels=False, ticks=False)
             chart = (
-                alt.Chart(frame, title=alt.Title(t(title_key, lang), anchor="start", fontSize=12) if r == 0 else alt.Undefined)
+                alt.Chart(frame, title=alt.Title(label, anchor="start", fontSize=11, fontWeight="normal", color=colour))
                 .mark_line(strokeWidth=1.6, color=colour)
                 .encode(
                     x=alt.X("day:T", title=None, axis=x_axis),
@@ -115,9 +118,12 @@ def build_trend_multiples(series: tuple[tuple[str, pd.DataFrame], ...], lang: st
                 .properties(width=cell, height=54)
             )
             charts.append(chart)
-        rows.append(alt.hconcat(*charts, spacing=spacing, title=alt.Title(label, anchor="start", fontSize=13,
-                                                                          color=PALETTE[r % len(PALETTE)])))
-    return alt.vconcat(*rows, spacing=12)
+        rows.append(alt.hconcat(*charts, spacing=spacing))
+    # The measures' names once, as column heads over the rows (each small chart names its unit).
+    heads = [alt.Chart(pd.DataFrame({"x": [0]}), title=alt.Title(t(title_key, lang), anchor="start", fontSize=13))
+             .mark_text(opacity=0).encode(text=alt.value("")).properties(width=cell, height=1)
+             for _, title_key in MEASURES]
+    return alt.vconcat(alt.hconcat(*heads, spacing=spacing), *rows, spacing=8)
 
 
 def _y_axis(top: float) -> alt.Axis:

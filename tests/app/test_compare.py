@@ -9,6 +9,7 @@ import io
 import logging
 import os
 import re
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -192,3 +193,25 @@ def test_the_exports_are_offered_and_audited(units, start, downloads):
     assert units.name(codes[1]) in about["筛选"]
     [export] = [e for e in audit.read_events(os.environ["COCKPIT_AUDIT_URL"]) if e[2] == "export"]
     assert export[4] == "compare"
+
+
+def test_a_unit_without_a_shape_is_named_in_words(units, start, clean_env, small_demo, tmp_path):
+    geo = tmp_path / "geo"
+    shutil.copytree(small_demo.geo_dir, geo)
+    community = units.first("community")
+    grid = units.children(community)[0]
+    (geo / "grids" / f"{community}.geojson").unlink()
+    clean_env.setenv("COCKPIT_GEO_DIR", str(geo))
+    at = clean(start(page=PAGE, units=f"{units.city},{grid}"))
+    [deck] = at.get("deck_gl_json_chart")
+    assert deck.proto.json.count('"Feature"') == 1  # the city's outline only
+    said = " ".join(c.value for c in at.caption)
+    assert f"以下单位没有边界，地图上未画出：{units.name(grid)}" in said
+    assert str(geo) not in said and "geojson" not in said  # never a server path
+
+
+def test_at_a_grid_the_balance_says_there_is_nothing_below(units, start):
+    grid = units.children(units.first("community"))[0]
+    at = clean(start(page=PAGE, mode="periods", unit=grid))
+    assert table(at) is not None
+    assert any("没有下级单位" in i.value for i in at.info)

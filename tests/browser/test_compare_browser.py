@@ -61,3 +61,20 @@ def test_compare_page_in_chromium(watched_page, cockpit_server, output_dir, tmp_
     whole = tmp_path / "compare-3units-zh-whole.png"
     page.screenshot(path=str(whole))
     shutil.copyfile(whole, output_dir / whole.name)
+
+
+def test_one_unit_in_two_periods_in_english(watched_page, cockpit_server, output_dir, tmp_path):
+    page, watch = watched_page(1920, 1080)
+    page.goto(f"{cockpit_server.base_url}/compare?mode=periods&against=last_year&unit={STREET}&lang=en&balance=density",
+              wait_until="domcontentloaded")
+    _wait_until_idle(page)
+    page.set_viewport_size({"width": 1920, "height": 2400})
+    time.sleep(2.5)
+    whole = tmp_path / "compare-periods-en-whole.png"
+    page.screenshot(path=str(whole))
+    shutil.copyfile(whole, output_dir / whole.name)
+    assert page.locator("[data-testid=stException]").count() == 0
+    assert page.locator("[data-testid=stAlertContentError]").count() == 0
+    main = page.locator("[data-testid=stMain]").inner_text()
+    assert "This period" in main and "Same period last year" in main and "Regional balance" in main
+    assert watch.page_errors == [] and watch.external_requests == []

@@ -59,7 +59,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cp_balance_change": ("与上一周期（变异系数 {cv}）相比{word} {delta}。", "Against the period before (CV {cv}): {word} by {delta}."),
     "cp_balance_more_even": ("更均衡，差异缩小", "more even, the spread down"),
     "cp_balance_less_even": ("更不均衡，差异扩大", "less even, the spread up"),
-    "cp_balance_same": ("持平，变化", "unchanged, a change of"),
+    "cp_balance_unchanged": ("与上一周期（变异系数 {cv}）相比基本持平。", "Against the period before (CV {cv}): about the same."),
     "cp_balance_no_before": ("上一周期没有可比数据。", "No comparable figures for the period before."),
     "cp_balance_left_out": ("{n} 个下级单位因人口为 0、无面积或无数据未计入。", "{n} sub-units left out: no residents, no area or no figure."),
     "cp_balance_note": ("变异系数 = 标准差 ÷ 平均值，越小越均衡；只计算数值大于 0 的单位。",
