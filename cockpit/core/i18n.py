@@ -11,6 +11,7 @@ from cockpit.core.texts import alerts as texts_alerts
 from cockpit.core.texts import bigscreen as texts_bigscreen
 from cockpit.core.texts import cases as texts_cases
 from cockpit.core.texts import compare as texts_compare
+from cockpit.core.texts import dates as texts_dates
 from cockpit.core.texts import exports as texts_exports
 from cockpit.core.texts import facts as texts_facts
 from cockpit.core.texts import grids as texts_grids
@@ -148,7 +149,7 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 # Each theme page keeps its texts in its own module; a key defined twice is a mistake caught here.
-for _theme in (texts_a11y, texts_access, texts_alerts, texts_bigscreen, texts_cases, texts_compare, texts_exports, texts_facts, texts_grids, texts_maps, texts_mobile,
+for _theme in (texts_a11y, texts_access, texts_alerts, texts_bigscreen, texts_cases, texts_compare, texts_dates, texts_exports, texts_facts, texts_grids, texts_maps, texts_mobile,
                texts_participation, texts_ranking, texts_search):
     _twice = TEXT.keys() & _theme.TEXT.keys()
     if _twice:

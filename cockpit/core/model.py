@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypedDict
 
 from cockpit.core import codes
@@ -44,6 +44,32 @@ def compute_windows(end: datetime, days: int) -> tuple[Window, Window, Window]:
     current = Window(stop - timedelta(days=days), stop)
     previous = Window(current.start - timedelta(days=days), current.start)
     last_year = Window(current.start - timedelta(days=365), stop - timedelta(days=365))
+    return current, previous, last_year
+
+
+def same_day_a_year_earlier(day: date) -> date:
+    """The same calendar day a year earlier; 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 Feb in a leap year
+        return day.replace(year=day.year - 1, day=28)
+
+
+def range_windows(first: date, last: date) -> tuple[Window, Window, Window]:
+    """A custom range of whole days, `first` to `last` inclusive: [first 00:00, last+1 00:00).
+
+    The window before it has the same number of days and ends where it starts (环比); the one a year
+    earlier covers the same calendar days (同比: 29 February maps to 28 February, so a range that
+    starts or ends on it may be a day longer or shorter a year earlier than now).
+    """
+    if last < first:
+        raise ValueError(f"range ends ({last}) before it starts ({first})")
+    start = datetime.combine(first, datetime.min.time())
+    stop = datetime.combine(last + timedelta(days=1), datetime.min.time())
+    current = Window(start, stop)
+    previous = Window(start - (stop - start), start)
+    last_year = Window(datetime.combine(same_day_a_year_earlier(first), datetime.min.time()),
+                       datetime.combine(same_day_a_year_earlier(last) + timedelta(days=1), datetime.min.time()))
     return current, previous, last_year
 
 

@@ -31,7 +31,7 @@ import pydeck as pdk
 import streamlit as st
 
 from cockpit.core.i18n import t
-from cockpit.core.model import Unit, compute_windows
+from cockpit.core.model import Unit
 from cockpit.domain import facts, hierarchy, metrics
 from cockpit.store.engine import STORE_ERRORS
 from cockpit.ui import auth, caching, data, frame, outline, ranking
@@ -167,7 +167,8 @@ def _draw(screen: _Screen, base: Scope, now: datetime, stale: str | None) -> Non
             st.html(body)
     refreshes = st.session_state[_REFRESHES]
     with st.container(key="bs-head"):
-        st.html(bsview.build_header_html(screen.unit, screen.is_demo, screen.data_end, base.view.period_days,
+        period = base.view.period_label(base.lang) if base.view.custom else base.view.period_days
+        st.html(bsview.build_header_html(screen.unit, screen.is_demo, screen.data_end, period,
                                          base.lang, now, stale, screen.step)
                 .replace('class="bs-head"', f'class="bs-head" data-refreshes="{refreshes}"', 1))
 
@@ -203,12 +204,15 @@ def _refused_children(base: Scope) -> bool:
 
 
 def _step_scope(base: Scope, step: bsview.Step, now: datetime) -> Scope:
-    """The scope this refresh shows: the unit or one of its children, periods ending now (or at the data's end)."""
+    """The scope this refresh shows: the unit or one of its children, periods ending now (or at the data's end).
+
+    A custom range stays as it is: it does not roll over at midnight.
+    """
     unit = base.unit
     if step.child:
         unit = _unit_of(base, _children(base)[step.child - 1][0])
     end = bsview.compute_screen_end(data.cached_data_end(base.url), now)
-    current, previous, last_year = compute_windows(end, base.view.period_days)
+    current, previous, last_year = base.view.windows(end)
     return Scope(base.settings, base.view, base.tree, unit, hierarchy.child_level(base.tree, unit), end,
                  current, previous, last_year, base.access)
 

@@ -331,7 +331,7 @@ def render_case_list(v: CaseView) -> int | None:
 
 def list_key(v: CaseView) -> str:
     """The list's widget key: a new unit, period or filter starts without a selection."""
-    return f"cs-list-{v.scope.unit.code}-{v.scope.view.period_days}-{v.f.category}-{v.f.source}-{v.f.status}"
+    return f"cs-list-{v.scope.unit.code}-{v.scope.view.period_key}-{v.f.category}-{v.f.source}-{v.f.status}"
 
 
 def timeline_table(v: CaseView, case_id: int) -> Table:

@@ -150,7 +150,8 @@ def _deferred(make: Callable[[], bytes], what: str, exp: PageExport) -> Callable
     def run() -> bytes:
         try:
             audit.record(s.settings.audit_url, who, "export", role=s.access.role, page=exp.page, unit_code=s.unit.code,
-                         period_days=s.view.period_days, detail=what)
+                         period_days=s.view.period_days,
+                         detail=f"{what} · {s.view.day_range.key}" if s.view.day_range else what)
             return make()
         except Exception as exc:  # the download thread has no page to show an error on: log it, say it in the file
             log.exception("export %s failed", what)

@@ -26,7 +26,7 @@ import streamlit as st
 from cockpit import queries
 from cockpit.core.errors import safe_url
 from cockpit.core.i18n import t
-from cockpit.core.model import Unit, compute_windows
+from cockpit.core.model import Unit
 from cockpit.domain import access as rules
 from cockpit.domain import hierarchy
 from cockpit.domain.access import Access
@@ -142,7 +142,7 @@ def build_scope(view: ViewState) -> Scope:
         st.session_state["unit"] = None
         unit = root
     end = data.cached_data_end(url) or datetime.now()
-    current, previous, last_year = compute_windows(end, view.period_days)
+    current, previous, last_year = view.windows(end)  # a custom range is fixed; a standard period ends at `end`
     return Scope(settings, view, tree, unit, hierarchy.child_level(tree, unit), end, current, previous, last_year, found)
 
 

@@ -45,7 +45,8 @@ def render_header(scope: Scope) -> None:
     meta = data.cached_meta(scope.url)
     # 数据截至 is the newest fact (scope.end falls back to now for the windows when there is none: #28)
     end = data.cached_data_end(scope.url)
-    st.html(cards.build_header_html(scope.unit, meta.get("label") == "demo", end, scope.current, scope.lang))
+    period = scope.view.period_label(scope.lang) if scope.view.custom else None
+    st.html(cards.build_header_html(scope.unit, meta.get("label") == "demo", end, scope.current, scope.lang, period))
 
 
 def render_breadcrumb(scope: Scope) -> None:
@@ -98,8 +99,10 @@ def render_kpis(scope: Scope) -> None:
 def supervision_line(scope: Scope) -> str:
     """The cases card's 督办 count (the cases page's 督办 total for the unit, unfiltered), linking to that view."""
     count = cached_supervision_count(scope.url, scope.unit, scope.current, scope.settings.supervision)
-    return cards.build_supervision_html(count, cards.supervision_href(scope.unit.code, scope.view.period_days, scope.lang),
-                                        scope.lang)
+    r = scope.view.day_range
+    href = cards.supervision_href(scope.unit.code, scope.view.period_days, scope.lang,
+                                  (r.first.isoformat(), r.last.isoformat()) if r else None)
+    return cards.build_supervision_html(count, href, scope.lang)
 
 
 

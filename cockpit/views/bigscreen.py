@@ -167,9 +167,13 @@ def _hm(ts: datetime) -> str:
     return ts.strftime("%H:%M")
 
 
-def build_header_html(unit: Unit, is_demo: bool, data_end: datetime | None, period_days: int, lang: str,
+def build_header_html(unit: Unit, is_demo: bool, data_end: datetime | None, period_days: int | str, lang: str,
                       refreshed_at: datetime, stale: str | None = None, step: Step | None = None) -> str:
-    """Title (the unit's name), level and period, the demo label, the data stamp and the stale notice."""
+    """Title (the unit's name), level and period, the demo label, the data stamp and the stale notice.
+
+    `period_days` is a standard period's days (近30天) or, for a custom range, its words (2026年10月1日 – 10月7日 · 7天).
+    """
+    period = period_days if isinstance(period_days, str) else t(f"period_{period_days}", lang)
     badge = f'<span class="bs-demo">{_e(t("demo_badge", lang))}</span>' if is_demo else ""
     # No fact in the store yet: 数据截至 暂无数据, never an empty segment between two separators (#28).
     when = f"{fmt_date(data_end, lang)} {_hm(data_end)}" if data_end else t("no_data", lang)
@@ -181,7 +185,7 @@ def build_header_html(unit: Unit, is_demo: bool, data_end: datetime | None, peri
     return (
         f'<div class="bs-head" data-unit="{_e(unit.code)}">'
         f'<h1 class="bs-title">{_e(unit.name)}<small>{_e(t("bs_subtitle", lang))}</small>{badge}</h1>'
-        f'<div class="bs-sub">{_e(t(f"level_{unit.level}", lang))} · {_e(t(f"period_{period_days}", lang))}'
+        f'<div class="bs-sub">{_e(t(f"level_{unit.level}", lang))} · {_e(period)}'
         f' · <span class="bs-stamp">{_e(stamp)}</span>'
         f' · <span class="bs-refreshed">{_e(t("bs_refreshed", lang, time=refreshed_at.strftime("%H:%M:%S")))}</span>'
         f'{rot}{notice}</div></div>'

@@ -61,9 +61,13 @@ def build_supervision_html(count: int, href: str, lang: str) -> str:
             f'<span class="ck-sv-v">{html.escape(t("sv_card_cases", lang, n=fmt_number(count, lang)))}</span> ›</a>')
 
 
-def supervision_href(unit_code: str, period_days: int, lang: str) -> str:
-    """The cases page's 督办 view for the unit and period (relative: it works under any base path)."""
-    return f"cases?unit={unit_code}&period={int(period_days)}&lang={lang}&view=supervision"
+def supervision_href(unit_code: str, period_days: int, lang: str, day_range: tuple[str, str] | None = None) -> str:
+    """The cases page's 督办 view for the unit and period (relative: it works under any base path).
+
+    `day_range` (start, end as YYYY-MM-DD) replaces the period while a custom range is shown.
+    """
+    period = f"start={day_range[0]}&end={day_range[1]}" if day_range else f"period={int(period_days)}"
+    return f"cases?unit={unit_code}&{period}&lang={lang}&view=supervision"
 
 
 def build_kpi_html(kpis: dict[str, Kpi], lang: str, severity_counts: tuple[int, int, int, int] | None = None,
@@ -101,13 +105,16 @@ def build_kpi_html(kpis: dict[str, Kpi], lang: str, severity_counts: tuple[int, 
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
-def build_header_html(unit: Unit, is_demo: bool, end: datetime | None, w: Window, lang: str) -> str:
+def build_header_html(unit: Unit, is_demo: bool, end: datetime | None, w: Window, lang: str,
+                      period: str | None = None) -> str:
     """The page title (unit name, demo badge) and the line under it: level, code, period, data as of.
+
+    `period` replaces the window's first and last day (a custom range: 2026年10月1日 – 10月7日 · 7天).
 
     `end` is the newest fact's time; None (no fact in the store yet) reads 数据截至 暂无数据.
     """
     badge = f'<span class="ck-badge">{t("demo_badge", lang)}</span>' if is_demo else ""
-    period = f"{fmt_date(w.start, lang)} – {fmt_date(w.end - timedelta(seconds=1), lang)}"
+    period = html.escape(period) if period else f"{fmt_date(w.start, lang)} – {fmt_date(w.end - timedelta(seconds=1), lang)}"
     stamp = fmt_date(end, lang) if end is not None else t("no_data", lang)
     return (
         f'<h1 class="ck-title">{t("app_title", lang)} · {html.escape(unit.name)}{badge}</h1>'
