@@ -290,6 +290,8 @@ def render_table(v: CompareView) -> None:
     st.dataframe(styled(found, lang), hide_index=True, width="stretch", column_config=config, placeholder=MISSING,
                  height=38 + 35 * len(found.table.frame), key=f"cmp-table-{v.mode}-{lang}")
     st.caption(t("cp_table_note", lang))
+    if v.mode == "periods" and not v.columns[1].values:
+        st.caption(t("cp_not_covered", lang, period=v.columns[1].label))
 
 
 def render_trends(v: CompareView) -> None:
@@ -361,8 +363,8 @@ def balance_measure(lang: str) -> str:
     return url_choice("balance", options, t("cp_balance_measure", lang), lang, lambda m: t(f"cp_bm_{m}", lang))
 
 
-def balance_table(scope: Scope, measure: str) -> Table | None:
-    found = balance(scope, measure)
+def balance_table(scope: Scope, measure: str, found: Balance | None = None) -> Table | None:
+    found = found or balance(scope, measure)
     if found is None:
         return None
     return views.balance_table(found.values, found.before, found.names, found.now, found.then,
@@ -402,7 +404,7 @@ def render_balance(scope: Scope) -> str:
     if now.left_out:
         st.caption(t("cp_balance_left_out", lang, n=now.left_out))
     st.caption(t("cp_balance_note", lang))
-    table = balance_table(scope, measure)
+    table = balance_table(scope, measure, found)
     if table is not None:
         with st.expander(table.title):
             show_table(table, height=min(420, 38 + 35 * len(table.frame)))

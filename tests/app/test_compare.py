@@ -215,3 +215,11 @@ def test_at_a_grid_the_balance_says_there_is_nothing_below(units, start):
     at = clean(start(page=PAGE, mode="periods", unit=grid))
     assert table(at) is not None
     assert any("没有下级单位" in i.value for i in at.info)
+
+
+def test_a_period_the_data_does_not_cover_is_said(units, start):
+    at = clean(start(page=PAGE, mode="periods", unit=units.city, against="last_year", period="365"))
+    frame = table(at).value
+    before = [c for c in frame.columns if c.startswith("去年同期")][0]
+    assert frame[before].isna().all()
+    assert any("数据没有覆盖" in c.value for c in at.caption)

@@ -31,6 +31,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cp_table_note": ("计数在不同层级之间不可直接比较，最好/最差只标在每万人（每千人）和比率上；人口不标。每万人按户籍与流动人口合计计算。",
                       "Counts are not comparable across tiers: best and worst are marked on the per-10,000 (per-1,000) "
                       "figures and the rates only, never on population. Per 10,000 residents counts registered and floating residents."),
+    "cp_not_covered": ("数据没有覆盖{period}，该列显示为 —。", "The data does not reach back over {period}: that column shows —."),
     "cp_figure": ("指标", "Figure"),
     "cp_best": ("最好", "Best"),
     "cp_worst": ("最差", "Worst"),
