@@ -172,10 +172,10 @@ def render_picker(scope: Scope, units: list[Unit]) -> None:
         st.caption(t("cp_full", lang, n=compare.MAX_UNITS))
     if units:
         cols = st.columns(min(len(units), compare.MAX_UNITS))
-        for i, (unit, col) in enumerate(zip(units, cols)):
+        for unit, col in zip(units, cols):
             col.button(t("cp_remove", lang, name=unit.name), key=f"cmp-remove-{unit.code}", on_click=_remove,
                        args=(unit.code,), icon=":material/close:", width="stretch",
-                       help=f"{t(f'level_{unit.level}', lang)} · {unit.code} · {views.PALETTE[i % len(views.PALETTE)]}")
+                       help=f"{t(f'level_{unit.level}', lang)} · {unit.code}")
     if len(units) < compare.MIN_UNITS:
         st.info(t("cp_hint_one" if units else "cp_hint_none", lang))
         children = [c for c, _ in data.children_options(scope.url, scope.tree, scope.unit)][: compare.MAX_UNITS]
