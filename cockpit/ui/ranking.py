@@ -194,11 +194,18 @@ class RankView:
 
     @cached_property
     def figures(self) -> pd.DataFrame:
+        """Twelve months and the one before (the history): read only when a history is drawn."""
         s = self.scope
         return cached_month_figures(s.url, s.unit, self.tier, months_back(self.month, HISTORY_MONTHS + 1))
 
+    @cached_property
+    def _two_months(self) -> pd.DataFrame:
+        """The month and the one before (the table and its Δ): a sixth of the history's read."""
+        s = self.scope
+        return cached_month_figures(s.url, s.unit, self.tier, months_back(self.month, 2))
+
     def _month_figures(self, month: date) -> pd.DataFrame:
-        f = self.figures
+        f = self._two_months
         found = f[pd.to_datetime(f["month"]).dt.date == month] if not f.empty else f
         return found.drop(columns="month")
 

@@ -317,15 +317,17 @@ def _rank_ticks(worst: int) -> list[int]:
 # ---------------------------------------------------------------- the charts' figures as text (cockpit.views.chart_text)
 
 def funnel_rows(dots: pd.DataFrame, r0: float, lang: str) -> list[tuple[str, ...]]:
-    """Each unit of the funnel plot: name, n, rate, its limits at its n, where it falls."""
-    out = []
-    for _, d in dots.sort_values("rate").iterrows():
-        lo95, hi95 = scoring.funnel_limits(r0, pd.Series([d["n"]]), scoring.Z95)
-        lo998, hi998 = scoring.funnel_limits(r0, pd.Series([d["n"]]), scoring.Z998)
-        out.append((str(d["name"]), f"{d['n']:,.0f}", fmt_percent(d["rate"]),
-                    f"{fmt_percent(lo95.iloc[0])} – {fmt_percent(hi95.iloc[0])}",
-                    f"{fmt_percent(lo998.iloc[0])} – {fmt_percent(hi998.iloc[0])}", t(f"rk_where_{d['where']}", lang)))
-    return out
+    """Each unit of the funnel plot: name, n, rate, its limits at its n, where it falls.
+
+    The limits for every unit at once (a city's communities are 1,200 rows: one call each cost seconds).
+    """
+    ordered = dots.sort_values("rate")
+    lo95, hi95 = scoring.funnel_limits(r0, ordered["n"], scoring.Z95)
+    lo998, hi998 = scoring.funnel_limits(r0, ordered["n"], scoring.Z998)
+    return [(str(name), f"{n:,.0f}", fmt_percent(rate), f"{fmt_percent(a)} – {fmt_percent(b)}",
+             f"{fmt_percent(c)} – {fmt_percent(d)}", t(f"rk_where_{where}", lang))
+            for name, n, rate, where, a, b, c, d in zip(ordered["name"], ordered["n"], ordered["rate"], ordered["where"],
+                                                          lo95, hi95, lo998, hi998, strict=True)]
 
 
 def funnel_header(lang: str) -> tuple[str, ...]:
