@@ -16,7 +16,8 @@ from cockpit.core.i18n import TEXT
 # Where viewers open: the shares of real use the issue gives (a tier missing from the data drops out).
 TIER_WEIGHTS: dict[str, float] = {"city": 0.10, "district": 0.20, "street": 0.30, "community": 0.25, "grid": 0.15}
 # The pages that show a unit, as cockpit/ui/pages.py lists them (a unit test keeps the two in step).
-LOAD_PAGES: tuple[str, ...] = ("overview", "home", "cases", "alerts", "participation", "grids", "ranking", "bigscreen")
+LOAD_PAGES: tuple[str, ...] = ("overview", "home", "cases", "alerts", "participation", "grids", "ranking", "compare",
+                               "bigscreen")
 DEFAULT_PAGE = "overview"  # the navigation's default: served at "/", so its page_name is ""
 # Desk staff mostly look at the overview and the themes; the wall screen is one long-lived client
 # (bench-screen measures it), so it is left out unless --mix names it.
