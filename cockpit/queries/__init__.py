@@ -34,6 +34,7 @@ from cockpit.queries.cases import (
     fetch_tier_breakdown,
 )
 from cockpit.queries.facts import fetch_facts, fetch_newest_fact
+from cockpit.queries.forecast import fetch_above_band, fetch_backtest, fetch_forecast
 from cockpit.queries.grids import fetch_closing_times, fetch_grid_table
 from cockpit.queries.overview import fetch_child_metrics, fetch_daily
 from cockpit.queries.participation import (
@@ -80,5 +81,6 @@ __all__ = [
     "fetch_case_overdue_rollup", "fetch_case_stage_times", "fetch_case_workload",
     "fetch_rolled_case_cohort", "fetch_rolled_case_workload",
     "fetch_month_figures",
+    "fetch_forecast", "fetch_above_band", "fetch_backtest",
     "fetch_supervision_count", "fetch_supervision_list", "fetch_supervision_units",
 ]

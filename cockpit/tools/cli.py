@@ -1,4 +1,4 @@
-"""Command line: `python -m cockpit demo|check|rollup|bench|bench-screen|bench-mobile|bench-load|try-nginx|export|brief|users|audit|import`."""
+"""Command line: `python -m cockpit demo|check|rollup|bench|bench-screen|bench-mobile|bench-load|try-nginx|export|brief|forecast|users|audit|import`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from cockpit.tools.access import add_parsers as add_access_parsers
 from cockpit.tools.brief import add_parser as add_brief_parser
 from cockpit.tools.demo.presets import PRESETS
 from cockpit.tools.export import add_parser as add_export_parser
+from cockpit.tools.forecast import add_parser as add_forecast_parser
 from cockpit.tools.importers.cli import add_parser as add_import_parser
 
 
@@ -175,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "on loopback, until Ctrl-C")
     add_export_parser(sub)
     add_brief_parser(sub)
+    add_forecast_parser(sub)
     add_access_parsers(sub)
     add_import_parser(sub)
     return p

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, MetaData, Table, func, inspect, selec
 
 from cockpit.store.loader import BATCH, bulk_insert, frame_rows
 from cockpit.store.rollup.daily import compute_day_frame, compute_points_day_frame, street_frame
+from cockpit.store.rollup.forecast import compute_forecast_frames
 from cockpit.store.rollup.monthly import compute_month_frame, compute_population_frame
 from cockpit.store.rollup.tables import ROLLUP_KEY, rollup_marker, rollup_metadata, standard_windows
 from cockpit.store.rollup.windowed import (
@@ -46,7 +47,7 @@ def compute_rollup_frames(bind: Bind) -> tuple[Frames, datetime | None]:
             "rollup_alert_response": compute_response_frame(bind, windows),
             "rollup_alert_window": compute_alert_window_frame(bind, windows),
             "rollup_points_day": compute_points_day_frame(bind), "rollup_month": compute_month_frame(bind),
-            "rollup_population": compute_population_frame(bind)}, end
+            "rollup_population": compute_population_frame(bind), **compute_forecast_frames(bind, days, end)}, end
 
 
 def refresh_rollups(engine: Engine) -> dict[str, int]:

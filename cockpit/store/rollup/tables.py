@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table
+from sqlalchemy import Column, Date, DateTime, Double, Index, Integer, MetaData, String, Table
 
 from cockpit.core.model import PERIOD_DAYS, TIERS, Window, compute_windows
 
@@ -159,13 +159,55 @@ rollup_population = Table(
     Column("population", Integer, nullable=False),
 )
 
+# The forecasts (#24, cockpit.store.rollup.forecast, docs/forecast.md): per unit down to the community
+# and series ("cases", "alerts", "cases:<大类 code>" at city and district), made on the data's last whole
+# day (made_on, the forecast origin) for the FORECAST_HORIZON days after it, and once more 7 days before
+# it (those rows carry the actual counts, so a page can list units that ran above their band).
+FORECAST_HORIZON = 14
+FORECAST_BEFORE_DAYS = 7
+FORECAST_VALUES = ("mean", "lo80", "hi80", "lo95", "hi95")
+rollup_forecast = Table(
+    "rollup_forecast",
+    rollup_metadata,
+    Column("unit_code", String(12), primary_key=True),
+    Column("series", String(24), primary_key=True, comment="cases, alerts or cases:<top-level category code>"),
+    Column("made_on", Date, primary_key=True, comment="the last day of data the forecast used (its origin)"),
+    Column("day", Date, primary_key=True),
+    Column("level", String(16), nullable=False),
+    Column("horizon", Integer, nullable=False, comment="days after made_on, 1..14"),
+    *[Column(name, Double, nullable=False) for name in FORECAST_VALUES],
+    Column("actual", Integer, nullable=True, comment="the day's count where the data has it, else NULL"),
+    Column("method", String(8), nullable=False, comment="ets, snaive (under 8 weeks of history) or mean (under 1)"),
+)
+Index("ix_rollup_forecast_level", rollup_forecast.c.made_on, rollup_forecast.c.series, rollup_forecast.c.level,
+      rollup_forecast.c.unit_code)
+# The backtest (cockpit.core.forecast.backtest) per unit and series: the last BACKTEST_WEEKS Mondays
+# replayed BACKTEST_HORIZON days ahead; sums, so a tier's figures are its units' sums' ratios.
+BACKTEST_WEEKS = 12
+BACKTEST_HORIZON = 7
+BACKTEST_SUMS = ("abs_error", "abs_error_naive", "inside80", "inside95", "days")
+rollup_forecast_backtest = Table(
+    "rollup_forecast_backtest",
+    rollup_metadata,
+    Column("unit_code", String(12), primary_key=True),
+    Column("series", String(24), primary_key=True),
+    Column("level", String(16), nullable=False),
+    Column("first_origin", Date, nullable=False, comment="the first Monday replayed"),
+    Column("last_origin", Date, nullable=False),
+    Column("abs_error", Double, nullable=False, comment="sum of |actual - forecast mean| over the replayed days"),
+    Column("abs_error_naive", Double, nullable=False, comment="the same for the seasonal-naive forecast"),
+    Column("inside80", Integer, nullable=False, comment="replayed days inside the 80% band"),
+    Column("inside95", Integer, nullable=False),
+    Column("days", Integer, nullable=False, comment="replayed days"),
+)
+
 for _table in rollup_metadata.tables.values():
     _table.dialect_kwargs["mysql_charset"] = "utf8mb4"
 
 ROLLUP_KEY = "rollup_through"
 # Raised whenever a rollup table or column is added or changed: rollups built by an older release then
 # count as stale (the app reads the facts) until `python -m cockpit rollup` rebuilds them.
-ROLLUP_FORMAT = 5
+ROLLUP_FORMAT = 6
 
 
 def rollup_marker(end: datetime) -> str:

@@ -86,6 +86,19 @@ CASE_CATEGORIES: list[tuple] = [
 CASE_SOURCES = ("hotline", "patrol", "app", "sensor", "visit")
 CASE_SOURCE_SHARES = (0.30, 0.42, 0.17, 0.0, 0.11)  # sensor cases come from alerts
 
+# The calendar of arrivals (docs/demo.md, 到达的节奏): working days busier than weekends and holidays
+# (CASE_WORKDAY_FACTOR), and on public-holiday rest days (cockpit.core.holidays) fewer reports by
+# source, (other holidays, 春节): 网格员 patrol and 走访 mostly stop, the 12345 hotline and the app dip
+# less. Slow trends: reports grow a few percent a year, sensor alerts faster as devices are added.
+CASE_WORKDAY_FACTOR = 1.3
+CASE_HOLIDAY_FACTORS = {"hotline": (0.8, 0.6), "patrol": (0.5, 0.3), "app": (0.85, 0.7), "visit": (0.35, 0.2)}
+CASE_TREND_PER_YEAR = 0.08
+ALERT_TREND_PER_YEAR = 0.12
+# Alerts by type on working days (parking follows the commute) and on holidays (other, 春节): cooking
+# and firecrackers raise smoke and gas alerts over 春节; parking empties with the offices.
+ALERT_WORKDAY_FACTOR = {"parking": 1.1}
+ALERT_HOLIDAY_FACTORS = {"parking": (0.7, 0.6), "smoke_fire": (1.2, 1.6), "gas": (1.1, 1.4)}
+
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from cockpit.tools.demo.facts.draws import (
     MORNING_HOURS,
     NIGHT_HOURS,
     RUSH_HOURS,
+    calendar_factor,
     draw,
     draw_clock,
     duration,
@@ -24,7 +25,10 @@ from cockpit.tools.demo.presets import (
     ACK_DEADLINE_MIN,
     ACK_MINUTES,
     ALERT_CLOCKS,
+    ALERT_HOLIDAY_FACTORS,
     ALERT_PROFILE,
+    ALERT_TREND_PER_YEAR,
+    ALERT_WORKDAY_FACTOR,
     RESOLVE_BY_SEVERITY,
     STUCK_SENSOR_HOURS,
     STUCK_SENSOR_SHARE,
@@ -75,7 +79,10 @@ def _raise_alerts(rng: np.random.Generator, units: DemoUnits, preset: Preset, st
             "waterlogging": (FLAT_HOURS, {6: 4.0, 7: 4.5, 8: 2.5, 9: 2.5, 12: 0.2, 1: 0.2}),
             "elderly_alone": (MORNING_HOURS, {12: 1.3, 1: 1.4, 7: 1.3, 8: 1.3}),
         }[kind]
-        raised = sample_times(rng, n, start, preset.days, hours, season)
+        holiday, spring = ALERT_HOLIDAY_FACTORS.get(kind, (1.0, 1.0))
+        days = calendar_factor(start, preset.days, holiday, spring, ALERT_TREND_PER_YEAR)
+        raised = sample_times(rng, n, start, preset.days, hours, season, weekday_factor=ALERT_WORKDAY_FACTOR.get(kind, 1.0),
+                              day_factor=days)
         sev = rng.choice([1, 2, 3, 4], size=n, p=sev_p)
         frames.append(pd.DataFrame({"type": kind, "severity": sev, "gi": gi, "raised_at": raised}))
     return pd.concat(frames, ignore_index=True).sort_values("raised_at", kind="stable").reset_index(drop=True)

@@ -13,6 +13,7 @@ from cockpit.store.schema import CASE_ACTIONS, CASE_STATUSES
 from cockpit.tools.demo.facts.draws import (
     NAT,
     OFFICE_HOURS,
+    calendar_factor,
     draw,
     draw_clock,
     duration,
@@ -22,8 +23,11 @@ from cockpit.tools.demo.facts.draws import (
 from cockpit.tools.demo.presets import (
     ALERT_CATEGORY,
     CASE_CATEGORIES,
+    CASE_HOLIDAY_FACTORS,
     CASE_SOURCE_SHARES,
     CASE_SOURCES,
+    CASE_TREND_PER_YEAR,
+    CASE_WORKDAY_FACTOR,
     CLOSE_HOURS,
     DISPATCH_SHARE_OF_RESPONSE,
     HANDLING_HOURS,
@@ -111,7 +115,12 @@ def _arrivals(rng: np.random.Generator, units: DemoUnits, preset: Preset, start:
     ci = rng.choice(len(leaf), size=n, p=leaf["share"] / leaf["share"].sum())
     src_p = np.array(CASE_SOURCE_SHARES) / sum(CASE_SOURCE_SHARES)
     source = rng.choice(np.array(CASE_SOURCES), size=n, p=src_p)
-    received = sample_times(rng, n, start, preset.days, OFFICE_HOURS, {7: 1.2, 8: 1.25, 2: 0.7}, weekday_factor=1.3)
+    # Each source on its own calendar (presets.CASE_HOLIDAY_FACTORS), all in one draw.
+    calendars = np.array([calendar_factor(start, preset.days, *CASE_HOLIDAY_FACTORS.get(name, (1.0, 1.0)),
+                                          trend_per_year=CASE_TREND_PER_YEAR) for name in CASE_SOURCES])
+    group = pd.Series(np.arange(len(CASE_SOURCES)), index=list(CASE_SOURCES))[source].to_numpy()
+    received = sample_times(rng, n, start, preset.days, OFFICE_HOURS, {7: 1.2, 8: 1.25, 2: 0.85},
+                            weekday_factor=CASE_WORKDAY_FACTOR, day_factor=calendars, group=group)
 
     # Sensor cases: red/orange alerts of the kinds a person must visit.
     serious = alerts[(alerts["severity"] <= 2) & alerts["type"].isin(list(ALERT_CATEGORY)) & alerts["acknowledged_at"].notna()]

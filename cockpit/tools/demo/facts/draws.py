@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from cockpit.core.holidays import SPRING_FESTIVAL, holiday_names, working_days
 from cockpit.tools.demo.presets import (
     Clock,
 )
@@ -35,20 +36,45 @@ def sample_times(
     hours: np.ndarray = OFFICE_HOURS,
     month_factor: dict[int, float] | None = None,
     weekday_factor: float = 1.0,
+    day_factor: np.ndarray | None = None,
+    group: np.ndarray | None = None,
 ) -> np.ndarray:
-    """n timestamps (datetime64[s]) over `days` days from `start`, shaped by season, weekday and hour."""
+    """n timestamps (datetime64[s]) over `days` days from `start`, shaped by season, weekday and hour.
+
+    `weekday_factor` weighs working days (Monday to Friday, holidays off, 调休 weekend workdays on:
+    cockpit.core.holidays); `day_factor` (one weight a day, e.g. `calendar_factor`) multiplies in. With
+    `group` (a row index into `day_factor` for each of the n), `day_factor` holds one calendar a row: each
+    timestamp takes its group's. The draws are those of one `rng.choice` whatever the groups.
+    """
     day_idx = np.arange(days)
     w = np.ones(days)
     if month_factor:
         months = _month_of(day_idx, start)
         w *= np.array([month_factor.get(int(m), 1.0) for m in months])
-    weekday = (np.datetime64(start.date(), "D") + day_idx).astype("datetime64[D]").view("int64")
-    w *= np.where(((weekday + 3) % 7) < 5, weekday_factor, 1.0)  # 1970-01-01 was a Thursday
-    day = rng.choice(days, size=n, p=w / w.sum())
+    w *= np.where(working_days(start.date(), days), weekday_factor, 1.0)
+    weights = np.atleast_2d(w * (1.0 if day_factor is None else day_factor))
+    group = np.zeros(n, dtype=int) if group is None else group
+    cdf = np.cumsum(weights, axis=1)
+    cdf /= cdf[:, -1:]
+    u = rng.random(n)  # as rng.choice(days, size=n, p=...) draws them
+    day = np.empty(n, dtype=np.int64)
+    for g in range(len(cdf)):
+        rows = group == g
+        day[rows] = np.minimum(np.searchsorted(cdf[g], u[rows], side="right"), days - 1)
     hour = rng.choice(24, size=n, p=hours / hours.sum())
     sec = rng.integers(0, 3600, size=n)
     base = np.datetime64(start.replace(hour=0, minute=0, second=0, microsecond=0), "s")
     return base + day * 86400 + hour * 3600 + sec
+
+
+def calendar_factor(start: datetime, days: int, holiday: float = 1.0, spring_festival: float | None = None,
+                    trend_per_year: float = 0.0) -> np.ndarray:
+    """A weight per day: `holiday` on public-holiday rest days (`spring_festival` in the 春节 break, default
+    the same) times a slow linear trend, `trend_per_year` more (or less) a year, 1.0 on the first day."""
+    names = holiday_names(start.date(), days)
+    sf = holiday if spring_festival is None else spring_festival
+    w = np.where(names == SPRING_FESTIVAL, sf, np.where(names != "", holiday, 1.0))
+    return w * (1.0 + trend_per_year * np.arange(days) / 365.0)
 
 
 def place(rng: np.random.Generator, units: DemoUnits, grid_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
