@@ -142,7 +142,8 @@ def test_overview_renders_in_each_language(units, start, lang):
     labels = [t.label for t in at.sidebar.toggle]
     for box in at.sidebar.selectbox:
         labels += [box.label, *box.options]
-    assert len(labels) == 5 + 4 + 6  # period + metric selectboxes with options, three toggles
+    # period (with 自定义…) and metric selectboxes with their options, three toggles, the sub-units' sort box
+    assert len(labels) == 6 + 7 + 3 + 9
     placeholder = drill_boxes(at)[0].options[0]
     if lang == "en":
         assert [s for s in labels if CJK.search(s)] == []

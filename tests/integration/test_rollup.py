@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from cockpit import queries
-from cockpit.core.model import Window
+from cockpit.core.model import Window, range_windows
 from cockpit.domain.hierarchy import Tree, child_level
 from cockpit.queries import alerts as alert_queries
 from cockpit.queries import rollup as rollup_reads
@@ -83,6 +83,27 @@ def test_breakdowns_equal_raw(env):
                 pd.testing.assert_frame_equal(rolled.reindex(codes).fillna(0), raw.reindex(codes).fillna(0))
                 compared["children"] += int(len(raw) > 0)
     assert all(compared.values()), compared
+
+
+def test_custom_ranges_are_answered_as_the_facts_answer(env):
+    """A custom period (#23): the daily rollups answer its cases and alerts, the facts its participants, the same
+    figures as the facts alone; across a month end, and a week that is no standard window."""
+    engine, tree, end = env
+    last = end.date()
+    month_end = last.replace(day=1) - pd.Timedelta(days=1)
+    ranges = [(month_end - pd.Timedelta(days=4), month_end + pd.Timedelta(days=3)),  # across a month end
+              (last - pd.Timedelta(days=16), last - pd.Timedelta(days=10))]
+    nonzero = 0
+    for first, final in ranges:
+        for w in range_windows(first, final)[:2]:  # the range and the one before it
+            for unit in _units(tree)[:4]:
+                cases, alerts, points = rollup_reads.fetch_window_stats(engine, unit, w)
+                assert points is None  # no per-window participants for it: the app reads the facts
+                assert cases == queries.fetch_case_stats(engine, unit, w), (unit.code, w)
+                assert alerts == queries.fetch_alert_stats(engine, unit, w), (unit.code, w)
+                pd.testing.assert_frame_equal(rollup_reads.fetch_daily(engine, unit, w), queries.fetch_daily(engine, unit, w))
+                nonzero += int(cases["received"] > 0)
+    assert nonzero
 
 
 def test_unusual_window_falls_back(env):

@@ -37,6 +37,7 @@ from cockpit.tools.bench.pages_runner import (
     PERIOD_DAYS,
     PageRunner,
     app_env,
+    custom_range,
     measure_view,
     page_specs,
     quiet_streamlit,
@@ -119,11 +120,15 @@ def run_bench(city: City, repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNI
         say(f"warming up the harness (imports, component scan) on {safe_url(city.url)}")
         runner.run("overview", city.tree.root.code)  # type: ignore[attr-defined]
         harness = runner.harness_ms()
-        plan = [(spec.key, tier, code) for spec in page_specs() for tier, code in (views if spec.with_unit else [("-", None)])]
-        for i, (page, tier, code) in enumerate(plan, 1):
-            run = measure_view(runner, city, page, tier, code, repeat, floor_runs, cold_runs)
+        plan = [(spec.key, tier, code, None) for spec in page_specs()
+                for tier, code in (views if spec.with_unit else [("-", None)])]
+        # The overview on a custom 30-day range too (#23), one unit per tier: answered by the daily rollups.
+        days = custom_range(city)
+        plan += [("overview", tier, code, days) for tier, code in dict(views).items()] if days else []
+        for i, (page, tier, code, day_range) in enumerate(plan, 1):
+            run = measure_view(runner, city, page, tier, code, repeat, floor_runs, cold_runs, day_range)
             runs.append(run)
-            say(f"[{i}/{len(plan)}] {page} {tier} {run['unit']}: cold {fmt(run['cold_ms'])} ms, warm p50 "
+            say(f"[{i}/{len(plan)}] {page} {run['period']} {tier} {run['unit']}: cold {fmt(run['cold_ms'])} ms, warm p50 "
                 f"{fmt(run['warm_median_ms'])} / p95 {fmt(run['warm_p95_ms'])} ms, floor {fmt(run['floor_ms'])} "
                 f"ms, map {fmt(run['map_bytes'] / 1024 if run['map_bytes'] else None)} KB"
                 + (f" — {len(run['errors'])} error(s)" if run["errors"] else ""))
@@ -137,7 +142,8 @@ def run_bench(city: City, repeat: int = DEFAULT_REPEAT, units: int = DEFAULT_UNI
         "started_at": started, "finished_at": _now(), "duration_s": time.perf_counter() - t_start,
         "config": {"db": safe_url(city.url), "geo_dir": str(city.geo_dir), "preset": source.preset if source else None,
                    "repeat": repeat, "cold_runs": cold_runs, "floor_runs": floor_runs, "units_per_tier": units,
-                   "period_days": PERIOD_DAYS, "metric": METRIC, "app": str(app_path)},
+                   "period_days": PERIOD_DAYS, "custom_range": custom_range(city), "metric": METRIC,
+                   "app": str(app_path)},
         "machine": machine,
         "dataset": {"root_code": root.code, "root_name": root.name, "levels": levels,
                     "levels_text": ", ".join(f"{n:,} {lvl}" for lvl, n in levels.items()),

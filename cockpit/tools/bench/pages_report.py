@@ -83,7 +83,9 @@ def peak_rss_mb() -> float:
 
 
 def _where(run: dict) -> str:
-    return " ".join(str(run[k]) for k in ("page", "tier", "unit") if run.get(k) not in (None, "-"))
+    custom = ".." in str(run.get("period", ""))  # a custom range is named; the standard period is the header's
+    keys = ("page", "period", "tier", "unit") if custom else ("page", "tier", "unit")
+    return " ".join(str(run[k]) for k in keys if run.get(k) not in (None, "-"))
 
 
 def evaluate_targets(runs: list[dict], peak_mb: float | None, targets: Sequence[Target] = TARGETS) -> list[dict]:
@@ -133,7 +135,7 @@ def _fmt_limit(value: float | None, unit: str) -> str:
 
 
 TABLE_COLUMNS = (
-    ("page", "page", "<"), ("tier", "tier", "<"), ("unit", "unit", "<"),
+    ("page", "page", "<"), ("period", "period", "<"), ("tier", "tier", "<"), ("unit", "unit", "<"),
     ("cold ms", "cold_ms", ">"), ("warm p50", "warm_median_ms", ">"), ("warm p95", "warm_p95_ms", ">"),
     ("floor ms", "floor_ms", ">"), ("warm/floor", "ratio_warm_to_floor", ">"), ("map KB", "map_bytes", ">"),
     ("errors", "errors", ">"),
