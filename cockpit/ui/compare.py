@@ -39,6 +39,7 @@ UNITS = "cmp_units"  # session key: the codes picked, in order
 MODES = ("units", "periods")
 AGAINST = ("previous", "last_year")
 CHART_WIDTH = 1080
+SMALL_CHART_WIDTH = {device.PHONE: 480, device.TABLET: 720}  # the SVG is scaled to the column: its text stays legible
 MAP_HEIGHT = 420
 BEST_CSS = "background-color: rgba(46, 160, 67, 0.38); font-weight: 700"
 WORST_CSS = "background-color: rgba(218, 54, 51, 0.38); font-weight: 700"
@@ -227,7 +228,8 @@ class CompareView:
 
     def key(self, part: str) -> tuple:
         s = self.scope
-        return (PAGE, part, s.url, self.mode, self.against, tuple(u.code for u in self.units), s.unit.code, s.current, s.lang)
+        return (PAGE, part, s.url, self.mode, self.against, tuple(u.code for u in self.units), s.unit.code, s.current, s.lang,
+                chart_width())
 
     def compared(self) -> views.Compared:
         lang = self.lang
@@ -241,7 +243,11 @@ class CompareView:
     def trend_chart(self) -> Chart:
         s = self.scope
         series = tuple((c.label, data.cached_daily(s.url, c.unit, c.window)) for c in self.columns)
-        return Chart("trends", t("cp_trends_title", self.lang), views.build_trend_multiples, (series, self.lang, CHART_WIDTH))
+        return Chart("trends", t("cp_trends_title", self.lang), views.build_trend_multiples, (series, self.lang, chart_width()))
+
+
+def chart_width() -> int:
+    return SMALL_CHART_WIDTH.get(device.kind(), CHART_WIDTH)
 
 
 def render_controls(scope: Scope) -> CompareView:
