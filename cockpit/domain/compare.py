@@ -157,6 +157,7 @@ def cap(codes: Sequence[str], limit: int = MAX_UNITS) -> tuple[list[str], list[s
 
 # measure -> (the map figures' column, residents it is per; 0: the column as it is)
 BALANCE_MEASURES: dict[str, tuple[str, int]] = {
+    "received": ("received", PER),  # 每万人诉求量: the cases received in the period
     "open": ("open_cases", PER),
     "overdue": ("overdue_cases", PER),
     "alerts": ("active_alerts", PER),
@@ -167,7 +168,7 @@ BALANCE_MEASURES: dict[str, tuple[str, int]] = {
 
 def balance_values(children: pd.DataFrame, measure: str) -> pd.Series:
     """Each child's figure of `measure`, from the overview's map figures (population, counts, density, points per
-    1,000), indexed by code. A child with no residents has no per-capita figure (NaN), not 0."""
+    1,000; and `received`, the cases received, where the caller adds it), indexed by code. A child with no residents has no per-capita figure (NaN), not 0."""
     column, per = BALANCE_MEASURES[measure]
     if children.empty or column not in children:
         return pd.Series(dtype="float64")

@@ -23,7 +23,7 @@ from cockpit.core.model import Unit, Window, covered
 from cockpit.domain import compare, geometry
 from cockpit.store import boundaries
 from cockpit.store.boundaries import BoundaryError
-from cockpit.ui import data, device, search
+from cockpit.ui import cases, data, device, search
 from cockpit.ui.a11y import render_heading, show_chart
 from cockpit.ui.caching import data_call
 from cockpit.ui.downloads import MISSING, PageExport, Part, column_config, show_table
@@ -353,15 +353,24 @@ def balance(scope: Scope, measure: str) -> Balance | None:
         return None
     names = dict(data.children_options(scope.url, scope.tree, scope.unit))
     codes = list(names)
-    frame = data.map_values(scope.url, scope.tree, scope.unit, scope.child_level, scope.current, codes)
-    values = compare.balance_values(frame, measure).reindex(codes)
+    values = compare.balance_values(_children_figures(scope, scope.current, codes, measure), measure).reindex(codes)
     before = None
     if covered(scope.previous, data.cached_data_start(scope.url)):
-        old = data.map_values(scope.url, scope.tree, scope.unit, scope.child_level, scope.previous, codes)
+        old = _children_figures(scope, scope.previous, codes, measure)
         before = compare.balance_values(old, measure).reindex(codes)
     now = compare.spread(list(values))
     then = compare.spread(list(before)) if before is not None else None
     return Balance(measure, values, before, now, then, names)
+
+
+def _children_figures(scope: Scope, w: Window, codes: list[str], measure: str) -> pd.DataFrame:
+    """The overview's map figures of the children; for 诉求量 with the cases each received (the cases page's read)."""
+    frame = data.map_values(scope.url, scope.tree, scope.unit, scope.child_level, w, codes)
+    if measure == "received":
+        cohort = cases.cached_case_cohort(scope.url, scope.unit, w, scope.child_level, None, None)
+        received = cohort.groupby("child")["received"].sum() if len(cohort) else pd.Series(dtype="float64")
+        frame = frame.assign(received=received.reindex(frame.index).fillna(0).astype(float))
+    return frame
 
 
 def balance_measure(lang: str) -> str:

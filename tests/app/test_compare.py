@@ -223,3 +223,13 @@ def test_a_period_the_data_does_not_cover_is_said(units, start):
     before = [c for c in frame.columns if c.startswith("去年同期")][0]
     assert frame[before].isna().all()
     assert any("数据没有覆盖" in c.value for c in at.caption)
+
+
+def test_the_balance_of_cases_received_per_10k(units, start):
+    at = clean(start(page=PAGE, unit=units.city, balance="received"))
+    line = " ".join(h.proto.body for h in at.get("html") if "ck-balance" in h.proto.body)
+    assert "每万人诉求量" in line and "变异系数" in line
+    [found] = [d.value for d in at.dataframe if "代码" in d.value.columns and "本期" in d.value.columns]
+    rows = found[found["代码"] != ""]
+    assert set(rows["代码"]) == set(units.children(units.city))
+    assert (rows["本期"] > 0).all()  # every street received cases in 30 days of the demo

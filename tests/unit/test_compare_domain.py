@@ -98,3 +98,12 @@ def test_balance_values_per_10k_and_missing_without_residents():
     assert found.ratio == pytest.approx(4.0) and found.left_out == 1  # 20 / 5; c has no residents
     assert found.cv == pytest.approx(0.6)  # mean 12.5, sd 7.5
     assert list(compare.balance_values(children, "points")) == [4.0, 0.0, 0.0]
+
+
+def test_balance_of_cases_received_uses_the_added_column():
+    import pandas as pd
+
+    children = pd.DataFrame({"population": [10000.0, 40000.0], "received": [30.0, 60.0]}, index=["a", "b"])
+    found = compare.balance_values(children, "received")
+    assert list(found) == [pytest.approx(30.0), pytest.approx(15.0)]  # 30 per 10,000; 60 per 40,000
+    assert compare.spread(list(found)).ratio == pytest.approx(2.0)

@@ -73,6 +73,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cp_counted": ("计入单位数", "Units counted"),
     "cp_left_out": ("未计入单位数", "Units left out"),
     "cp_summary": ("（汇总）", "(summary)"),
+    "cp_bm_received": ("每万人诉求量", "Cases received per 10,000 residents"),
     "cp_bm_open": ("每万人在办事件", "Open cases per 10,000 residents"),
     "cp_bm_overdue": ("每万人超期事件", "Overdue cases per 10,000 residents"),
     "cp_bm_alerts": ("每万人活跃预警", "Active alerts per 10,000 residents"),
