@@ -4,6 +4,7 @@ drilling, the sidebar's 自定义…, the exports and the big screen."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import threading
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from sqlalchemy import create_engine
 
 from cockpit import queries
 from cockpit.core import dayrange
+from cockpit.store import audit
 
 PAGES = ("pages/overview.py", "pages/cases.py", "pages/alerts.py", "pages/participation.py", "pages/grids.py")
 HREF = re.compile(r'href="[^"]*"')
@@ -169,6 +171,10 @@ def test_the_workbook_and_file_names_say_the_range(start, units, data_days, down
     about = openpyxl.load_workbook(io.BytesIO(out[0])).worksheets[0]
     rows = {r[0]: r[1] for r in about.iter_rows(values_only=True)}
     assert rows["统计周期"] == f"{first.year}年{first.month}月{first.day}日 至 {last.year}年{last.month}月{last.day}日（7 天）"
+    # The audit log records the export with the range's 7 days and the range itself.
+    events = [dict(zip(audit.COLUMNS, e)) for e in audit.read_events(os.environ["COCKPIT_AUDIT_URL"])]
+    [export] = [e for e in events if e["event"] == "export" and e["page"] == "overview"][-1:]
+    assert export["period_days"] == 7 and f"{first.isoformat()}_{last.isoformat()}" in export["detail"], export
 
 
 @pytest.mark.usefixtures("app_env")

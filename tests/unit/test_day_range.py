@@ -102,3 +102,18 @@ def test_range_text_and_notice():
 def test_key_and_params():
     r = DayRange(date(2026, 10, 1), date(2026, 10, 7))
     assert r.key == "2026-10-01_2026-10-07" and r.params() == {"start": "2026-10-01", "end": "2026-10-07"} and r.days == 7
+
+
+def test_a_custom_range_stays_fixed_when_the_end_moves():
+    """The big screen asks for windows with `now` as the end on every refresh: a custom range does not roll."""
+    from cockpit.ui.state import ViewState
+
+    r = DayRange(date(2026, 10, 1), date(2026, 10, 7))
+    custom = ViewState("zh", r.days, "open_cases", None, False, True, False, r)
+    standard = ViewState("zh", 7, "open_cases", None, False, True, False)
+    before, after = datetime(2026, 11, 5, 23, 59), datetime(2026, 11, 6, 0, 1)  # either side of midnight
+    assert custom.windows(before) == custom.windows(after) == r.windows()
+    assert standard.windows(before) != standard.windows(after)  # a standard period rolls
+    assert custom.period_key == "2026-10-01_2026-10-07" and standard.period_key == "7"
+    assert custom.period_label() == "2026年10月1日 – 10月7日 · 7天" and standard.period_label() == "近7天"
+    assert custom.period_params() == {"start": "2026-10-01", "end": "2026-10-07"} and standard.period_params() == {"period": "7"}
