@@ -233,3 +233,10 @@ def test_the_balance_of_cases_received_per_10k(units, start):
     rows = found[found["代码"] != ""]
     assert set(rows["代码"]) == set(units.children(units.city))
     assert (rows["本期"] > 0).all()  # every street received cases in 30 days of the demo
+
+
+def test_a_custom_range_is_compared(units, start):
+    codes = picks(units)[:2]
+    at = clean(start(page=PAGE, units=",".join(codes), start="2026-10-01", end="2026-10-07"), warnings=False)
+    assert table(at) is not None
+    assert at.query_params.get("start") == "2026-10-01" and at.query_params.get("end") == "2026-10-07"
