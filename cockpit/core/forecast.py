@@ -47,9 +47,11 @@ METHOD_ETS, METHOD_SNAIVE, METHOD_MEAN = "ets", "snaive", "mean"
 
 
 def _grid() -> np.ndarray:
-    """(alpha, beta, gamma, phi) candidates: smoothing from slow to quick, trend off or slight, two dampings."""
+    """(alpha, beta, gamma, phi) candidates: smoothing from slow to quick, trend off or slight, damped or not
+    (undamped only with a trend that keeps learning: a fixed one from the first two weeks would run on)."""
     rows = [(a, b, g, p) for a, b, g, p in product((0.02, 0.05, 0.1, 0.2, 0.35), (0.0, 0.002, 0.01),
-                                                   (0.01, 0.05, 0.15), (0.9, 0.98)) if b <= a and g <= 1 - a]
+                                                   (0.01, 0.05, 0.15), (0.9, 0.98, 1.0))
+            if b <= a and g <= 1 - a and (p < 1 or b > 0)]
     return np.array(rows)
 
 
@@ -132,12 +134,15 @@ def calendar_factors(y: np.ndarray, first: date, days: int, start: np.ndarray | 
 
 # ---------------------------------------------------------------- ETS(A,Ad,A) on many series at once
 
-def _initial_states(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Level and seasonal states (S,), (S, 7) from the first two weeks: the mean, and each weekday's offset."""
-    head = y[:, :BURN_IN]
-    level = head.mean(axis=1)
-    season = head.reshape(len(y), 2, SEASON).mean(axis=1) - level[:, None]
-    return level, season
+def initial_states(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Level, trend (S,) and seasonal states (S, 7) from the first two weeks: the level at the start of the
+    first week, the weekly means' change a day, and each weekday's offset from its week's mean."""
+    weeks = y[:, :BURN_IN].reshape(len(y), 2, SEASON)
+    means = weeks.mean(axis=2)
+    trend = (means[:, 1] - means[:, 0]) / SEASON
+    season = (weeks - means[:, :, None]).mean(axis=1)
+    level = means[:, 0] - trend * (SEASON + 1) / 2  # the first week's mean sits at its middle day
+    return level, trend, season
 
 
 def ets_filter(y: np.ndarray, params: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -148,9 +153,9 @@ def ets_filter(y: np.ndarray, params: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """
     s_n, t_n = y.shape
     alpha, beta, gamma, phi = (params[:, i][:, None] for i in range(4))
-    l0, s0 = _initial_states(y)
+    l0, b0, s0 = initial_states(y)
     level = np.broadcast_to(l0, (len(params), s_n)).copy()
-    trend = np.zeros_like(level)
+    trend = np.broadcast_to(b0, (len(params), s_n)).copy()
     season = np.broadcast_to(s0, (len(params), s_n, SEASON)).copy()
     sse = np.zeros_like(level)
     for t in range(t_n):
