@@ -152,7 +152,8 @@ def render_sidebar() -> ViewState:
     for key in ("lang", "period", "metric", "extrude", "show_alerts", "show_venues", "range_start", "range_end"):
         if key in ss:
             ss[key] = ss[key]
-    bounds = _data_days()
+    # The data's first and last day, only when a range is asked or shown (a page such as 数据说明 reads no more).
+    bounds = _data_days() if "_range_asked" in ss or ss.get("period") == CUSTOM else (None, None)
     notice = _take_asked_range(bounds, ss["lang"])
     if ss.get("period") not in PERIOD_OPTIONS:
         ss["period"] = DEFAULT_PERIOD

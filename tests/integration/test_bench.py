@@ -84,7 +84,7 @@ def test_table_lists_every_view_and_flags_errors():
     text = format_table([_run(unit="330681001000"), _run(page="about", tier="-", unit="-", map_bytes=None,
                                                                 errors=["exception: boom"])])
     lines = text.splitlines()
-    assert lines[0].split()[:4] == ["page", "tier", "unit", "cold"] and "warm/floor" in lines[0]
+    assert lines[0].split()[:5] == ["page", "period", "tier", "unit", "cold"] and "warm/floor" in lines[0]
     assert "330681001000" in lines[2] and "2.00" in lines[2] and "1.0" in lines[2]  # ratio, map KB
     assert lines[3].startswith("about") and lines[3].rstrip().endswith("1")
     assert lines[-1] == "  ! about: exception: boom"
@@ -124,8 +124,13 @@ def report(small_demo) -> dict:
 
 
 def test_every_tier_and_the_about_page_are_measured(report):
-    overview = [r for r in report["runs"] if r["page"] == "overview"]
+    overview = [r for r in report["runs"] if r["page"] == "overview" and ".." not in r["period"]]
     assert {r["tier"] for r in overview} == {"city", "street", "community", "grid"}  # the small city has no districts
+    # and the overview on a custom 30-day range (#23), one unit per tier, ending a week before the data
+    custom = [r for r in report["runs"] if ".." in r["period"]]
+    assert [r["page"] for r in custom] == ["overview"] * 4 and {r["tier"] for r in custom} == {r["tier"] for r in overview}
+    start, end = report["config"]["custom_range"]
+    assert all(r["period"] == f"{start}..{end}" and r["cold_ms"] and not r["errors"] for r in custom), custom
     assert [r["tier"] for r in overview if r["tier"] == "city"] == ["city"]
     assert all(sum(r["tier"] == t for r in overview) == 2 for t in ("street", "community", "grid"))
     assert [r["page"] for r in report["runs"]].count("about") == 1
