@@ -286,8 +286,9 @@ def coverage(actual: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
 
 
 def backtest_origins(first: date, days: int, horizon: int, weeks: int = 12) -> list[int]:
-    """The columns of the last `weeks` Mondays from which `horizon` whole days are known (oldest first)."""
-    monday = (7 - first.weekday()) % 7  # the first Monday's column
+    """The columns of the last `weeks` Mondays from which `horizon` whole days are known and a week before
+    them (the seasonal-naive forecast's), oldest first."""
+    monday = (7 - first.weekday()) % 7 + SEASON  # the first Monday with a week of data before it
     last = days - horizon
     cols = [c for c in range(monday, last + 1, 7)]
     return cols[-weeks:]
