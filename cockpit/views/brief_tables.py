@@ -30,7 +30,8 @@ def _missing(value: object) -> bool:
         return False
 
 
-def cell(value: object, percent: bool = False, scientific: bool = False, date_only: bool = False) -> str:
+def cell(value: object, percent: bool = False, scientific: bool = False, date_only: bool = False,
+         decimals: int | None = None) -> str:
     """One value as the screen shows it: rates as 95.6%, counts as 1,234, p-values as 1.2e-05, times to the minute."""
     if _missing(value):
         return MISSING
@@ -44,18 +45,32 @@ def cell(value: object, percent: bool = False, scientific: bool = False, date_on
         return f"{value:%Y-%m-%d}" if date_only else f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
         return f"{value:%Y-%m-%d}"
-    return _number(value) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+    return _number(value, decimals) if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
-def _number(value: float) -> str:
-    """1,234 for a count (a whole float too), 2.35 / 1.5 for a measure (two decimals at most), — for infinity."""
+def _number(value: float, decimals: int | None = None) -> str:
+    """1,234 for a count (a whole float too), 2.35 / 1.5 for a measure (two decimals at most, or the column's
+    `decimals`, so 152.3 and 152.0 line up), — for infinity."""
     if isinstance(value, int):
         return f"{value:,}"
     if math.isinf(value):
         return MISSING
+    if decimals is not None:
+        return f"{value:,.{decimals}f}"
     if value.is_integer():
         return f"{int(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def column_decimals(series: pd.Series) -> int | None:
+    """The decimals a float column of measures needs (0–2, the most any value needs); None for other columns."""
+    if not pd.api.types.is_float_dtype(series):
+        return None
+    values = pd.to_numeric(series, errors="coerce").dropna()
+    values = values[~values.isin([math.inf, -math.inf])]
+    if values.empty or bool((values == values.round(0)).all()):
+        return None  # whole numbers in a float column (a count beside gaps): 1,234
+    return 1 if bool((values == values.round(1)).all()) else 2
 
 
 def identifier_columns(lang: str) -> frozenset[str]:
@@ -71,11 +86,12 @@ def grid_of(table: Table, lang: str, title: str | None = None, max_rows: int | N
     plain = identifier_columns(lang)
     shown = frame if max_rows is None else frame.head(max_rows)
     dates = {c: table.is_date_only(c) for c in table.datetime_columns()}
+    places = {c: column_decimals(frame[c]) for c in frame.columns}
     numeric = tuple(bool(pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]))
                     for c in frame.columns)
     rows = tuple(
         tuple(str(v) if c in plain and not _missing(v) else cell(v, c in table.percent, c in table.scientific,
-                                                                 dates.get(c, False))
+                                                                 dates.get(c, False), places[c])
               for c, v in zip(frame.columns, row))
         for row in shown.itertuples(index=False, name=None)
     )
