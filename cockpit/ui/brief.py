@@ -286,7 +286,8 @@ def record(scope: Scope, fmt: str, name: str, how: str) -> None:
 
 
 def page_period(scope: Scope) -> model.Period:
-    """The brief of what the page shows: its unit and its period (7, 30, 90 or 365 days to the data's end)."""
+    """The brief of what the page shows: its unit and its period (7, 30, 90 or 365 days to the data's end, or a custom range:
+    its days, ending on its last day)."""
     return model.days_period(scope.view.period_days, (scope.current.end - timedelta(days=1)).date())
 
 
@@ -297,7 +298,7 @@ def render_brief_button(scope: Scope, page: str) -> None:
     if not scope.access.may_export:
         return
     period = page_period(scope)
-    key = f"brief-{page}-{scope.unit.code}-{scope.view.period_days}-{lang}"
+    key = f"brief-{page}-{scope.unit.code}-{scope.view.period_key}-{lang}"  # a custom range is not its day count
     with st.sidebar, st.expander(bt("br_button", lang), icon=":material/article:"):
         st.caption(bt("br_button_help", lang))
         fmt = st.radio(bt("br_format", lang), FORMATS, format_func=lambda x: {"docx": "Word (DOCX)", "pdf": "PDF"}[x],
