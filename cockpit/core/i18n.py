@@ -14,6 +14,7 @@ from cockpit.core.texts import compare as texts_compare
 from cockpit.core.texts import dates as texts_dates
 from cockpit.core.texts import exports as texts_exports
 from cockpit.core.texts import facts as texts_facts
+from cockpit.core.texts import forecast as texts_forecast
 from cockpit.core.texts import grids as texts_grids
 from cockpit.core.texts import maps as texts_maps
 from cockpit.core.texts import mobile as texts_mobile
@@ -149,7 +150,7 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 # Each theme page keeps its texts in its own module; a key defined twice is a mistake caught here.
-for _theme in (texts_a11y, texts_access, texts_alerts, texts_bigscreen, texts_cases, texts_compare, texts_dates, texts_exports, texts_facts, texts_grids, texts_maps, texts_mobile,
+for _theme in (texts_a11y, texts_access, texts_alerts, texts_bigscreen, texts_cases, texts_compare, texts_dates, texts_exports, texts_facts, texts_forecast, texts_grids, texts_maps, texts_mobile,
                texts_participation, texts_ranking, texts_search):
     _twice = TEXT.keys() & _theme.TEXT.keys()
     if _twice:

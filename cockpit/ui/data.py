@@ -19,6 +19,7 @@ from cockpit.core.model import Unit, Window, compute_windows, covered
 from cockpit.core.settings import Settings, load_settings
 from cockpit.domain import geometry, hierarchy, metrics
 from cockpit.queries import rollup
+from cockpit.queries.forecast import ABOVE_BAND_FRAME, BACKTEST_FRAME, FORECAST_FRAME
 from cockpit.store import boundaries
 from cockpit.store.engine import Engine, make_engine
 from cockpit.ui.caching import clear_shared, data_call, memo
@@ -121,6 +122,40 @@ def cached_daily(url: str, unit: Unit, w: Window) -> pd.DataFrame:
 @data_call()
 def cached_tiers(url: str, unit: Unit, w: Window) -> pd.DataFrame:
     return (rollup if _rolled(url, unit) else queries).fetch_tier_breakdown(engine(url), unit, w)
+
+
+def _forecast_ready(url: str, unit: Unit) -> bool:
+    """Forecasts (#24) are made by the rollup refresh for units down to the community: read only while the
+    rollups answer the data's current end (a stale forecast would continue a chart from the wrong day)."""
+    return unit.level != "grid" and cached_rollup_fresh(url)
+
+
+@data_call()
+def cached_forecast(url: str, unit: Unit, series: str) -> pd.DataFrame:
+    """The unit's newest forecast of `series` ("cases", "alerts", "cases:<code>"): empty where there is none."""
+    if not _forecast_ready(url, unit):
+        return _empty_like(FORECAST_FRAME)
+    return queries.fetch_forecast(engine(url), unit, series)
+
+
+@data_call()
+def cached_above_band(url: str, unit: Unit, level: str, series: str) -> pd.DataFrame:
+    """The units of `level` in `unit` whose last 7 days ran above the upper 95% band of the forecast made before them."""
+    if not _forecast_ready(url, unit) or level == "grid":
+        return _empty_like(ABOVE_BAND_FRAME)
+    return queries.fetch_above_band(engine(url), unit, level, series)
+
+
+@data_call()
+def cached_backtest(url: str, unit: Unit, series: str) -> pd.DataFrame:
+    """The forecast's 12-week backtest of `series` for the unit and its tier: empty where there is none."""
+    if not _forecast_ready(url, unit):
+        return _empty_like(BACKTEST_FRAME)
+    return queries.fetch_backtest(engine(url), unit, series)
+
+
+def _empty_like(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 @data_call()

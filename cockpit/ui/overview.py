@@ -9,10 +9,11 @@ import streamlit as st
 
 from cockpit.core.i18n import t
 from cockpit.domain import metrics
+from cockpit.store.engine import STORE_ERRORS
 from cockpit.ui import data, ranking
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.nodata import no_data
-from cockpit.ui.render import trend_chart
+from cockpit.ui.render import forecast_table, trend_chart
 from cockpit.ui.scope import Scope
 from cockpit.views import overview as views
 from cockpit.views.tables import Table
@@ -71,11 +72,20 @@ def render_children(scope: Scope) -> None:
         show_table(replace(table, frame=frame[keep]), height=min(420, 38 + 35 * len(frame)))
 
 
+def has_band(scope: Scope) -> bool:
+    try:
+        return not trend_chart(scope).args[-1].empty
+    except STORE_ERRORS:  # the page's own reads will say what is wrong
+        return False
+
+
 def page_export(scope: Scope) -> PageExport:
     lang = scope.lang
     parts = (
         Part("table", "indicators", t("ov_kpis", lang), lambda: kpis_table(scope)),
         Part("table", "sub_units", t("ov_children" if scope.child_level else "ov_self", lang), lambda: sub_units_table(scope)),
+        # the trend panel's forecast columns (#24), where the panel draws a forecast
+        *([Part("table", "forecast", t("fc_table", lang), lambda: forecast_table(scope))] if has_band(scope) else []),
         Part("chart", "trends", t("ov_trends", lang), lambda: trend_chart(scope)),
     )
     return PageExport(PAGE, scope, parts)

@@ -26,9 +26,10 @@ from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
 from cockpit.ui.supervision import cached_supervision_count
 from cockpit.views import basemap, cards, charts
+from cockpit.views import forecast as forecast_views
 from cockpit.views import map as mapview
 from cockpit.views.bigscreen import METRIC_THEME
-from cockpit.views.tables import Chart
+from cockpit.views.tables import Chart, Table
 
 STATIC_DIR = PROJECT_DIR / "static"
 BASEMAP_FILE = "cockpit-basemap.json"
@@ -198,15 +199,40 @@ def scope_shapes(scope: Scope) -> tuple[dict, tuple] | Outline:
     return fc, bounds
 
 
+# The trend panel's lines continued by a forecast (#24): the daily column -> the forecast's series.
+BANDED = {"cases_received": ("cases", "cases"), "alerts_raised": ("alerts", "alerts")}  # column: (theme, series)
+
+
+def trend_band(scope: Scope, daily: pd.DataFrame) -> pd.DataFrame:
+    """The forecast rows the trend panel draws: empty (the panel as before) where no forecast answers the unit."""
+    missing = no_data(scope)
+    forecasts = {column: data.cached_forecast(scope.url, scope.unit, series)
+                 for column, (theme, series) in BANDED.items() if theme not in missing}
+    return forecast_views.band_frame(daily, forecasts)
+
+
 def trend_chart(scope: Scope) -> Chart:
     url, unit, w = scope.url, scope.unit, scope.current
+    daily = data.cached_daily(url, unit, w)
     return Chart("trends", t("ov_trends", scope.lang), charts.build_trend_panel,
-                 (data.cached_daily(url, unit, w), data.cached_tiers(url, unit, w), scope.lang, data.CHART_WIDTH,
-                  tuple(sorted(no_data(scope)))))
+                 (daily, data.cached_tiers(url, unit, w), scope.lang, data.CHART_WIDTH,
+                  tuple(sorted(no_data(scope))), trend_band(scope, daily)))
+
+
+def forecast_table(scope: Scope) -> Table | None:
+    """The trend panel's forecast as a table for the exports: None where the panel draws none."""
+    chart = trend_chart(scope)
+    return forecast_views.band_table(chart.args[-1], scope.lang, t("fc_table", scope.lang))
 
 
 def render_trends(scope: Scope) -> None:
-    show_chart(trend_chart(scope), scope.memo_key("overview"))
+    chart = trend_chart(scope)
+    show_chart(chart, scope.memo_key("overview"))
+    band = chart.args[-1]
+    if not band.empty:  # what the band is and how well the method did (its backtest), under the chart
+        series = {theme: data.cached_backtest(scope.url, scope.unit, s) for column, (theme, s) in BANDED.items()
+                  if column in set(band["series"])}
+        st.caption(forecast_views.band_caption(band, series, scope.lang))
 
 
 def render_data_source(lang: str) -> None:

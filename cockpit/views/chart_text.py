@@ -104,8 +104,9 @@ def _compose(parts: Sequence[tuple[str, DataTable | None]], lang: str) -> ChartT
 # ---------------------------------------------------------------- the overview's trend panel
 
 def describe_trend_panel(daily: pd.DataFrame, tiers: pd.DataFrame, lang: str, width: int = 560,  # noqa: ARG001
-                         no_data: tuple[str, ...] = ()) -> ChartText:
-    """cockpit.views.charts.build_trend_panel's four charts: cases, alerts, points, the tier that resolved."""
+                         no_data: tuple[str, ...] = (), band: pd.DataFrame | None = None) -> ChartText:
+    """cockpit.views.charts.build_trend_panel's four charts: cases, alerts, points, the tier that resolved;
+    where a chart continues into a forecast (#24), its days follow the data's with the forecast's columns."""
     parts: list[tuple[str, DataTable | None]] = []
     for theme, columns, title_key in (("cases", ["cases_received", "cases_closed"], "trend_cases"),
                                       ("alerts", ["alerts_raised"], "trend_alerts"),
@@ -117,7 +118,13 @@ def describe_trend_panel(daily: pd.DataFrame, tiers: pd.DataFrame, lang: str, wi
         frame = charts.trend_frame(daily, columns).reset_index(drop=True)
         labels = [t(c, lang) for c in columns]
         items = [item for c, label in zip(columns, labels) for item in _series_items(frame, c, label, lang)]
-        parts.append((_sentence(title, items, lang), _by_day_table(title, frame, columns, labels, lang)))
+        table = _by_day_table(title, frame, columns, labels, lang)
+        ahead = band[band["series"].isin(columns)] if band is not None and not band.empty else None
+        if ahead is not None and not ahead.empty:
+            items.append(t("fc_ct_next", lang, days=len(ahead), value=_count(ahead["mean"].sum()),
+                           lo=_count(ahead["lo80"].clip(lower=0).sum()), hi=_count(ahead["hi80"].sum())))
+            table = _with_forecast(table, ahead, lang)
+        parts.append((_sentence(title, items, lang), table))
     title = t("tiers_title", lang)
     if "cases" in no_data:
         parts.append(_nothing(title, lang))
@@ -131,6 +138,18 @@ def describe_trend_panel(daily: pd.DataFrame, tiers: pd.DataFrame, lang: str, wi
         table = DataTable(title, (t("ct_tier", lang), t("ct_cases", lang), t("ct_share", lang)), rows)
         parts.append((_sentence(title, _shares(frame, "cases", "label"), lang), table))
     return _compose(parts, lang)
+
+
+def _with_forecast(table: DataTable, ahead: pd.DataFrame, lang: str) -> DataTable:
+    """The by-day table with the forecast's columns (mean, 80% and 95% bounds) and its days after the data's."""
+    values = ["mean", "lo80", "hi80", "lo95", "hi95"]
+    headers = (t("fc_forecast", lang), t("fc_lo80", lang), t("fc_hi80", lang), t("fc_lo95", lang), t("fc_hi95", lang))
+    by_day = {_day(d): tuple(_decimal(v) for v in row) for d, *row in ahead[["day", *values]].itertuples(index=False, name=None)}
+    blank = ("—",) * len(values)
+    width = len(table.header) - 1
+    rows = [(*r, *by_day.pop(r[0], blank)) for r in table.rows]
+    rows += [(day, *("—",) * width, *more) for day, more in by_day.items()]
+    return DataTable(table.caption, (*table.header, *headers), tuple(rows))
 
 
 # ---------------------------------------------------------------- the cases page

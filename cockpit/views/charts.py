@@ -44,19 +44,29 @@ def trend_frame(daily: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang: str, height: int = 150) -> alt.Chart:
-    """A small multi-series line chart of daily values (weekly when the period is long)."""
+TREND_PALETTE = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373"]
+
+
+def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang: str, height: int = 150,
+                      band: pd.DataFrame | None = None) -> alt.Chart | alt.LayerChart:
+    """A small multi-series line chart of daily values (weekly when the period is long).
+
+    `band`: forecast rows (cockpit.views.forecast.band_frame) of these columns: the line continues into them
+    as a shaded band (95% light, 80% darker) round a dashed mean. None or empty: the chart as before.
+    """
     frame = trend_frame(daily, columns)
     long = frame.melt("day", var_name="series", value_name="value")
+    band = band[band["series"].isin(columns)] if band is not None else None
+    band = band if band is not None and not band.empty else None
+    top = max(long["value"].max(), band["hi95"].max()) if band is not None else long["value"].max()
     long["series"] = long["series"].map(lambda c: t(c, lang))
-    date_format = "%m月%d日" if lang == "zh" else "%d %b"
-    palette = ["#4fc3f7", "#ffb74d", "#81c784", "#e57373"]
-    return (
-        alt.Chart(long, title=alt.Title(title, anchor="start", fontSize=14))
+    palette = TREND_PALETTE
+    lines = (
+        alt.Chart(long, title=alt.Title(title, anchor="start", fontSize=14) if band is None else alt.Undefined)
         .mark_line(point=len(frame) <= 31, strokeWidth=2)
         .encode(
-            x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=6)),
-            y=alt.Y("value:Q", title=None, axis=count_axis(long["value"].max(), 3), scale=count_scale(long["value"].max())),
+            x=day_x(lang),
+            y=alt.Y("value:Q", title=None, axis=count_axis(top, 3), scale=count_scale(top)),
             color=alt.Color("series:N", title=None, scale=alt.Scale(range=palette),
                             legend=alt.Legend(orient="right") if len(columns) > 1 else None),
             tooltip=[alt.Tooltip("day:T", title=t("day", lang), format="%Y-%m-%d"),
@@ -65,6 +75,36 @@ def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang:
         )
         .properties(height=height)
     )
+    if band is None:
+        return lines
+    # the band in its line's colour: the colour scale gives the palette to the series' names in sorted order
+    labels = sorted(t(c, lang) for c in columns)
+    colour = palette[labels.index(t(str(band["series"].iloc[0]), lang)) % len(palette)]
+    return alt.layer(*band_layers(band, lang, top, colour), lines, title=alt.Title(title, anchor="start", fontSize=14)).properties(height=height)
+
+
+def band_layers(band: pd.DataFrame, lang: str, top: float, colour: str) -> list[alt.Chart]:
+    """A forecast's 95% band (light), 80% band (darker) and dashed mean, in the first line's colour."""
+    base = alt.Chart(band.assign(series=band["series"].map(lambda c: t("fc_series_forecast", lang, name=t(c, lang)))))
+    x = day_x(lang)  # the same axes as the lines' (different ones would be drawn twice, or not at all)
+
+    def y(field: str) -> alt.Y:
+        return alt.Y(f"{field}:Q", title=None, axis=count_axis(top, 3), scale=count_scale(top))
+
+    tips = [alt.Tooltip("day:T", title=t("day", lang), format="%Y-%m-%d"),
+            alt.Tooltip("series:N", title=t("series", lang)),
+            alt.Tooltip("mean:Q", title=t("fc_forecast", lang), format=",.1f"),
+            alt.Tooltip("lo80:Q", title=t("fc_lo80", lang), format=",.1f"), alt.Tooltip("hi80:Q", title=t("fc_hi80", lang), format=",.1f"),
+            alt.Tooltip("lo95:Q", title=t("fc_lo95", lang), format=",.1f"), alt.Tooltip("hi95:Q", title=t("fc_hi95", lang), format=",.1f")]
+    return [
+        base.mark_area(color=colour, opacity=0.18).encode(x=x, y=y("lo95"), y2="hi95:Q", detail="series:N", tooltip=tips),
+        base.mark_area(color=colour, opacity=0.32).encode(x=x, y=y("lo80"), y2="hi80:Q", detail="series:N", tooltip=tips),
+        base.mark_line(color=colour, strokeDash=[5, 3], strokeWidth=1.6).encode(x=x, y=y("mean"), detail="series:N", tooltip=tips),
+    ]
+
+
+def day_x(lang: str) -> alt.X:
+    return alt.X("day:T", title=None, axis=alt.Axis(format="%m月%d日" if lang == "zh" else "%d %b", labelAngle=0, tickCount=6))
 
 def build_tier_chart(tiers: pd.DataFrame, lang: str, height: int = 150) -> alt.Chart:
     order = ["grid", "community", "street", "district", "city"]
@@ -98,17 +138,18 @@ IMAGE_THEME = {
 }
 
 def build_trend_panel(daily: pd.DataFrame, tiers: pd.DataFrame, lang: str, width: int = 560,
-                      no_data: tuple[str, ...] = ()) -> alt.VConcatChart:
+                      no_data: tuple[str, ...] = (), band: pd.DataFrame | None = None) -> alt.VConcatChart:
     """The overview's four small charts stacked in one spec, so one render makes one image.
 
     A theme in `no_data` (no fact under the unit, #28) gets 暂无数据 under its title, not a flat 0 line.
+    `band`: the forecast rows of cases received and alerts raised (cockpit.views.forecast.band_frame, #24).
     """
     legend_room = 70  # the two-series chart keeps its legend on the right
 
     def trend(theme: str, columns: list[str], title: str, height: int, w: int) -> alt.Chart:
         if theme in no_data:
             return nothing_chart(t(title, lang), t("no_data", lang), width, height, fontSize=14)
-        return build_trend_chart(daily, columns, t(title, lang), lang).properties(width=w, height=height)
+        return build_trend_chart(daily, columns, t(title, lang), lang, band=band).properties(width=w, height=height)
 
     charts = [
         trend("cases", ["cases_received", "cases_closed"], "trend_cases", 110, width - legend_room),
