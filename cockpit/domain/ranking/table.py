@@ -49,56 +49,56 @@ def rank_month(figures: pd.DataFrame, units: pd.DataFrame, scheme: Scheme, mode:
 
 
 def _score_group(g: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    g = g.copy()
-    g["ranked"] = g["received"] >= max(scheme.min_cases, 1)
+    # New columns are gathered and joined once: inserting them one by one into a frame of Arrow strings
+    # cost most of a ranking (a unit's 12-month history ranks its group twelve times).
+    ranked = g["received"] >= max(scheme.min_cases, 1)
+    cols: dict[str, pd.Series] = {"ranked": ranked}
     points, weights = pd.Series(0.0, index=g.index), 0.0
-    floors = pd.Series([[] for _ in range(len(g))], index=g.index, dtype=object)
+    floors: dict[object, list[str]] = {i: [] for i in g.index}
     for ind in scheme.indicators:
-        value, applies = _indicator(g, ind, scheme)
-        if not applies:  # the group has no sample at all for it: it weighs nothing this month
+        found = _indicator(g, ranked, ind, scheme)
+        cols |= {f"{ind.id}.{k}": v for k, v in found.items()}
+        if "points" not in found:  # the group has no sample at all for it: it weighs nothing this month
             continue
         weights += ind.weight
-        points = points + g[f"{ind.id}.points"]
+        points = points + found["points"]
         if ind.floor is not None:
-            raw = g[f"{ind.id}.raw"]
+            raw = found["raw"]
             worse = (raw < ind.floor) if ind.direction == HIGHER else (raw > ind.floor)
-            for i in g.index[worse.fillna(False) & g["ranked"]]:
-                floors[i] = [*floors[i], ind.id]
-    g["score"] = points / weights * 100 if weights else np.nan
-    g["grade"] = scoring.grade(g["score"], scheme.grades)
-    g["below_floor"] = floors
-    shown = g["score"].where(g["ranked"])
-    g["rank"] = scoring.competition_rank(shown)
-    g["tied"] = g["rank"].notna() & g["rank"].duplicated(keep=False)
-    return g
+            for i in g.index[worse.fillna(False) & ranked]:
+                floors[i].append(ind.id)
+    score = points / weights * 100 if weights else pd.Series(np.nan, index=g.index)
+    rank = scoring.competition_rank(score.where(ranked))
+    cols |= {"score": score, "grade": scoring.grade(score, scheme.grades),
+             "below_floor": pd.Series([floors[i] for i in g.index], index=g.index, dtype=object),
+             "rank": rank, "tied": rank.notna() & rank.duplicated(keep=False)}
+    return pd.concat([g, pd.DataFrame(cols, index=g.index)], axis=1)
 
 
-def _indicator(g: pd.DataFrame, ind: Indicator, scheme: Scheme) -> tuple[pd.Series, bool]:
-    """Adds the indicator's raw, n, value and points columns; False when nobody in the group has a sample."""
+def _indicator(g: pd.DataFrame, ranked: pd.Series, ind: Indicator, scheme: Scheme) -> dict[str, pd.Series]:
+    """The indicator's raw and n columns, and its value and points unless nobody in the group has a sample."""
     known = CATALOGUE[ind.id]
     x = numerator(g, known, scheme.basic_weight)
     n = denominator(g, known)
     higher = ind.direction == HIGHER
     raw = x / n.where(n > 0) * known.per
-    g[f"{ind.id}.raw"], g[f"{ind.id}.n"] = raw, n
+    out = {"raw": raw, "n": n}
     if known.kind == PER_CAPITA:
         reference = scoring.pooled(x, n) * known.per
         if np.isnan(reference):
-            return raw, False
+            return out
         value = raw.fillna(reference)
     else:
-        r0 = scoring.pooled(x[g["ranked"]], n[g["ranked"]])
+        r0 = scoring.pooled(x[ranked], n[ranked])
         if np.isnan(r0):
             r0 = scoring.pooled(x, n)
         if np.isnan(r0):
-            return raw, False
+            return out
         if scheme.method == "wilson":
             value = scoring.wilson(x, n, upper=not higher).fillna(r0)
         else:
             value = scoring.shrink(x, n, r0, scheme.pseudo_cases)
-    g[f"{ind.id}.value"] = value
-    g[f"{ind.id}.points"] = _points(value, ind, known.kind == PER_CAPITA, higher, x, n, known.per)
-    return value, True
+    return out | {"value": value, "points": _points(value, ind, known.kind == PER_CAPITA, higher, x, n, known.per)}
 
 
 def _points(value: pd.Series, ind: Indicator, per_capita: bool, higher: bool,
