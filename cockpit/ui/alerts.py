@@ -16,7 +16,7 @@ import streamlit as st
 
 from cockpit import queries
 from cockpit.core import codes
-from cockpit.core.i18n import t
+from cockpit.core.i18n import fmt_date, t
 from cockpit.core.model import SEVERITIES, Unit, Window, covered
 from cockpit.domain import alerts as logic
 from cockpit.queries.alerts import BASELINE_DAYS
@@ -39,6 +39,7 @@ from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
 from cockpit.views import alert_map
 from cockpit.views import alerts as specs
+from cockpit.views import forecast as forecast_views
 from cockpit.views import map as mapview
 from cockpit.views.tables import Chart, Table
 
@@ -260,6 +261,42 @@ def hotspot_table(scope: Scope, picked: Picked) -> Table:
     return specs.hotspot_frame(shown, scope.lang, t("al_tab_hot", scope.lang), _shown_note(len(shown), len(hot), scope.lang))
 
 
+def forecast_level(scope: Scope) -> str | None:
+    """The level the 高于预测 list tests (#24): the page's children, where forecasts reach them (not grids)."""
+    return scope.child_level if scope.child_level not in (None, "grid") else None
+
+
+def above_forecast_table(scope: Scope, picked: Picked) -> Table:  # noqa: ARG001 - a part of the page's exports
+    """The children whose last 7 days of alerts ran above the upper 95% band of the forecast made before them."""
+    level, lang = forecast_level(scope), scope.lang
+    # no level (a community's grids, a grid): the data call answers an empty frame for grids
+    above = data.cached_above_band(scope.url, scope.unit, level or "grid", "alerts")
+    names = dict(data.children_options(scope.url, scope.tree, scope.unit)) if level else {}
+    return forecast_views.above_band_frame(above, names, lang, t("fc_above", lang))
+
+
+def render_above_forecast(scope: Scope, picked: Picked) -> None:
+    """Beside the baseline test, read the same way: what is tested, then the list (or why there is none)."""
+    lang = scope.lang
+    forecast = data.cached_forecast(scope.url, scope.unit, "alerts")
+    made = forecast_views.above_band_made_on(forecast)
+    if made is None or forecast_level(scope) is None:
+        st.caption(t("fc_above_absent", lang) if forecast_level(scope) else t("fc_above_grids", lang))
+        return
+    st.caption(t("fc_above_note", lang, made=fmt_date(made, lang)))
+    table = above_forecast_table(scope, picked)
+    if table.frame.empty:
+        st.caption(t("fc_above_none", lang))
+        return
+    codes_in_order = list(table.frame[t("code", lang)])
+    event = show_table(table, height=LIST_HEIGHT, key=f"al-fc-{scope.unit.code}", on_select="rerun",
+                       selection_mode="single-row")
+    chosen = getattr(getattr(event, "selection", None), "rows", None) or []
+    if chosen and chosen[0] < len(codes_in_order):
+        set_unit(codes_in_order[chosen[0]])
+        st.rerun()
+
+
 def top_grids_table(scope: Scope, picked: Picked) -> Table:
     grids, n_grids, _, _ = cached_top(scope.url, scope.unit, scope.current, picked)
     return specs.grids_frame(grids, scope.lang, t("al_tab_grids", scope.lang), _shown_note(len(grids), n_grids, scope.lang))
@@ -294,7 +331,7 @@ def _shown_caption(shown: int, total: int, lang: str) -> None:
 
 def render_lists(scope: Scope, picked: Picked) -> None:
     url, unit, w, lang = scope.url, scope.unit, scope.current, scope.lang
-    tabs = st.tabs([t(k, lang) for k in ("al_tab_active", "al_tab_hot", "al_tab_grids", "al_tab_devices",
+    tabs = st.tabs([t(k, lang) for k in ("al_tab_active", "al_tab_hot", "fc_above", "al_tab_grids", "al_tab_devices",
                                           "al_tab_response", "al_tab_cases")])
     rows, active_counts = cached_active(url, unit, w.end, picked)
     with tabs[0]:
@@ -303,16 +340,18 @@ def render_lists(scope: Scope, picked: Picked) -> None:
     with tabs[1]:
         st.caption(t("al_hot_note", lang, alpha=logic.ALPHA))
         _grid_table(hotspot_table(scope, picked), list(hotspots(scope, picked)["grid_code"]), f"al-hot-{unit.code}")
+    with tabs[2]:  # the forecast's test beside the baseline's (#24)
+        render_above_forecast(scope, picked)
     grids, n_grids, devices, n_devices = cached_top(url, unit, w, picked)
-    with tabs[2]:
+    with tabs[3]:
         _shown_caption(len(grids), n_grids, lang)
         _grid_table(top_grids_table(scope, picked), list(grids["grid_code"]), f"al-grids-{unit.code}")
-    with tabs[3]:
+    with tabs[4]:
         _shown_caption(len(devices), n_devices, lang)
         show_table(top_devices_table(scope, picked), height=LIST_HEIGHT)
-    with tabs[4]:
-        show_table(response_table(scope, picked))
     with tabs[5]:
+        show_table(response_table(scope, picked))
+    with tabs[6]:
         show_table(to_cases_table(scope, picked))
 
 
@@ -324,6 +363,7 @@ def page_export(scope: Scope, picked: Picked) -> PageExport:
     tables: tuple[tuple[str, str, Callable[[Scope, Picked], Table]], ...] = (
         ("summary", "al_summary", lambda s, p: specs.summary_table(card_figures(s, p), s.lang, t("al_summary", s.lang))),
         ("active", "al_tab_active", active_table), ("above_baseline", "al_tab_hot", hotspot_table),
+        ("above_forecast", "fc_above", above_forecast_table),
         ("top_grids", "al_tab_grids", top_grids_table), ("top_devices", "al_tab_devices", top_devices_table),
         ("response", "al_tab_response", response_table), ("to_cases", "al_tab_cases", to_cases_table),
     )

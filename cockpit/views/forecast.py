@@ -120,3 +120,25 @@ def band_table(band: pd.DataFrame, lang: str, title: str) -> Table | None:
         t("fc_method", lang): [method_label(m, lang) for m in band["method"]],
     })
     return Table("forecast", title, frame)
+
+
+def above_band_frame(above: pd.DataFrame, names: dict[str, str], lang: str, title: str) -> Table:
+    """The units whose last 7 days ran above the upper 95% band of the forecast made before them, as the alerts
+    page's baseline test reads: name, code, the 7 days' count, the forecast's upper bound, the factor, since."""
+    frame = pd.DataFrame({
+        t("name", lang): [names.get(c, c) for c in above["code"]],
+        t("code", lang): above["code"].astype(str).to_numpy(),
+        t("fc_actual_7d", lang): above["observed_7d"].astype("int64").to_numpy(),
+        t("fc_expected_7d", lang): above["expected_7d"].astype("float64").round(1).to_numpy(),
+        t("fc_upper_7d", lang): above["upper95_7d"].astype("float64").round(1).to_numpy(),
+        t("fc_factor", lang): above["factor"].astype("float64").round(1).to_numpy(),
+        t("fc_since", lang): pd.to_datetime(pd.Series(above["since"], dtype=object)).to_numpy(),
+    })
+    return Table("above_forecast", title, frame)
+
+
+def above_band_made_on(forecast: pd.DataFrame, days: int = NEXT_DAYS) -> object | None:
+    """The day the forecast the list tests against was made: `days` before the newest one's origin."""
+    if forecast is None or forecast.empty:
+        return None
+    return pd.Timestamp(forecast["day"].min()) - pd.Timedelta(days=1 + days)

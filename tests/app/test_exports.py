@@ -28,7 +28,8 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 PAGES = ("overview", "cases", "alerts", "participation", "grids")
 EXPORT_TIME_ROW = "导出时间"
 # tables whose figures the screen shows as cards, a map or a chart rather than a dataframe
-NOT_DATAFRAMES = ("_summary.csv", "_indicators.csv", "_sub_units.csv", "_rates.csv", "_activities.csv")
+NOT_DATAFRAMES = ("_summary.csv", "_indicators.csv", "_sub_units.csv", "_rates.csv", "_activities.csv",
+                  "_forecast.csv")  # the trend chart's forecast (#24): its data table, not a list
 
 
 def click(make) -> bytes:

@@ -102,3 +102,58 @@ def test_without_forecast_tables_the_overview_draws_as_before(start):
     assert "stroke-dasharray" not in svg
     assert not [c for c in captions(at) if "近12周回测" in c]
     assert "95%上限" not in html_text(at)
+
+
+# ---------------------------------------------------------------- the alerts page's 高于预测 list
+
+ALERTS_PAGE = "pages/alerts.py"
+
+
+def tab(at: AppTest, label: str):
+    (found,) = [x for x in at.tabs if x.label == label]
+    return found
+
+
+@pytest.mark.usefixtures("app_env")
+def test_alerts_page_tests_the_children_against_the_forecast(start):
+    at = ok(start(page=ALERTS_PAGE))
+    labels = [x.label for x in at.tabs]
+    assert labels.index("高于预测") == labels.index("异常网格") + 1  # beside the baseline test
+    above = tab(at, "高于预测")
+    texts = [c.value for c in above.caption]
+    assert any("近7天预警数高于此前预测的95%上限" in c for c in texts), texts
+    # the small demo's streets ran inside their bands: the tab says so (or lists them)
+    assert len(above.dataframe) == 1 or "近7天没有单位高于预测的95%上限" in texts
+
+
+@pytest.fixture
+def street_above(own_city, units):
+    """The first street's last 7 days of alerts, in the forecast made before them, far above its band."""
+    street = units.first("street")
+    with sqlite3.connect(own_city) as conn:
+        (latest,) = conn.execute("SELECT max(made_on) FROM rollup_forecast WHERE series = 'alerts'").fetchone()
+        conn.execute("UPDATE rollup_forecast SET actual = actual + 100 WHERE series = 'alerts' AND unit_code = ? "
+                     "AND made_on = date(?, '-7 days') AND horizon <= 7", (street, latest))
+    conn.close()
+    data.clear_caches()
+    return street
+
+
+def test_alerts_page_lists_a_street_above_its_forecast(street_above, units, start, downloads):
+    at = ok(start(page=ALERTS_PAGE))
+    (frame,) = [d.value for d in tab(at, "高于预测").dataframe]
+    assert list(frame.columns) == ["名称", "代码", "7天实际", "7天预测", "预测上限", "倍数", "自…起"]
+    row = frame.iloc[0]
+    assert row["代码"] == street_above and row["名称"] == units.name(street_above)
+    assert row["7天实际"] > row["预测上限"] and row["倍数"] > 1
+    assert str(row["自…起"])[:4] == "2026"
+    # in the page's exports, as the baseline test's list is
+    (name,) = [n for n in downloads if n and "above_forecast" in n and n.endswith(".csv")]
+    body = downloads[name]().decode("utf-8-sig")
+    assert street_above in body and "预测上限" in body.splitlines()[0]
+
+
+@pytest.mark.usefixtures("no_forecast")
+def test_without_forecast_tables_the_alerts_page_says_so(start):
+    at = ok(start(page=ALERTS_PAGE))
+    assert [c.value for c in tab(at, "高于预测").caption] == ["暂无预测（需先刷新汇总表）"]

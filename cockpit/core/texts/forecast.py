@@ -24,10 +24,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "fc_ct_next": ("未来{days}天预测合计 {value}（80%区间 {lo}–{hi}）", "next {days} days forecast {value} (80% {lo}–{hi})"),
     # the alerts page's list of units above the forecast
     "fc_above": ("高于预测", "Above forecast"),
-    "fc_above_note": ("近7天实际高于此前预测的95%上限（预测做于{made}）",
-                      "Last 7 days above the upper 95% bound of the forecast made on {made}"),
+    "fc_above_note": ("近7天预警数高于此前预测的95%上限（预测做于{made}；全部预警，不随类型、等级筛选）",
+                      "Alerts of the last 7 days above the upper 95% bound of the forecast made on {made} "
+                      "(all alerts, whatever the type and severity filters)"),
     "fc_above_none": ("近7天没有单位高于预测的95%上限", "No unit ran above the forecast's upper 95% bound in the last 7 days"),
     "fc_above_absent": ("暂无预测（需先刷新汇总表）", "No forecast yet (the rollups need a refresh)"),
+    "fc_above_grids": ("预测只做到社区一级：网格不作此检验", "Forecasts stop at the community: grids are not tested"),
     "fc_actual_7d": ("7天实际", "Actual, 7 days"),
     "fc_expected_7d": ("7天预测", "Forecast, 7 days"),
     "fc_upper_7d": ("预测上限", "Forecast upper bound"),
