@@ -40,6 +40,7 @@ from cockpit.ui.render import basemap_style, coloured_children
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import ViewState
 from cockpit.views import bigscreen as bsview
+from cockpit.views import forecast as forecast_views
 from cockpit.views import map as mapview
 from cockpit.views import outline as outview
 from cockpit.views import ranking as rkview
@@ -273,5 +274,12 @@ def _read_panels(scope: Scope, theme_on: str) -> dict[str, str]:
     for theme in bsview.THEMES:
         drawn = bsview.has_trend(theme) and theme not in empty
         svg = data.svg_of(bsview.build_trend, daily, theme, scope.lang) if drawn else None
-        panels[theme] = bsview.build_panel_html(theme, kpis, scope.lang, theme == theme_on, severities, svg, theme in empty)
+        next7 = None
+        if theme in NEXT7 and theme not in empty:  # 未来7天 (#24): nothing where no forecast answers the unit
+            next7 = forecast_views.next_days_text(data.cached_forecast(url, unit, NEXT7[theme]), daily, scope.lang)
+        panels[theme] = bsview.build_panel_html(theme, kpis, scope.lang, theme == theme_on, severities, svg, theme in empty,
+                                                next7)
     return panels
+
+
+NEXT7 = {"cases": "cases", "alerts": "alerts"}  # the panels with a 未来7天 line: theme -> forecast series

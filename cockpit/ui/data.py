@@ -85,7 +85,10 @@ def cached_grids(url: str, community_code: str) -> pd.DataFrame:
 
 @data_call()
 def cached_rollup_fresh(url: str) -> bool:
-    return rollup.rollup_is_fresh(engine(url), cached_data_end(url))
+    fresh = rollup.rollup_is_fresh(engine(url), cached_data_end(url))
+    if not fresh:  # the test answers "no" also when the store is away: ask once more, so an outage raises
+        queries.fetch_data_end(engine(url))  # rather than "not fresh" being kept for the TTL after it ends
+    return fresh
 
 
 def _rolled(url: str, unit: Unit) -> bool:
@@ -130,28 +133,33 @@ def _forecast_ready(url: str, unit: Unit) -> bool:
     return unit.level != "grid" and cached_rollup_fresh(url)
 
 
+def _none_or_away(url: str, columns: list[str]) -> pd.DataFrame:
+    """No forecast to show. The forecast reads (and the freshness test) answer "none" also when the store is
+    away: ask the store once more, so that an outage raises and the last forecast shown stays (caching)."""
+    queries.fetch_data_end(engine(url))
+    return _empty_like(columns)
+
+
 @data_call()
 def cached_forecast(url: str, unit: Unit, series: str) -> pd.DataFrame:
     """The unit's newest forecast of `series` ("cases", "alerts", "cases:<code>"): empty where there is none."""
-    if not _forecast_ready(url, unit):
-        return _empty_like(FORECAST_FRAME)
-    return queries.fetch_forecast(engine(url), unit, series)
+    found = queries.fetch_forecast(engine(url), unit, series) if _forecast_ready(url, unit) else None
+    return found if found is not None and not found.empty else _none_or_away(url, FORECAST_FRAME)
 
 
 @data_call()
 def cached_above_band(url: str, unit: Unit, level: str, series: str) -> pd.DataFrame:
     """The units of `level` in `unit` whose last 7 days ran above the upper 95% band of the forecast made before them."""
-    if not _forecast_ready(url, unit) or level == "grid":
-        return _empty_like(ABOVE_BAND_FRAME)
-    return queries.fetch_above_band(engine(url), unit, level, series)
+    ready = _forecast_ready(url, unit) and level != "grid"
+    found = queries.fetch_above_band(engine(url), unit, level, series) if ready else None
+    return found if found is not None and not found.empty else _none_or_away(url, ABOVE_BAND_FRAME)
 
 
 @data_call()
 def cached_backtest(url: str, unit: Unit, series: str) -> pd.DataFrame:
     """The forecast's 12-week backtest of `series` for the unit and its tier: empty where there is none."""
-    if not _forecast_ready(url, unit):
-        return _empty_like(BACKTEST_FRAME)
-    return queries.fetch_backtest(engine(url), unit, series)
+    found = queries.fetch_backtest(engine(url), unit, series) if _forecast_ready(url, unit) else None
+    return found if found is not None and not found.empty else _none_or_away(url, BACKTEST_FRAME)
 
 
 def _empty_like(columns: list[str]) -> pd.DataFrame:

@@ -227,10 +227,11 @@ def svg_data_uri(svg: str) -> str:
 
 def build_panel_html(theme: str, kpis: Mapping[str, Kpi], lang: str, on: bool = False,
                      severities: tuple[int, int, int, int] | None = None, trend_svg: str | None = None,
-                     no_data: bool = False) -> str:
+                     no_data: bool = False, next7: str | None = None) -> str:
     """One theme's panel: its large figures with 环比/同比, the smaller ones, and its trend (an SVG image).
 
     `no_data`: the theme has no fact under the unit (#28): its title over 暂无数据, no figure, no trend.
+    `next7`: the next 7 days' forecast with its 80% range (#24), a line above the trend; None: no line.
     """
     big, small, _series = PANELS[theme]
     title = f'<div class="bs-ptitle">{_e(t(f"theme_{theme}", lang))}</div>'
@@ -246,6 +247,8 @@ def build_panel_html(theme: str, kpis: Mapping[str, Kpi], lang: str, on: bool = 
     if theme == "population":
         parts.append(_population_bar(kpis, lang))
     parts.append('<div class="bs-smallrow">' + "".join(_figure(kpis[k], k, lang, False) for k in small) + "</div>")
+    if next7:
+        parts.append(f'<div class="bs-next"><span class="bs-label">{_e(t("fc_next7", lang))}</span> <b>{_e(next7)}</b></div>')
     if trend_svg:
         parts.append(f'<img class="bs-trend" alt="{_e(t(TREND_TITLES[theme], lang))}" src="{svg_data_uri(trend_svg)}"/>')
     return f'<div class="bs-panel theme-{theme}{" on" if on else ""}" data-theme="{theme}">{"".join(parts)}</div>'

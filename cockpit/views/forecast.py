@@ -142,3 +142,19 @@ def above_band_made_on(forecast: pd.DataFrame, days: int = NEXT_DAYS) -> object 
     if forecast is None or forecast.empty:
         return None
     return pd.Timestamp(forecast["day"].min()) - pd.Timedelta(days=1 + days)
+
+
+def reaches(daily: pd.DataFrame, forecast: pd.DataFrame) -> bool:
+    """Whether a period's days reach the forecast's origin (a custom range in the past does not)."""
+    if daily is None or daily.empty or forecast is None or forecast.empty:
+        return False
+    return pd.Timestamp(daily["day"].max()).normalize() >= pd.Timestamp(forecast["day"].min()) - pd.Timedelta(days=1)
+
+
+def next_days_text(forecast: pd.DataFrame, daily: pd.DataFrame, lang: str, days: int = NEXT_DAYS) -> str | None:
+    """The big screen's '约123（80%区间 98–150）' for the next `days` days; None where there is no forecast."""
+    found = next_days(forecast, days) if reaches(daily, forecast) else None
+    if found is None:
+        return None
+    mean, lo, hi = found
+    return t("fc_next7_line", lang, value=count_text(mean), lo=count_text(lo), hi=count_text(hi))

@@ -157,3 +157,30 @@ def test_alerts_page_lists_a_street_above_its_forecast(street_above, units, star
 def test_without_forecast_tables_the_alerts_page_says_so(start):
     at = ok(start(page=ALERTS_PAGE))
     assert [c.value for c in tab(at, "高于预测").caption] == ["暂无预测（需先刷新汇总表）"]
+
+
+# ---------------------------------------------------------------- the big screen's 未来7天
+
+SCREEN = "pages/bigscreen.py"
+
+
+def panel(at: AppTest, theme: str) -> str:
+    (found,) = [h.proto.body for h in at.get("html") if f'data-theme="{theme}"' in h.proto.body]
+    return found
+
+
+@pytest.mark.usefixtures("app_env")
+def test_big_screen_shows_the_next_seven_days(start, units):
+    at = ok(start(page=SCREEN, unit=units.city))
+    for theme in ("cases", "alerts"):
+        body = panel(at, theme)
+        assert '<div class="bs-next">' in body and "未来7天" in body and "80%区间" in body
+    assert "未来7天" not in panel(at, "points") + panel(at, "population")
+    at = ok(start(page=SCREEN, unit=units.city, lang="en"))
+    assert "Next 7 days" in panel(at, "cases")
+
+
+@pytest.mark.usefixtures("no_forecast")
+def test_without_forecast_tables_the_big_screen_draws_as_before(start, units):
+    at = ok(start(page=SCREEN, unit=units.city))
+    assert all("未来7天" not in panel(at, theme) for theme in ("cases", "alerts"))

@@ -37,5 +37,5 @@ TEXT: dict[str, tuple[str, str]] = {
     "fc_since": ("自…起", "Since"),
     # the big screen
     "fc_next7": ("未来7天", "Next 7 days"),
-    "fc_next7_line": ("未来7天 约{value}（{lo}–{hi}）", "Next 7 days ~{value} ({lo}–{hi})"),
+    "fc_next7_line": ("约{value}（80%区间 {lo}–{hi}）", "~{value} (80%: {lo}–{hi})"),
 }
