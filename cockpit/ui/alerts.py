@@ -204,14 +204,28 @@ def panel_chart(scope: Scope, picked: Picked) -> Chart:
     url, unit, w = scope.url, scope.unit, scope.current
     _, active_counts = cached_active(url, unit, w.end, picked)
     shown = logic.filter_counts(active_counts, picked.alert_type, picked.severity)
-    trend = logic.aligned_trend(cached_daily(url, unit, w, picked), last_year_daily(scope, picked))
-    return Chart("charts", t("al_panel", scope.lang), specs.build_alert_panel, (shown, trend, scope.lang, PANEL_WIDTH))
+    daily = cached_daily(url, unit, w, picked)
+    trend = logic.aligned_trend(daily, last_year_daily(scope, picked))
+    return Chart("charts", t("al_panel", scope.lang), specs.build_alert_panel,
+                 (shown, trend, scope.lang, PANEL_WIDTH, trend_band(scope, picked, daily)))
+
+
+def trend_band(scope: Scope, picked: Picked, daily: pd.DataFrame) -> pd.DataFrame:
+    """The forecast of alerts raised the trend continues into (#24): all alerts, so only without a filter."""
+    if picked.alert_type is not None or picked.severity is not None:
+        return forecast_views.empty_band()
+    return forecast_views.band_frame(daily, {"alerts_raised": data.cached_forecast(scope.url, scope.unit, "alerts")})
 
 
 def render_charts(scope: Scope, picked: Picked) -> None:
     if "alerts" in no_data(scope):  # the card above says 暂无数据
         return
-    show_chart(panel_chart(scope, picked), scope.memo_key(PAGE, picked))
+    chart = panel_chart(scope, picked)
+    show_chart(chart, scope.memo_key(PAGE, picked))
+    band = chart.args[-1]
+    if not band.empty:  # what the band is and the method's backtest, as under the overview's trends
+        backtest = data.cached_backtest(scope.url, scope.unit, "alerts")
+        st.caption(forecast_views.band_caption(band, {"alerts": backtest}, scope.lang))
 
 
 def _open_grid(key: str) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from cockpit.core.i18n import TEXT, fmt_change, fmt_number, fmt_percent, shown_change, t
 from cockpit.core.model import SEVERITIES
-from cockpit.views.charts import count_axis, count_scale, nothing_chart
+from cockpit.views.charts import band_layers, count_axis, count_scale, nothing_chart
 from cockpit.views.map import SEVERITY_COLOURS
 from cockpit.views.tables import Table, figures_table
 
@@ -56,18 +56,25 @@ def year_trend_frame(trend: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def build_year_trend(trend: pd.DataFrame, lang: str, width: int, height: int = 130) -> alt.Chart:
-    """This period's alerts per day (weekly past 120 days) against the same days last year."""
+def build_year_trend(trend: pd.DataFrame, lang: str, width: int, height: int = 130,
+                     band: pd.DataFrame | None = None) -> alt.Chart | alt.LayerChart:
+    """This period's alerts per day (weekly past 120 days) against the same days last year; where `band` has
+    the forecast of alerts raised (#24, no filter), this period's line continues into it."""
     frame = year_trend_frame(trend)
     names = {"now": t("al_now", lang), "last_year": t("al_before", lang)}
     frame["series_label"] = frame["series"].map(names)
     date_format = "%m月%d日" if lang == "zh" else "%d %b"
+    band = band if band is not None and not band.empty else None
     top = frame["alerts"].max() if len(frame) else 0
-    return (
-        alt.Chart(frame, title=alt.Title(t("al_chart_trend", lang), anchor="start", fontSize=14))
+    if band is not None:
+        top = max(top, band["hi95"].max())
+    x = alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=5))
+    title = alt.Title(t("al_chart_trend", lang), anchor="start", fontSize=14)
+    lines = (
+        alt.Chart(frame, title=title if band is None else alt.Undefined)
         .mark_line(strokeWidth=2)
         .encode(
-            x=alt.X("day:T", title=None, axis=alt.Axis(format=date_format, labelAngle=0, tickCount=5)),
+            x=x,
             y=alt.Y("alerts:Q", title=None, axis=count_axis(top, 3), scale=count_scale(top)),
             color=alt.Color("series_label:N", title=None, sort=list(names.values()),
                             scale=alt.Scale(domain=list(names.values()), range=["#4fc3f7", "#8a9bb0"]),
@@ -77,11 +84,15 @@ def build_year_trend(trend: pd.DataFrame, lang: str, width: int, height: int = 1
         )
         .properties(width=width, height=height)
     )
+    if band is None:
+        return lines
+    return alt.layer(*band_layers(band, lang, top, "#4fc3f7", x), lines, title=title).properties(width=width, height=height)
 
 
-def build_alert_panel(counts: pd.DataFrame, trend: pd.DataFrame, lang: str, width: int = 560) -> alt.VConcatChart:
+def build_alert_panel(counts: pd.DataFrame, trend: pd.DataFrame, lang: str, width: int = 560,
+                      band: pd.DataFrame | None = None) -> alt.VConcatChart:
     """Both charts in one spec: one render, one image."""
-    return (alt.vconcat(build_active_chart(counts, lang, width), build_year_trend(trend, lang, width), spacing=18)
+    return (alt.vconcat(build_active_chart(counts, lang, width), build_year_trend(trend, lang, width, band=band), spacing=18)
             .resolve_scale(color="independent", strokeDash="independent").resolve_legend(color="independent"))
 
 

@@ -206,8 +206,10 @@ def describe_tier_panel(shares: pd.DataFrame, names: dict[str, str], lang: str, 
 
 # ---------------------------------------------------------------- the alerts page
 
-def describe_alert_panel(counts: pd.DataFrame, trend: pd.DataFrame, lang: str, width: int = 560) -> ChartText:  # noqa: ARG001
-    """Active alerts by type and severity, and this period's alerts against the same days last year."""
+def describe_alert_panel(counts: pd.DataFrame, trend: pd.DataFrame, lang: str, width: int = 560,  # noqa: ARG001
+                         band: pd.DataFrame | None = None) -> ChartText:
+    """Active alerts by type and severity, and this period's alerts against the same days last year; where the
+    trend continues into the forecast (#24), its days follow with the forecast's columns."""
     title = t("al_chart_active", lang)
     if counts.empty:
         active = _nothing(title, lang, t("al_none_active", lang))
@@ -227,8 +229,12 @@ def describe_alert_panel(counts: pd.DataFrame, trend: pd.DataFrame, lang: str, w
     series = [s for s in ("now", "last_year") if s in wide]
     labels = [t("al_now" if s == "now" else "al_before", lang) for s in series]
     items = [t("ct_total", lang, label=label, value=_count(wide[s].sum())) for s, label in zip(series, labels)]
-    return _compose([active, (_sentence(trend_title, items, lang),
-                              _by_day_table(trend_title, wide, series, labels, lang))], lang)
+    table = _by_day_table(trend_title, wide, series, labels, lang)
+    if band is not None and not band.empty:
+        items.append(t("fc_ct_next", lang, days=len(band), value=_count(band["mean"].sum()),
+                       lo=_count(band["lo80"].clip(lower=0).sum()), hi=_count(band["hi80"].sum())))
+        table = _with_forecast(table, band, lang)
+    return _compose([active, (_sentence(trend_title, items, lang), table)], lang)
 
 
 # ---------------------------------------------------------------- the participation page

@@ -83,10 +83,10 @@ def build_trend_chart(daily: pd.DataFrame, columns: list[str], title: str, lang:
     return alt.layer(*band_layers(band, lang, top, colour), lines, title=alt.Title(title, anchor="start", fontSize=14)).properties(height=height)
 
 
-def band_layers(band: pd.DataFrame, lang: str, top: float, colour: str) -> list[alt.Chart]:
+def band_layers(band: pd.DataFrame, lang: str, top: float, colour: str, x: alt.X | None = None) -> list[alt.Chart]:
     """A forecast's 95% band (light), 80% band (darker) and dashed mean, in the first line's colour."""
     base = alt.Chart(band.assign(series=band["series"].map(lambda c: t("fc_series_forecast", lang, name=t(c, lang)))))
-    x = day_x(lang)  # the same axes as the lines' (different ones would be drawn twice, or not at all)
+    x = x or day_x(lang)  # the same axes as the lines' (different ones would be drawn twice, or not at all)
 
     def y(field: str) -> alt.Y:
         return alt.Y(f"{field}:Q", title=None, axis=count_axis(top, 3), scale=count_scale(top))

@@ -126,6 +126,18 @@ def test_alerts_page_tests_the_children_against_the_forecast(start):
     assert len(above.dataframe) == 1 or "近7天没有单位高于预测的95%上限" in texts
 
 
+@pytest.mark.usefixtures("app_env")
+def test_alerts_trend_continues_into_the_forecast_without_a_filter(start):
+    at = ok(start(page=ALERTS_PAGE))
+    (svg,) = chart_svgs(at)
+    assert svg.count("stroke-dasharray") > 1  # last year's line is dashed too; the forecast's mean adds one
+    assert [c for c in captions(at) if "近12周回测：预警误差比季节基准" in c]
+    assert "95%上限" in html_text(at)
+    at = ok(start(page=ALERTS_PAGE, severity="1"))  # a filter: the forecast is of all alerts, so no band
+    assert not [c for c in captions(at) if "近12周回测" in c]
+    assert "95%上限" not in html_text(at)
+
+
 @pytest.fixture
 def street_above(own_city, units):
     """The first street's last 7 days of alerts, in the forecast made before them, far above its band."""
