@@ -32,5 +32,14 @@ if __name__ == "__main__":
 elif __name__ != "__mp_main__":  # not in a chart worker: spawn runs the parent's main script, which during
     # a page run is this file (Streamlit installs the page script as __main__)
     from cockpit.ui import server
+    from cockpit.web import routes
 
-    app = server.build_app(__file__)
+    # A file leaves only through the cockpit's exports, which are audited (docs/privacy.md): the data
+    # grid's own CSV download and cell copy are off. Set here, at server start, so even the first
+    # session's first page never offers them (the option reaches a browser when a run begins).
+    st.set_option("client.disableDataExport", True)
+    # `app = st.App(...)` must stand here literally: `streamlit run` finds the app by reading this file's
+    # syntax tree (streamlit.web.server.app_discovery), and a call to a helper that returns one is not
+    # found — the server then runs without the cockpit's routes (the sign-in cookie) or these options.
+    app = st.App(__file__, routes=routes.routes(st.get_option("server.baseUrlPath") or ""))
+    server.start_chart_workers()  # the chart worker is ready before the first viewer
