@@ -10,7 +10,7 @@ import streamlit as st
 from cockpit.core.i18n import t
 from cockpit.domain import metrics
 from cockpit.store.engine import STORE_ERRORS
-from cockpit.ui import data, ranking
+from cockpit.ui import data, device, ranking
 from cockpit.ui.downloads import PageExport, Part, show_table
 from cockpit.ui.nodata import no_data
 from cockpit.ui.render import forecast_table, trend_chart
@@ -57,7 +57,7 @@ def render_children(scope: Scope) -> None:
     In the sidebar because the overview fits one 1920×1080 screen without scrolling (tests/browser/test_map.py);
     a compact list there — name, the figure ordered by, place and score — and every column in the exports.
     """
-    if scope.child_level is None:
+    if scope.child_level is None or device.kind() != device.DESK:  # a phone's sidebar stays shut: its list is the exports'
         return
     lang = scope.lang
     with st.sidebar, st.expander(t("ov_children_list", lang), icon=":material/format_list_numbered:"):
