@@ -1,10 +1,10 @@
 """China's public holidays and 调休 workdays, as data: the demo's rhythm and the forecast's calendar.
 
-Source: 国务院办公厅关于2025年部分节假日安排的通知 (published November 2024) and 国务院办公厅关于2026年
-部分节假日安排的通知 (published November 2025), as recalled when this table was written. This session
-had no network, so the dates below could not be checked against gov.cn: check them against the notices
-before relying on them, and add each new year's notice when the State Council publishes it (usually
-in November). Outside the years listed the forecast knows no holiday and adjusts nothing.
+Source: 国务院办公厅关于2025年部分节假日安排的通知 (国办发明电〔2024〕12号, 2024-11-12; 新华社 text at
+https://m.gmw.cn/2024-11/12/content_1303894933.htm) and 国务院办公厅关于2026年部分节假日安排的通知
+(2025-11-04; https://politics.gmw.cn/2025-11/04/content_38391083.htm). Every date below was checked against
+those two texts (rest days and 调休 workdays). Add each new year's notice when the State Council publishes
+it (usually in November); outside the years listed the forecast knows no holiday and adjusts nothing.
 
 HOLIDAYS: each rest period (放假调休), first and last day inclusive, with the festival's name;
 MAKEUP_WORKDAYS: weekend days that are working days (调休上班).
