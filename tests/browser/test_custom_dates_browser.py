@@ -11,6 +11,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from page_wait import wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +28,7 @@ VISIBLE_TEXT = """(root) => {
 
 
 def _wait_until_idle(page, timeout_s: float = 60.0) -> None:
-    page.locator("h1.ck-title").wait_for(timeout=timeout_s * 1000)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if page.locator("[data-testid=stStatusWidget]").count() == 0:
-            break
-        time.sleep(0.3)
-    time.sleep(SETTLE_S)
+    wait_until_idle(page, timeout_s, SETTLE_S, image=False)
 
 
 def _query(page) -> dict[str, str]:

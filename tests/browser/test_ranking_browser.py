@@ -10,6 +10,7 @@ import shutil
 import time
 
 import pytest
+from page_wait import wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +20,7 @@ SETTLE_S = 3.0  # after the script has finished: images decode
 
 
 def _wait_until_idle(page, timeout_s: float = 60.0) -> None:
-    page.locator("h1.ck-title").wait_for(timeout=timeout_s * 1000)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if page.locator("[data-testid=stStatusWidget]").count() == 0:
-            break
-        time.sleep(0.3)
-    page.locator("[data-testid=stImage]").first.wait_for(timeout=timeout_s * 1000)
-    time.sleep(SETTLE_S)
+    wait_until_idle(page, timeout_s, SETTLE_S, image=True)
 
 
 @pytest.mark.parametrize(("unit", "lang"), [(CITY, "zh"), (STREET, "zh"), (CITY, "en")], ids=["city-zh", "street-zh", "city-en"])

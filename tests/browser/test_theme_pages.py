@@ -6,9 +6,9 @@ Screenshots land in test-output/browser/ (build output) for a person to look at.
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
+from page_wait import wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -27,13 +27,7 @@ TOLERANCE_PX = 2
 
 def _wait_until_idle(page, timeout_s: float = 60.0) -> None:
     """Until Streamlit's "running" indicator is gone and the page has a title."""
-    page.locator("h1.ck-title").wait_for(timeout=timeout_s * 1000)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if page.locator("[data-testid=stStatusWidget]").count() == 0:
-            break
-        time.sleep(0.3)
-    time.sleep(SETTLE_S)
+    wait_until_idle(page, timeout_s, SETTLE_S)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
