@@ -8,15 +8,12 @@ argument, a unit, the database — is one line on stderr and exit status 2, noth
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import time
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from cockpit.core.i18n import LANGS
-from cockpit.core.settings import load_settings
+from cockpit.tools.file_command import Failed, check_format_and_lang, fail, guarded, quiet_ui, settings_of
 
 FORMATS = ("docx", "pdf")
 
@@ -43,20 +40,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     b.set_defaults(func=cmd_brief)
 
 
-def _fail(reason: str) -> int:
-    print(f"error: {reason}", file=sys.stderr)
-    return 2
-
-
 def _check(args: argparse.Namespace) -> str | None:
     """What is wrong with the arguments that needs no database, in one line."""
     from cockpit.core.model import PERIOD_DAYS
     from cockpit.domain import brief as model
 
-    if args.format.lower() not in FORMATS:
-        return f"unknown format {args.format!r}; choose one of: {', '.join(FORMATS)}"
-    if args.lang not in LANGS:
-        return f"unknown language {args.lang!r}; choose one of: {', '.join(LANGS)}"
+    wrong = check_format_and_lang(args, FORMATS)
+    if wrong:
+        return wrong
     if args.period is not None and args.period not in PERIOD_DAYS:
         return f"--period must be one of {', '.join(map(str, PERIOD_DAYS))} days, not {args.period}"
     if args.each and args.each not in ("district", "street", "community"):
@@ -78,24 +69,15 @@ def _check(args: argparse.Namespace) -> str | None:
 def cmd_brief(args: argparse.Namespace) -> int:
     wrong = _check(args)
     if wrong:
-        return _fail(wrong)
-    from cockpit.core.errors import first_line, safe_url
-    from cockpit.store.engine import STORE_ERRORS
+        return fail(wrong)
+    quiet_ui()
+    from cockpit.ui import brief, exports
 
-    logging.disable(logging.WARNING)  # Streamlit's caches warn at import that no server runs: not news here
-    try:
-        from cockpit.ui import brief, exports
-    finally:
-        logging.disable(logging.NOTSET)
-    exports.quiet_streamlit()
-    from cockpit.views.images import FontMissing
-
-    settings = load_settings()
-    settings = replace(settings, db_url=args.db or settings.db_url,
-                       geo_dir=Path(args.geo_dir) if args.geo_dir else settings.geo_dir)
-    shown_url, fmt = safe_url(settings.db_url), args.format.lower()
+    settings = settings_of(args)
+    fmt = args.format.lower()
     t0 = time.perf_counter()
-    try:
+
+    def work() -> list[str]:
         found = exports.cli_access(settings, args.user)
         period = brief.period_of(settings, args.week, args.month, args.period,
                                  date.fromisoformat(args.end) if args.end else None)
@@ -105,14 +87,12 @@ def cmd_brief(args: argparse.Namespace) -> int:
             name = brief.file_name(scope, period, fmt)
             _write(brief.brief_bytes(brief.build_brief(scope, period), fmt), Path(args.out), name)
             brief.record(scope, fmt, name, "cli")
-    except exports.UnknownUnit:
-        return _fail(f"unknown unit {args.unit!r}: no unit or grid with this code in {shown_url}")
-    except exports.Refused as exc:
-        return _fail(str(exc))
-    except (ValueError, FontMissing) as exc:
-        return _fail(first_line(exc))
-    except STORE_ERRORS as exc:
-        return _fail(f"database {shown_url}: {first_line(exc)}")
+        return wanted
+
+    try:
+        wanted = guarded(work, args.unit, settings.db_url)
+    except Failed as exc:
+        return fail(str(exc))
     if args.timing:
         print(f"{len(wanted)} brief(s) written in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return 0

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from cockpit.core.i18n import LANGS
-from cockpit.core.settings import load_settings
+from cockpit.tools.file_command import Failed, check_format_and_lang, fail, guarded, quiet_ui, settings_of
 
 FORMATS = ("xlsx", "csv", "png", "svg")
 
@@ -34,17 +31,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     e.set_defaults(func=cmd_export)
 
 
-def _fail(reason: str) -> int:
-    print(f"error: {reason}", file=sys.stderr)
-    return 2
-
-
 def _check(args: argparse.Namespace) -> str | None:
     """What is wrong with the arguments that needs no database, in one line."""
-    if args.format.lower() not in FORMATS:
-        return f"unknown format {args.format!r}; choose one of: {', '.join(FORMATS)}"
-    if args.lang not in LANGS:
-        return f"unknown language {args.lang!r}; choose one of: {', '.join(LANGS)}"
+    wrong = check_format_and_lang(args, FORMATS)
+    if wrong:
+        return wrong
     try:
         date.fromisoformat(args.end) if args.end else None
     except ValueError:
@@ -56,38 +47,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the files, print each path; one line on stderr and a non-zero exit for anything unknown."""
     wrong = _check(args)
     if wrong:
-        return _fail(wrong)
-    from cockpit.core.errors import first_line, safe_url
-    from cockpit.store.engine import STORE_ERRORS
-
-    logging.disable(logging.WARNING)  # Streamlit's caches warn at import that no server runs: not news here
-    try:
-        from cockpit.ui import exports
-    finally:
-        logging.disable(logging.NOTSET)
-    exports.quiet_streamlit()
+        return fail(wrong)
+    quiet_ui()
+    from cockpit.ui import exports
     from cockpit.ui.downloads import page_files
-    from cockpit.views.images import FontMissing
 
     if args.page not in exports.PAGE_EXPORTS:
-        return _fail(f"unknown page {args.page!r}; choose one of: {', '.join(exports.PAGE_EXPORTS)}")
-    settings = load_settings()
-    settings = replace(settings, db_url=args.db or settings.db_url,
-                       geo_dir=Path(args.geo_dir) if args.geo_dir else settings.geo_dir)
-    shown_url = safe_url(settings.db_url)
+        return fail(f"unknown page {args.page!r}; choose one of: {', '.join(exports.PAGE_EXPORTS)}")
+    settings = settings_of(args)
     end = date.fromisoformat(args.end) if args.end else None
-    try:
+
+    def work() -> tuple:
         found = exports.cli_access(settings, args.user)
         scope = exports.scope_for(settings, args.unit, args.period, args.lang, end, found)
-        written = page_files(exports.PAGE_EXPORTS[args.page](scope), args.format.lower())
-    except exports.UnknownUnit:
-        return _fail(f"unknown unit {args.unit!r}: no unit or grid with this code in {shown_url}")
-    except exports.Refused as exc:
-        return _fail(str(exc))
-    except (ValueError, FontMissing) as exc:
-        return _fail(first_line(exc))
-    except STORE_ERRORS as exc:
-        return _fail(f"database {shown_url}: {first_line(exc)}")
+        return scope, page_files(exports.PAGE_EXPORTS[args.page](scope), args.format.lower())
+
+    try:
+        scope, written = guarded(work, args.unit, settings.db_url)
+    except Failed as exc:
+        return fail(str(exc))
     _write(written, Path(args.out))
     exports.record_cli_export(scope, args.page, args.format.lower(), [name for name, _ in written])
     if not written:
