@@ -112,16 +112,19 @@ class _Minutes(FunctionElement):
     inherit_cache = True
 
 
+# Both forms are compound expressions, while SQLAlchemy takes a function element for an atom and does not
+# parenthesise it: `_Minutes(a) - _Minutes(b)` compiled to `… - days * 1440 + hour * 60 + minute` on
+# PostgreSQL and MariaDB (the hours and minutes of b added, not subtracted). Each is wrapped in parentheses.
 @compiles(_Minutes)
 def _minutes_default(element: _Minutes, compiler: SQLCompiler, **kw: object) -> str:
     (col,) = element.clauses.clauses
-    return compiler.process(_minutes_portable(col), **kw)
+    return f"({compiler.process(_minutes_portable(col), **kw)})"
 
 
 @compiles(_Minutes, "sqlite")
 def _minutes_sqlite(element: _Minutes, compiler: SQLCompiler, **kw: object) -> str:
     (col,) = element.clauses.clauses
-    return compiler.process(cast(func.strftime("%s", col), Integer) // 60, **kw)
+    return f"({compiler.process(cast(func.strftime('%s', col), Integer) // 60, **kw)})"
 
 
 def response_select(w: Window, keys: list[ColumnElement], *where: ColumnElement[bool]) -> Select:
