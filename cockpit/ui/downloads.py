@@ -128,6 +128,17 @@ def column_config(table: Table) -> dict:
     return config
 
 
+def picked_code(event: object, rows: pd.DataFrame) -> str | None:
+    """The code of the row a click selected in the table, if any."""
+    try:
+        picked = event.selection["rows"]  # type: ignore[attr-defined]
+    except (AttributeError, KeyError, TypeError):
+        return None
+    if not picked or not 0 <= int(picked[0]) < len(rows):
+        return None
+    return str(rows["code"].iloc[int(picked[0])])
+
+
 def show_table(table: Table, **kwargs: object) -> object:
     """st.dataframe of a Table, formatted as its exports are typed; returns the dataframe's event.
 

@@ -14,7 +14,7 @@ from cockpit.domain import facts, grids, privacy
 from cockpit.queries.grids import GRID_SORTS
 from cockpit.ui.a11y import render_heading
 from cockpit.ui.data import cached_facts, cached_rollup_fresh, data_call, engine
-from cockpit.ui.downloads import PageExport, Part, show_table
+from cockpit.ui.downloads import PageExport, Part, picked_code, show_table
 from cockpit.ui.filters import url_choice
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import set_unit
@@ -97,7 +97,7 @@ def render_grids(scope: Scope) -> str | None:
                        key=f"grids-table-{unit.code}-{lang}", height=TABLE_HEIGHT)
     if scope.settings.suppress_below:
         st.caption(t("grids_suppressed", lang, n=scope.settings.suppress_below))
-    picked = _picked_code(event, found.rows)
+    picked = picked_code(event, found.rows)
     if picked and picked != unit.code:
         set_unit(picked)
         st.rerun()
@@ -119,14 +119,3 @@ def _summary(rows: pd.DataFrame, total: int, here: str | None, order: str, lang:
     if rank is None:
         return t("grids_rank_none", lang)
     return t("grids_rank", lang, rank=rank, n=len(rows), order=order)
-
-
-def _picked_code(event: object, rows: pd.DataFrame) -> str | None:
-    """The code of the row a click selected in the table, if any."""
-    try:
-        picked = event.selection["rows"]  # type: ignore[attr-defined]
-    except (AttributeError, KeyError, TypeError):
-        return None
-    if not picked or not 0 <= int(picked[0]) < len(rows):
-        return None
-    return str(rows["code"].iloc[int(picked[0])])

@@ -27,7 +27,7 @@ from cockpit.queries import rollup
 from cockpit.ui import data
 from cockpit.ui.a11y import render_heading, show_chart
 from cockpit.ui.data import data_call, engine
-from cockpit.ui.downloads import MISSING, PageExport, Part, column_config, show_table
+from cockpit.ui.downloads import MISSING, PageExport, Part, column_config, picked_code, show_table
 from cockpit.ui.scope import Scope
 from cockpit.ui.state import literal, set_unit
 from cockpit.views import ranking as views
@@ -326,7 +326,7 @@ def render_table(v: RankView) -> None:
             event = _show_ranking(group_table(v, group), lang, on_select="rerun", selection_mode="single-row",
                                   key=f"rk-table-{v.scope.unit.code}-{v.tier}-{group}-{lang}",
                                   height=min(TABLE_HEIGHT, 38 + 35 * len(rows)))
-            picked = _picked_code(event, rows)
+            picked = picked_code(event, rows)
             if picked and picked != v.scope.unit.code:
                 set_unit(picked)
                 st.rerun()
@@ -440,14 +440,6 @@ def render_history(v: RankView) -> None:
         show_chart(history_chart(v, code), (*v.key("history"), code))
 
 
-def _picked_code(event: object, rows: pd.DataFrame) -> str | None:
-    try:
-        picked = event.selection["rows"]  # type: ignore[attr-defined]
-    except (AttributeError, KeyError, TypeError):
-        return None
-    if not picked or not 0 <= int(picked[0]) < len(rows):
-        return None
-    return str(rows["code"].iloc[int(picked[0])])
 
 
 # ---------------------------------------------------------------- exports
